@@ -1,0 +1,401 @@
+//! `POST /v1/sessions/{id}/confirm`: charge exactly once.
+//!
+//! 1. Browser credential, `Idempotency-Key`, body. 2. The key's state machine ([`crate::idempotency`]).
+//! 3. Pre-charge checks (quote, method). 4. The atomic claim `INITIALIZED -> PAYMENT_PENDING` in one
+//! `UPDATE`: only its winner charges. 5. The processor. 6. One transaction records the payment, moves
+//! the session, and stores the response under the key, so a retry replays it byte for byte.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use bytes::Bytes;
+use checkout_types::confirm::{BankInput, CardInput, ConfirmRequest, ConfirmResponse, InlineMethod};
+use checkout_types::error::{DeclineData, ErrorBody};
+use checkout_types::quote::Funding;
+use checkout_types::validate::bank::{check_account_number, check_routing_number};
+use checkout_types::validate::card::{CardNumber, check_cvc, check_expiry};
+use checkout_types::validate::{FieldError, check_postal_code};
+use serde_json::json;
+use sqlx::Row;
+
+use crate::AppState;
+use crate::db::{now_ms, today_year_month};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{IdempotencyKey, parse_json};
+use crate::idempotency::{self, Begin};
+use crate::payments::PaymentRow;
+use crate::processor::{ChargeOutcome, ChargeRequest, ChargeSource};
+use crate::quotes::{self, StoredQuote, ensure_payable};
+use crate::secrets::sha256_hex;
+use crate::sessions::{Session, SessionState, authorize_browser};
+
+/// Attempts per `merchantTransactionId` before the session fails for good.
+pub const MAX_ATTEMPTS: i64 = 5;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/sessions/{id}/confirm", post(confirm))
+}
+
+async fn confirm(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    match run(&st, &id, &headers, &body).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn run(st: &AppState, id: &str, headers: &HeaderMap, body: &[u8]) -> ApiResult<Response> {
+    let session = authorize_browser(&st.db, id, headers).await?;
+    let key = IdempotencyKey::from_headers(headers)?;
+    let req: ConfirmRequest = parse_json(body)?;
+    match idempotency::begin(&st.db, &session.id, key.as_str(), &fingerprint(&req)).await? {
+        Begin::Started => {}
+        Begin::Replay { status, body } => return Ok(json_response(status, body)),
+        Begin::Mismatch => return Err(ApiError::IdempotencyKeyReused),
+        Begin::InFlight => {
+            return Err(ApiError::InProgress(
+                "A confirm with this Idempotency-Key is still being processed. Retry shortly.".to_owned(),
+            ));
+        }
+    }
+    // Until the claim succeeds nothing is charged: on refusal, release the key for a fresh retry.
+    let prepared = match prepare(st, &session, &req).await {
+        Ok(p) => p,
+        Err(e) => {
+            idempotency::release(&st.db, &session.id, key.as_str()).await?;
+            return Err(e);
+        }
+    };
+    let attempt = match claim(st, &session, &prepared.quote).await {
+        Ok(a) => a,
+        Err(e) => {
+            idempotency::release(&st.db, &session.id, key.as_str()).await?;
+            return Err(e);
+        }
+    };
+    charge_and_record(st, &session, &key, &prepared, attempt).await
+}
+
+fn json_response(status: u16, body: String) -> Response {
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
+/// A digest of the request that identifies "the same body" without keeping card data: the card
+/// number and CVC enter only as brand, last four and lengths.
+fn fingerprint(req: &ConfirmRequest) -> String {
+    let method = match &req.payment_method {
+        Some(InlineMethod::Card { card }) => {
+            let digits = checkout_types::validate::digits_only(&card.number);
+            let last4 = digits.get(digits.len().saturating_sub(4)..).unwrap_or("");
+            json!({
+                "type": "CARD",
+                "brand": checkout_types::validate::card::CardBrand::detect(&digits).wire_name(),
+                "last4": last4,
+                "len": digits.len(),
+                "exp": [card.exp_month, card.exp_year],
+                "cvcLen": card.cvc.len(),
+                "name": card.name_on_card,
+                "zip": card.zip_code,
+            })
+        }
+        Some(InlineMethod::BankAccount { bank_account: b }) => {
+            let last4 = b.account_number.get(b.account_number.len().saturating_sub(4)..).unwrap_or("");
+            json!({
+                "type": "BANK_ACCOUNT",
+                "routing": b.routing_number,
+                "last4": last4,
+                "len": b.account_number.len(),
+                "accountType": b.account_type,
+                "holder": b.account_holder_name,
+            })
+        }
+        None => serde_json::Value::Null,
+    };
+    let canonical = json!({
+        "quoteId": req.quote_id,
+        "paymentMethodId": req.payment_method_id,
+        "saveForFuture": req.save_for_future,
+        "method": method,
+    });
+    sha256_hex(canonical.to_string().as_bytes())
+}
+
+/// A parsed, checked method to charge.
+enum Method {
+    Card { number: CardNumber, exp_month: u8, exp_year: u16, cvc: String },
+    Bank { routing: String, account: String, account_type: String },
+}
+
+impl Method {
+    fn kind(&self) -> &'static str {
+        match self {
+            Method::Card { .. } => "CARD",
+            Method::Bank { .. } => "BANK_ACCOUNT",
+        }
+    }
+    fn brand(&self) -> Option<String> {
+        match self {
+            Method::Card { number, .. } => Some(number.brand().wire_name().to_owned()),
+            Method::Bank { .. } => None,
+        }
+    }
+    fn last4(&self) -> String {
+        match self {
+            Method::Card { number, .. } => number.last4().to_owned(),
+            Method::Bank { account, .. } => account[account.len() - 4..].to_owned(),
+        }
+    }
+}
+
+struct Prepared {
+    quote: StoredQuote,
+    method: Method,
+}
+
+fn field_error(field: &str, e: FieldError) -> ApiError {
+    let what = match e {
+        FieldError::Required => "is required",
+        FieldError::InvalidCardNumber => "is not a valid card number",
+        FieldError::InvalidExpiry => "is not a valid expiry date",
+        FieldError::ExpiredCard => "is in the past: the card has expired",
+        FieldError::InvalidCvc => "has the wrong length for this card",
+        FieldError::InvalidRoutingNumber => "is not a valid ABA routing number",
+        FieldError::InvalidAccountNumber => "must be 4-17 digits",
+        FieldError::AccountNumberMismatch => "does not match",
+        FieldError::InvalidPostalCode => "is not a valid ZIP code",
+    };
+    ApiError::InvalidRequest(format!("{field} {what}."))
+}
+
+fn parse_card(card: &CardInput, s: &Session) -> ApiResult<Method> {
+    let number =
+        CardNumber::try_from(card.number.as_str()).map_err(|e| field_error("paymentMethod.card.number", e))?;
+    check_expiry(card.exp_month, card.exp_year, today_year_month())
+        .map_err(|e| field_error("paymentMethod.card.expMonth/expYear", e))?;
+    check_cvc(&card.cvc, number.brand()).map_err(|e| field_error("paymentMethod.card.cvc", e))?;
+    let avs = &s.config.required_avs_fields;
+    match card.zip_code.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
+        Some(z) => check_postal_code(z).map_err(|e| field_error("paymentMethod.card.zipCode", e))?,
+        None if avs.iter().any(|f| f == "zip") => {
+            return Err(field_error("paymentMethod.card.zipCode", FieldError::Required));
+        }
+        None => {}
+    }
+    let name = card.name_on_card.as_deref().map(str::trim).unwrap_or("");
+    if name.is_empty() && avs.iter().any(|f| f == "cardholder") {
+        return Err(field_error("paymentMethod.card.nameOnCard", FieldError::Required));
+    }
+    if name.chars().count() > 100 {
+        return Err(ApiError::InvalidRequest("paymentMethod.card.nameOnCard is longer than 100 characters.".to_owned()));
+    }
+    Ok(Method::Card { number, exp_month: card.exp_month, exp_year: card.exp_year, cvc: card.cvc.trim().to_owned() })
+}
+
+fn parse_bank(b: &BankInput) -> ApiResult<Method> {
+    let routing = check_routing_number(&b.routing_number)
+        .map_err(|e| field_error("paymentMethod.bankAccount.routingNumber", e))?;
+    let account = check_account_number(&b.account_number)
+        .map_err(|e| field_error("paymentMethod.bankAccount.accountNumber", e))?;
+    let account_type = b.account_type.trim().to_ascii_lowercase();
+    if account_type != "checking" && account_type != "savings" {
+        return Err(ApiError::InvalidRequest(
+            "paymentMethod.bankAccount.accountType must be `checking` or `savings`.".to_owned(),
+        ));
+    }
+    let holder = b.account_holder_name.trim();
+    if holder.is_empty() || holder.chars().count() > 100 {
+        return Err(ApiError::InvalidRequest(
+            "paymentMethod.bankAccount.accountHolderName must be 1-100 characters.".to_owned(),
+        ));
+    }
+    Ok(Method::Bank { routing, account, account_type })
+}
+
+async fn prepare(st: &AppState, s: &Session, req: &ConfirmRequest) -> ApiResult<Prepared> {
+    ensure_payable(s)?;
+    let quote = quotes::load(&st.db, &s.id, &req.quote_id)
+        .await?
+        .ok_or_else(|| ApiError::Unprocessable("quoteId does not match a fee quote of this session.".to_owned()))?;
+    if quote.expires_at <= now_ms() {
+        return Err(ApiError::Unprocessable("The fee quote has expired. Request a new quote.".to_owned()));
+    }
+    if quote.amount_version != s.amount_version || Some(quote.amount) != s.amount {
+        return Err(ApiError::Unprocessable(
+            "The amount changed after this fee quote was made. Request a new quote.".to_owned(),
+        ));
+    }
+    let method = match (&req.payment_method_id, &req.payment_method) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::InvalidRequest("Send paymentMethodId or paymentMethod, not both.".to_owned()));
+        }
+        (None, None) => return Err(ApiError::InvalidRequest("paymentMethod or paymentMethodId is required.".to_owned())),
+        (Some(_), None) => {
+            return Err(ApiError::Unprocessable(
+                "paymentMethodId does not match a saved payment method of this customer.".to_owned(),
+            ));
+        }
+        (None, Some(InlineMethod::Card { card })) => parse_card(card, s)?,
+        (None, Some(InlineMethod::BankAccount { bank_account })) => parse_bank(bank_account)?,
+    };
+    if quote.method != method.kind() {
+        return Err(ApiError::Unprocessable(format!(
+            "The fee quote was made for {} but the payment method is {}. Request a new quote.",
+            quote.method,
+            method.kind()
+        )));
+    }
+    if let (Some(quoted), Some(actual)) = (&quote.brand, method.brand()) {
+        if *quoted != actual {
+            return Err(ApiError::Unprocessable(
+                "The fee quote was made for another card brand. Request a new quote.".to_owned(),
+            ));
+        }
+    }
+    Ok(Prepared { quote, method })
+}
+
+/// The atomic claim: one `UPDATE` moves `INITIALIZED -> PAYMENT_PENDING` if and only if the
+/// session is still payable, unexpired and at the quoted amount. Returns the attempt number.
+async fn claim(st: &AppState, s: &Session, quote: &StoredQuote) -> ApiResult<i64> {
+    let now = now_ms();
+    let won = sqlx::query(
+        "UPDATE sessions SET state = 'PAYMENT_PENDING', attempts = attempts + 1, updated_at = $1
+         WHERE id = $2 AND state = 'INITIALIZED' AND expires_at > $1 AND amount_version = $3 AND attempts < $4",
+    )
+    .bind(now)
+    .bind(&s.id)
+    .bind(quote.amount_version)
+    .bind(MAX_ATTEMPTS)
+    .execute(&st.db)
+    .await?
+    .rows_affected();
+    if won == 1 {
+        let attempts: i64 =
+            sqlx::query("SELECT attempts FROM sessions WHERE id = $1").bind(&s.id).fetch_one(&st.db).await?.try_get(0)?;
+        return Ok(attempts);
+    }
+    let fresh = crate::sessions::load(&st.db, &s.id).await?.ok_or(ApiError::Unauthorized)?;
+    if fresh.is_expired(now) {
+        return Err(ApiError::SessionTimeout);
+    }
+    ensure_payable(&fresh)?;
+    if fresh.amount_version != quote.amount_version {
+        return Err(ApiError::Unprocessable(
+            "The amount changed after this fee quote was made. Request a new quote.".to_owned(),
+        ));
+    }
+    Err(ApiError::InProgress("A payment for this session is being processed.".to_owned()))
+}
+
+async fn charge_and_record(
+    st: &AppState,
+    s: &Session,
+    key: &IdempotencyKey,
+    p: &Prepared,
+    attempt: i64,
+) -> ApiResult<Response> {
+    let source = match &p.method {
+        Method::Card { number, exp_month, exp_year, cvc } => {
+            ChargeSource::Card { number, exp_month: *exp_month, exp_year: *exp_year, cvc }
+        }
+        Method::Bank { routing, account, account_type } => {
+            ChargeSource::Bank { routing_number: routing, account_number: account, account_type }
+        }
+    };
+    let outcome = st
+        .processor
+        .charge(ChargeRequest { total: p.quote.total, currency: s.currency, source, idempotency_key: key.as_str() })
+        .await;
+    let payment_id = uuid::Uuid::new_v4().to_string();
+    let now = now_ms();
+    let mtid = s.merchant_transaction_id.clone().unwrap_or_else(|| s.id.clone());
+    let (status, reference, funding, code, decline_code, message) = match &outcome {
+        ChargeOutcome::Approved { reference, funding } => ("COMPLETED", Some(reference.clone()), *funding, None, None, None),
+        ChargeOutcome::Declined { code, decline_code, message } => {
+            ("FAILED", None, None, Some(code.clone()), decline_code.clone(), Some(message.clone()))
+        }
+    };
+    let mut tx = st.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total,
+            currency, status, method_type, brand, last4, funding, processor_ref, error_code, decline_code,
+            error_message, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)",
+    )
+    .bind(&payment_id)
+    .bind(&s.merchant_id)
+    .bind(&s.id)
+    .bind(&mtid)
+    .bind(attempt)
+    .bind(p.quote.amount)
+    .bind(p.quote.fee)
+    .bind(p.quote.total)
+    .bind(s.currency.code())
+    .bind(status)
+    .bind(p.method.kind())
+    .bind(p.method.brand())
+    .bind(p.method.last4())
+    .bind(funding.map(|f| if f == Funding::Debit { "debit" } else { "credit" }))
+    .bind(reference)
+    .bind(&code)
+    .bind(&decline_code)
+    .bind(&message)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let next_state = if status == "COMPLETED" {
+        SessionState::PaymentCompleted
+    } else if attempt >= MAX_ATTEMPTS {
+        SessionState::PaymentFailed
+    } else {
+        SessionState::Initialized
+    };
+    sqlx::query(
+        "UPDATE sessions SET state = $1, payment_id = $2, updated_at = $3 WHERE id = $4 AND state = 'PAYMENT_PENDING'",
+    )
+    .bind(next_state.as_str())
+    .bind(&payment_id)
+    .bind(now)
+    .bind(&s.id)
+    .execute(&mut *tx)
+    .await?;
+    let payment = PaymentRow::by_id_in(&mut tx, &payment_id).await?;
+    let (http_status, body) = if status == "COMPLETED" {
+        let resp = ConfirmResponse { session_id: s.id.clone(), status: next_state.status(), payment: payment.summary() };
+        (StatusCode::OK, serde_json::to_string(&resp).map_err(anyhow::Error::from)?)
+    } else {
+        let decline = DeclineData {
+            code: code.clone().unwrap_or_default(),
+            message: message.clone().unwrap_or_default(),
+            decline_code,
+            payment_id: Some(payment_id.clone()),
+            attempts_remaining: Some(u32::try_from((MAX_ATTEMPTS - attempt).max(0)).unwrap_or(0)),
+        };
+        let mut data = serde_json::to_value(&decline).map_err(anyhow::Error::from)?;
+        data["sessionStatus"] = serde_json::to_value(next_state.status()).map_err(anyhow::Error::from)?;
+        let body = ErrorBody {
+            title: "PAYMENT_ERROR".to_owned(),
+            status: 422,
+            detail: message.unwrap_or_default(),
+            data: Some(data),
+        };
+        (StatusCode::UNPROCESSABLE_ENTITY, serde_json::to_string(&body).map_err(anyhow::Error::from)?)
+    };
+    sqlx::query(
+        "UPDATE idempotency_keys SET response_status = $1, response_body = $2 WHERE session_id = $3 AND idem_key = $4",
+    )
+    .bind(i64::from(http_status.as_u16()))
+    .bind(&body)
+    .bind(&s.id)
+    .bind(key.as_str())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::info!(session = %s.id, payment = %payment_id, status, attempt, "confirm recorded");
+    Ok(json_response(http_status.as_u16(), body))
+}

@@ -1,0 +1,159 @@
+//! Request extractors whose rejections are our error shape: JSON bodies, merchant auth, and
+//! the browser credential's bearer token.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use sqlx::Row;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::secrets::matches_hash;
+
+/// `Json<T>` whose failures are `400 INVALID_REQUEST` with the offending field's path.
+/// Values are never echoed (they could be card data); only paths and shapes are.
+pub struct ApiJson<T>(pub T);
+
+/// Parses a JSON body into `T`, describing failures without echoing values.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let what = match inner.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
+                "Malformed JSON body.".to_owned()
+            }
+            serde_json::error::Category::Data => {
+                let msg = inner.to_string();
+                if msg.starts_with("missing field") || msg.starts_with("unknown field") || msg.starts_with("unknown variant")
+                {
+                    // Field and variant names come from our own schema, not from the payer.
+                    let msg = msg.split(" at line").next().unwrap_or(&msg).to_owned();
+                    if path == "." { format!("Invalid request body: {msg}.") } else { format!("Invalid `{path}`: {msg}.") }
+                } else {
+                    format!("Invalid type or value at `{path}`.")
+                }
+            }
+        };
+        ApiError::InvalidRequest(what)
+    })
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::InvalidRequest("The request body could not be read.".to_owned()))?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// The bearer token of an `Authorization: Bearer …` header, if well-formed.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// An authenticated merchant: `Authorization: Bearer <key>` plus `X-Merchant-Id`
+/// (or `X-Payment-Account-Uid`, the hosted-session dialect's name for the same id).
+#[derive(Debug, Clone)]
+pub struct Merchant {
+    pub id: String,
+    pub display_name: String,
+}
+
+impl FromRequestParts<AppState> for Merchant {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let key = bearer(&parts.headers).ok_or(ApiError::Unauthorized)?.to_owned();
+        let id = ["x-merchant-id", "x-payment-account-uid"]
+            .iter()
+            .find_map(|h| parts.headers.get(*h).and_then(|v| v.to_str().ok()))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::InvalidRequest("The X-Merchant-Id header is required.".to_owned()))?
+            .to_owned();
+        let row = sqlx::query("SELECT id, display_name, api_key_hash FROM merchants WHERE id = $1")
+            .bind(&id)
+            .fetch_optional(&state.db)
+            .await?
+            .ok_or(ApiError::MerchantNotFound)?;
+        let hash: String = row.try_get("api_key_hash")?;
+        if !matches_hash(&key, &hash) {
+            return Err(ApiError::Unauthorized);
+        }
+        Ok(Merchant { id, display_name: row.try_get("display_name")? })
+    }
+}
+
+/// A validated `Idempotency-Key` header: 1–255 visible ASCII characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// The key as sent.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Reads the header; missing or malformed is `400 INVALID_REQUEST`.
+    pub fn from_headers(headers: &HeaderMap) -> Result<Self, ApiError> {
+        let raw = headers
+            .get("idempotency-key")
+            .ok_or_else(|| ApiError::InvalidRequest("The Idempotency-Key header is required.".to_owned()))?;
+        let s = raw
+            .to_str()
+            .map_err(|_| ApiError::InvalidRequest("The Idempotency-Key header must be ASCII.".to_owned()))?;
+        IdempotencyKey::try_from(s)
+    }
+}
+
+impl TryFrom<&str> for IdempotencyKey {
+    type Error = ApiError;
+    fn try_from(s: &str) -> Result<Self, ApiError> {
+        if s.is_empty() || s.len() > 255 || !s.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+            return Err(ApiError::InvalidRequest(
+                "The Idempotency-Key header must be 1-255 visible ASCII characters.".to_owned(),
+            ));
+        }
+        Ok(IdempotencyKey(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotency_key_bounds() {
+        assert!(IdempotencyKey::try_from("a").is_ok());
+        assert!(IdempotencyKey::try_from("9f0c3c1e-1b7e-4c1a-9d1e-2f4b7a1c0d3e").is_ok());
+        assert!(IdempotencyKey::try_from("x".repeat(255).as_str()).is_ok());
+        assert!(IdempotencyKey::try_from("x".repeat(256).as_str()).is_err());
+        assert!(IdempotencyKey::try_from("").is_err());
+        assert!(IdempotencyKey::try_from("has space").is_err());
+    }
+
+    #[test]
+    fn json_errors_never_echo_values() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Card {
+            number: u64,
+        }
+        let err = parse_json::<Card>(br#"{"number":"4242424242424242"}"#).expect_err("type error");
+        let (_, body) = err.parts();
+        assert!(!body.detail.contains("4242"), "{}", body.detail);
+        assert!(body.detail.contains("number"), "{}", body.detail);
+        let err = parse_json::<Card>(b"{").expect_err("syntax error");
+        assert_eq!(err.parts().1.detail, "Malformed JSON body.");
+    }
+}

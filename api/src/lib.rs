@@ -1,0 +1,74 @@
+//! `checkout-api`: the HTTP API behind the checkout widget.
+//!
+//! Layout, one hop to any behaviour:
+//! - [`sessions`]: create (CCG dialect), merchant view, widget config, expire, browser credential.
+//! - [`quotes`]: fee quotes; [`fees`]: the fee arithmetic and schedule lookup.
+//! - [`confirm`]: exactly-once confirm; [`idempotency`]: the Idempotency-Key state machine.
+//! - [`payments`]: payment rows and their JSON shapes.
+//! - [`processor`]: the `Processor` trait and the sandbox processor (test cards).
+//! - [`pages`]: the hosted/embed pages (Trunk's `dist/`), the demo merchant page, `/healthz`.
+//! - [`demo`]: seeding the demo merchant for `serve --demo`.
+//! - [`error`], [`extract`], [`secrets`], [`db`]: plumbing shared by all of the above.
+
+pub mod confirm;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod fees;
+pub mod idempotency;
+pub mod pages;
+pub mod payments;
+pub mod processor;
+pub mod quotes;
+pub mod secrets;
+pub mod sessions;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use tower_http::trace::TraceLayer;
+
+use crate::db::Db;
+use crate::processor::Processor;
+
+/// Settings fixed at start-up.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Base URL browsers reach this API at, without a trailing slash (e.g. `http://127.0.0.1:8080`).
+    pub public_url: String,
+    /// Trunk's output directory (`dist/`) holding the widget.
+    pub dist_dir: PathBuf,
+    /// Whether demo mode (demo merchant + demo page) is on.
+    pub demo: bool,
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub processor: Arc<dyn Processor>,
+    pub settings: Arc<Settings>,
+}
+
+/// The whole HTTP surface. Tests drive it on port 0 through [`serve`].
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(sessions::router())
+        .merge(quotes::router())
+        .merge(confirm::router())
+        .merge(pages::router(&state.settings))
+        .fallback(pages::not_found)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves the app on an already-bound listener until the process is told to stop.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

@@ -1,0 +1,71 @@
+//! `checkout-api serve`: read configuration (flags or environment), connect and migrate the
+//! database, seed the demo merchant when asked, and serve.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use checkout_api::processor::sandbox::SandboxProcessor;
+use checkout_api::{AppState, Settings, db, demo};
+use clap::{Args, Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "checkout-api", version, about = "Checkout API: sessions, fee quotes, confirm, hosted pages")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the widget pages.
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "CHECKOUT_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// `sqlite://FILE?mode=rwc` (default) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://checkout.db?mode=rwc")]
+    database_url: String,
+    /// Seed the demo merchant (`X-Merchant-Id: demo`) and serve the demo page. Local use only.
+    #[arg(long, env = "CHECKOUT_DEMO")]
+    demo: bool,
+    /// API key of the demo merchant.
+    #[arg(long, env = "CHECKOUT_DEMO_API_KEY", default_value = "sk_test_demo", hide_env_values = true)]
+    demo_api_key: String,
+    /// Base URL browsers use to reach this server (defaults to http://<listen address>).
+    #[arg(long, env = "CHECKOUT_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Directory holding the Trunk-built widget.
+    #[arg(long, env = "CHECKOUT_DIST_DIR", default_value = "dist")]
+    dist_dir: PathBuf,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let Command::Serve(args) = Cli::parse().command;
+    let pool = db::connect(&args.database_url).await?;
+    let listener = tokio::net::TcpListener::bind(&args.listen).await?;
+    let addr = listener.local_addr()?;
+    let public_url = args.public_url.unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_owned();
+    if args.demo {
+        demo::seed(&pool, &args.demo_api_key, &public_url).await?;
+    }
+    if !args.dist_dir.join("index.html").exists() {
+        tracing::warn!(dist = %args.dist_dir.display(), "widget build not found: run `trunk build` (scripts/run does)");
+    }
+    let settings = Settings { public_url: public_url.clone(), dist_dir: args.dist_dir, demo: args.demo };
+    let state = AppState { db: pool, processor: Arc::new(SandboxProcessor), settings: Arc::new(settings) };
+    tracing::info!(%addr, "checkout-api listening");
+    if args.demo {
+        println!("Demo merchant page: {public_url}/demo");
+    }
+    checkout_api::serve(listener, state).await?;
+    Ok(())
+}

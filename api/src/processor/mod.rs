@@ -1,0 +1,42 @@
+//! The payment processor boundary. The API talks to a `dyn Processor`; the built-in
+//! [`sandbox::SandboxProcessor`] answers deterministically by test card / bank account.
+
+pub mod sandbox;
+
+use checkout_types::money::Currency;
+use checkout_types::quote::Funding;
+use checkout_types::validate::card::CardNumber;
+
+/// What to charge. Borrowed, so card data is never copied into anything that outlives the call.
+pub enum ChargeSource<'a> {
+    /// A card typed by the payer.
+    Card { number: &'a CardNumber, exp_month: u8, exp_year: u16, cvc: &'a str },
+    /// A US bank account (ACH).
+    Bank { routing_number: &'a str, account_number: &'a str, account_type: &'a str },
+}
+
+/// One charge request.
+pub struct ChargeRequest<'a> {
+    /// Total to charge (amount + fee), minor units.
+    pub total: i64,
+    pub currency: Currency,
+    pub source: ChargeSource<'a>,
+    /// Forwarded to the processor so its own retries are idempotent too.
+    pub idempotency_key: &'a str,
+}
+
+/// The processor's verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChargeOutcome {
+    Approved { reference: String, funding: Option<Funding> },
+    Declined { code: String, decline_code: Option<String>, message: String },
+}
+
+/// A payment processor.
+#[async_trait::async_trait]
+pub trait Processor: Send + Sync + 'static {
+    /// Charges the source once. Must not retain the card data.
+    async fn charge(&self, req: ChargeRequest<'_>) -> ChargeOutcome;
+    /// Card funding as a BIN lookup would report it.
+    fn funding_of(&self, number: &CardNumber) -> Funding;
+}

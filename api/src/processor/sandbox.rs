@@ -1,0 +1,66 @@
+//! The sandbox processor: deterministic outcomes by test card number and bank account,
+//! as listed in the SPEC's "Sandbox processor" section. Anything else Luhn-valid succeeds.
+
+use checkout_types::quote::Funding;
+use checkout_types::validate::card::CardNumber;
+
+use super::{ChargeOutcome, ChargeRequest, ChargeSource, Processor};
+
+/// Card numbers with a scripted outcome: (number, code, decline code, message).
+pub const DECLINING_CARDS: &[(&str, &str, Option<&str>, &str)] = &[
+    ("4000000000000002", "card_declined", Some("generic_decline"), "Your card was declined."),
+    ("4000000000009995", "card_declined", Some("insufficient_funds"), "Your card has insufficient funds."),
+    ("4000000000000069", "expired_card", None, "Your card has expired."),
+    ("4000000000000127", "incorrect_cvc", None, "Your card's security code is incorrect."),
+    (
+        "4000000000000119",
+        "processing_error",
+        None,
+        "An error occurred while processing your card. Try again in a little bit.",
+    ),
+];
+
+/// Cards the BIN table reports as debit.
+const DEBIT_CARDS: &[&str] = &["4000056655665556", "5200828282828210", "6011981111111113"];
+
+/// Bank account that the sandbox closes.
+pub const CLOSED_ACCOUNT: &str = "000111111113";
+
+/// Deterministic in-process processor.
+#[derive(Debug, Default, Clone)]
+pub struct SandboxProcessor;
+
+#[async_trait::async_trait]
+impl Processor for SandboxProcessor {
+    async fn charge(&self, req: ChargeRequest<'_>) -> ChargeOutcome {
+        let reference = format!("sbx_{}", crate::secrets::random_hex(12));
+        match req.source {
+            ChargeSource::Card { number, .. } => {
+                if let Some((_, code, decline, message)) =
+                    DECLINING_CARDS.iter().find(|(n, ..)| *n == number.digits())
+                {
+                    return ChargeOutcome::Declined {
+                        code: (*code).to_owned(),
+                        decline_code: decline.map(str::to_owned),
+                        message: (*message).to_owned(),
+                    };
+                }
+                ChargeOutcome::Approved { reference, funding: Some(self.funding_of(number)) }
+            }
+            ChargeSource::Bank { account_number, .. } => {
+                if account_number == CLOSED_ACCOUNT {
+                    return ChargeOutcome::Declined {
+                        code: "account_closed".to_owned(),
+                        decline_code: None,
+                        message: "The bank account has been closed.".to_owned(),
+                    };
+                }
+                ChargeOutcome::Approved { reference, funding: None }
+            }
+        }
+    }
+
+    fn funding_of(&self, number: &CardNumber) -> Funding {
+        if DEBIT_CARDS.contains(&number.digits()) { Funding::Debit } else { Funding::Credit }
+    }
+}

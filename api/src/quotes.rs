@@ -1,0 +1,161 @@
+//! Fee quotes: `POST /v1/sessions/{id}/fee-quotes`. The quote fixes amount + fee + total for a
+//! method until it expires or the merchant changes the amount; confirm charges exactly that.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::post;
+use axum::{Json, Router};
+use checkout_types::money::{MinorUnit, format_money};
+use checkout_types::quote::{FeeQuote, FeeQuoteRequest, PaymentMethodKind};
+use checkout_types::session::{BankChannel, CardChannel};
+use sqlx::Row;
+
+use crate::AppState;
+use crate::db::{Db, now_ms, rfc3339};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+use crate::fees::schedule_for;
+use crate::sessions::{Session, SessionState, authorize_browser};
+
+/// Quotes live ten minutes (never past the session's own expiry).
+pub const QUOTE_TTL_MS: i64 = 10 * 60 * 1000;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/sessions/{id}/fee-quotes", post(create))
+}
+
+/// Refuses calls on a session that cannot take a payment right now.
+pub fn ensure_payable(s: &Session) -> ApiResult<()> {
+    if !s.mode.takes_payment() {
+        return Err(ApiError::Unprocessable("This session does not take a payment.".to_owned()));
+    }
+    match s.state {
+        SessionState::Initialized | SessionState::PendingInitialization => Ok(()),
+        SessionState::PaymentPending => {
+            Err(ApiError::InProgress("A payment for this session is being processed.".to_owned()))
+        }
+        SessionState::PaymentCompleted => Err(ApiError::AlreadyProcessed {
+            code: "already_confirmed",
+            detail: "This session has already been paid.".to_owned(),
+        }),
+        SessionState::PaymentFailed | SessionState::Canceled => Err(ApiError::AlreadyProcessed {
+            code: "session_closed",
+            detail: "This session is closed and can no longer be paid.".to_owned(),
+        }),
+        SessionState::TimedOut => Err(ApiError::SessionTimeout),
+    }
+}
+
+fn channel_enabled(s: &Session, method: PaymentMethodKind) -> bool {
+    let ch = &s.config.channels;
+    match method {
+        PaymentMethodKind::Card => ch.card.contains(&CardChannel::Webform),
+        PaymentMethodKind::GooglePay => ch.card.contains(&CardChannel::GooglePay),
+        PaymentMethodKind::ApplePay => ch.card.contains(&CardChannel::ApplePay),
+        PaymentMethodKind::BankAccount => ch.bank_account.contains(&BankChannel::Webform),
+    }
+}
+
+async fn create(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<FeeQuoteRequest>,
+) -> ApiResult<Json<FeeQuote>> {
+    let s = authorize_browser(&st.db, &id, &headers).await?;
+    ensure_payable(&s)?;
+    if !channel_enabled(&s, req.method) {
+        return Err(ApiError::InvalidRequest(format!(
+            "method {} is not enabled for this session.",
+            req.method.as_str()
+        )));
+    }
+    let brand = match req.brand.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+        Some(b) if b.len() <= 20 && b.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') => {
+            Some(b.to_ascii_uppercase())
+        }
+        Some(_) => return Err(ApiError::InvalidRequest("brand must be a card network name such as VISA.".to_owned())),
+        None => None,
+    };
+    let amount = s.amount.ok_or_else(|| anyhow::anyhow!("payable session {} without amount", s.id))?;
+    let fee = schedule_for(&st.db, &s.merchant_id, req.method, req.funding).await?.fee_for(amount);
+    let total = amount + fee;
+    let now = now_ms();
+    let expires_at = (now + QUOTE_TTL_MS).min(s.expires_at);
+    let quote_id = format!("qt_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(
+        "INSERT INTO fee_quotes (id, session_id, method, brand, funding, payment_method_id, amount, fee, total,
+            currency, amount_version, expires_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(&quote_id)
+    .bind(&s.id)
+    .bind(req.method.as_str())
+    .bind(&brand)
+    .bind(req.funding.map(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_owned))))
+    .bind(&req.payment_method_id)
+    .bind(amount)
+    .bind(fee)
+    .bind(total)
+    .bind(s.currency.code())
+    .bind(s.amount_version)
+    .bind(expires_at)
+    .bind(now)
+    .execute(&st.db)
+    .await?;
+    let method_name = match req.method {
+        PaymentMethodKind::BankAccount => "bank account",
+        _ => "card",
+    };
+    let disclosure = if fee == 0 {
+        format!("No convenience fee applies to {method_name} payments. Total charged: {}.", format_money(MinorUnit(total), s.currency, "en"))
+    } else {
+        format!(
+            "A convenience fee of {} applies to {method_name} payments. Total charged: {}.",
+            format_money(MinorUnit(fee), s.currency, "en"),
+            format_money(MinorUnit(total), s.currency, "en")
+        )
+    };
+    Ok(Json(FeeQuote {
+        quote_id,
+        amount: MinorUnit(amount),
+        fee: MinorUnit(fee),
+        total: MinorUnit(total),
+        currency_code: s.currency,
+        expires_at: rfc3339(expires_at),
+        disclosure,
+    }))
+}
+
+/// A stored quote, as confirm needs it.
+#[derive(Debug, Clone)]
+pub struct StoredQuote {
+    pub id: String,
+    pub method: String,
+    pub brand: Option<String>,
+    pub amount: i64,
+    pub fee: i64,
+    pub total: i64,
+    pub amount_version: i64,
+    pub expires_at: i64,
+}
+
+/// Loads a quote of this session.
+pub async fn load(db: &Db, session_id: &str, quote_id: &str) -> ApiResult<Option<StoredQuote>> {
+    let row = sqlx::query("SELECT * FROM fee_quotes WHERE id = $1 AND session_id = $2")
+        .bind(quote_id)
+        .bind(session_id)
+        .fetch_optional(db)
+        .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(StoredQuote {
+        id: r.try_get("id")?,
+        method: r.try_get("method")?,
+        brand: r.try_get("brand")?,
+        amount: r.try_get("amount")?,
+        fee: r.try_get("fee")?,
+        total: r.try_get("total")?,
+        amount_version: r.try_get("amount_version")?,
+        expires_at: r.try_get("expires_at")?,
+    }))
+}

@@ -1,0 +1,603 @@
+//! Checkout sessions: creation (CCG dialect), the merchant's view, the widget's config, early
+//! expiry, and the browser-credential check every widget endpoint goes through.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use checkout_types::money::{Currency, MAX_AMOUNT, MIN_AMOUNT, MinorUnit};
+use checkout_types::session::{BankChannel, CardChannel, Channels, Mode, SessionConfig, SessionStatus};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::AppState;
+use crate::db::{Db, now_ms, rfc3339};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Merchant, bearer};
+use crate::payments::PaymentRow;
+use crate::secrets::{ct_eq, matches_hash, new_client_secret, sha256_hex};
+
+/// CCG sessions live 15 minutes.
+pub const CCG_TTL_MS: i64 = 15 * 60 * 1000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/sessions", post(create_ccg))
+        .route("/v2/sessions", post(create_ccg))
+        .route("/v1/sessions/{id}", get(get_for_merchant))
+        .route("/v1/sessions/{id}/expire", post(expire))
+        .route("/v1/sessions/{id}/config", get(config))
+}
+
+/// Internal session states (the Sessions seed's table); merchants see [`SessionStatus`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionState {
+    PendingInitialization,
+    Initialized,
+    PaymentPending,
+    PaymentCompleted,
+    PaymentFailed,
+    TimedOut,
+    Canceled,
+}
+
+impl SessionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionState::PendingInitialization => "PENDING_INITIALIZATION",
+            SessionState::Initialized => "INITIALIZED",
+            SessionState::PaymentPending => "PAYMENT_PENDING",
+            SessionState::PaymentCompleted => "PAYMENT_COMPLETED",
+            SessionState::PaymentFailed => "PAYMENT_FAILED",
+            SessionState::TimedOut => "TIMED_OUT",
+            SessionState::Canceled => "CANCELED",
+        }
+    }
+
+    fn parse(s: &str) -> SessionState {
+        match s {
+            "PENDING_INITIALIZATION" => SessionState::PendingInitialization,
+            "INITIALIZED" => SessionState::Initialized,
+            "PAYMENT_PENDING" => SessionState::PaymentPending,
+            "PAYMENT_COMPLETED" => SessionState::PaymentCompleted,
+            "PAYMENT_FAILED" => SessionState::PaymentFailed,
+            "TIMED_OUT" => SessionState::TimedOut,
+            _ => SessionState::Canceled,
+        }
+    }
+
+    /// The merchant-visible status.
+    pub fn status(self) -> SessionStatus {
+        match self {
+            SessionState::PendingInitialization => SessionStatus::Accepted,
+            SessionState::Initialized | SessionState::PaymentPending => SessionStatus::Created,
+            SessionState::PaymentCompleted => SessionStatus::Completed,
+            SessionState::PaymentFailed => SessionStatus::Failed,
+            SessionState::TimedOut => SessionStatus::Expired,
+            SessionState::Canceled => SessionStatus::Canceled,
+        }
+    }
+}
+
+/// What we keep of `config` (and the hosted dialect's options) for the widget.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredConfig {
+    pub channels: Channels,
+    #[serde(default)]
+    pub privacy_policy_url: Option<String>,
+    pub locale: String,
+    pub setup_future_usage: String,
+    #[serde(default)]
+    pub required_avs_fields: Vec<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub preselected_method_id: Option<String>,
+}
+
+/// A session row.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: String,
+    pub merchant_id: String,
+    pub dialect: String,
+    pub mode: Mode,
+    pub state: SessionState,
+    pub amount: Option<i64>,
+    pub currency: Currency,
+    pub amount_version: i64,
+    pub merchant_transaction_id: Option<String>,
+    pub config: StoredConfig,
+    pub payment_json: Value,
+    pub payment_id: Option<String>,
+    pub attempts: i64,
+    pub expires_at: i64,
+    pub created_at: i64,
+    secret_hash: String,
+}
+
+impl Session {
+    fn from_row(r: &AnyRow) -> ApiResult<Session> {
+        let mode: String = r.try_get("mode")?;
+        let config: String = r.try_get("config_json")?;
+        let payment: String = r.try_get("payment_json")?;
+        let currency: String = r.try_get("currency")?;
+        Ok(Session {
+            id: r.try_get("id")?,
+            merchant_id: r.try_get("merchant_id")?,
+            dialect: r.try_get("dialect")?,
+            mode: Mode::parse(&mode).ok_or_else(|| anyhow::anyhow!("unknown mode {mode} in database"))?,
+            state: SessionState::parse(&r.try_get::<String, _>("state")?),
+            amount: r.try_get("amount")?,
+            currency: Currency::parse(&currency).unwrap_or_default(),
+            amount_version: r.try_get("amount_version")?,
+            merchant_transaction_id: r.try_get("merchant_transaction_id")?,
+            config: serde_json::from_str(&config).map_err(anyhow::Error::from)?,
+            payment_json: serde_json::from_str(&payment).map_err(anyhow::Error::from)?,
+            payment_id: r.try_get("payment_id")?,
+            attempts: r.try_get("attempts")?,
+            expires_at: r.try_get("expires_at")?,
+            created_at: r.try_get("created_at")?,
+            secret_hash: r.try_get("secret_hash")?,
+        })
+    }
+
+    /// Whether the session's TTL has run out.
+    pub fn is_expired(&self, now: i64) -> bool {
+        now >= self.expires_at
+    }
+}
+
+/// Loads a session by id.
+pub async fn load(db: &Db, id: &str) -> ApiResult<Option<Session>> {
+    let row = sqlx::query("SELECT * FROM sessions WHERE id = $1").bind(id).fetch_optional(db).await?;
+    row.as_ref().map(Session::from_row).transpose()
+}
+
+/// Marks a session whose TTL ran out as `TIMED_OUT`, unless it already moved on.
+async fn time_out_if_due(db: &Db, s: &mut Session, now: i64) -> ApiResult<()> {
+    if s.is_expired(now) && matches!(s.state, SessionState::PendingInitialization | SessionState::Initialized) {
+        sqlx::query(
+            "UPDATE sessions SET state = 'TIMED_OUT', updated_at = $1
+             WHERE id = $2 AND state IN ('PENDING_INITIALIZATION', 'INITIALIZED')",
+        )
+        .bind(now)
+        .bind(&s.id)
+        .execute(db)
+        .await?;
+        if let Some(fresh) = load(db, &s.id).await? {
+            *s = fresh;
+        }
+    }
+    Ok(())
+}
+
+/// The browser credential check shared by every widget endpoint: the bearer must be the
+/// session's client secret (or, for CCG sessions, its checkout session id). Unknown session and
+/// wrong secret are the same `401`; a session past its TTL is `410` to every browser call.
+pub async fn authorize_browser(db: &Db, id: &str, headers: &HeaderMap) -> ApiResult<Session> {
+    let token = bearer(headers).ok_or(ApiError::Unauthorized)?;
+    let mut s = load(db, id).await?.ok_or(ApiError::Unauthorized)?;
+    let by_secret = matches_hash(token, &s.secret_hash);
+    let by_id = s.dialect == "CCG" && ct_eq(token.as_bytes(), s.id.as_bytes());
+    if !(by_secret || by_id) {
+        return Err(ApiError::Unauthorized);
+    }
+    let now = now_ms();
+    if s.is_expired(now) {
+        time_out_if_due(db, &mut s, now).await?;
+        return Err(ApiError::SessionTimeout);
+    }
+    Ok(s)
+}
+
+/// Everything needed to insert a session, whichever dialect asked for it.
+pub struct NewSession {
+    pub merchant_id: String,
+    pub dialect: &'static str,
+    pub mode: Mode,
+    pub amount: Option<i64>,
+    pub currency: Currency,
+    pub merchant_transaction_id: Option<String>,
+    pub customer: Value,
+    pub config: StoredConfig,
+    pub payment: Value,
+    pub ttl_ms: i64,
+}
+
+/// A freshly created session and its one-time-visible credential.
+pub struct CreatedSession {
+    pub id: String,
+    pub client_secret: String,
+    pub expires_at: i64,
+}
+
+/// Inserts a session ready for the widget (`INITIALIZED`, merchant-visible `CREATED`).
+pub async fn insert(db: &Db, new: NewSession, id: String) -> ApiResult<CreatedSession> {
+    let now = now_ms();
+    let client_secret = new_client_secret(&id);
+    let expires_at = now + new.ttl_ms;
+    let result = sqlx::query(
+        "INSERT INTO sessions (id, merchant_id, dialect, mode, state, secret_hash, amount, currency,
+            merchant_transaction_id, customer_json, config_json, payment_json, expires_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'INITIALIZED', $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+    )
+    .bind(&id)
+    .bind(&new.merchant_id)
+    .bind(new.dialect)
+    .bind(new.mode.as_str())
+    .bind(sha256_hex(client_secret.as_bytes()))
+    .bind(new.amount)
+    .bind(new.currency.code())
+    .bind(&new.merchant_transaction_id)
+    .bind(new.customer.to_string())
+    .bind(serde_json::to_string(&new.config).map_err(anyhow::Error::from)?)
+    .bind(new.payment.to_string())
+    .bind(expires_at)
+    .bind(now)
+    .execute(db)
+    .await;
+    match result {
+        Ok(_) => Ok(CreatedSession { id, client_secret, expires_at }),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(ApiError::InvalidRequest(
+            "payment.merchantTransactionId is already used by another session of this merchant.".to_owned(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /v1/sessions (CCG dialect)
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CcgCreate {
+    customer: Option<Value>,
+    payment: Option<CcgPayment>,
+    payment_method: Option<MethodRef>,
+    config: Option<CcgConfig>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CcgPayment {
+    merchant_transaction_id: Option<String>,
+    amount: Option<i64>,
+    #[serde(default)]
+    authorize_card: Option<bool>,
+    #[serde(default)]
+    partial_authorization: Option<bool>,
+    #[serde(default)]
+    currency_code: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    statement_descriptor_suffix: Option<String>,
+    #[serde(default)]
+    metadata: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct MethodRef {
+    id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CcgConfig {
+    modes: Option<Vec<String>>,
+    payment_method_channel: Option<ChannelsIn>,
+    privacy_policy_url: Option<String>,
+    locale: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ChannelsIn {
+    #[serde(default)]
+    card: Vec<String>,
+    #[serde(default)]
+    bank_account: Vec<String>,
+}
+
+fn parse_channels(c: Option<ChannelsIn>) -> ApiResult<Channels> {
+    let Some(c) = c else {
+        return Ok(Channels { card: vec![CardChannel::Webform], bank_account: vec![] });
+    };
+    let mut out = Channels::default();
+    for s in &c.card {
+        let ch = match s.as_str() {
+            "WEBFORM" => CardChannel::Webform,
+            "TEXT" => CardChannel::Text,
+            "EMAIL" => CardChannel::Email,
+            "GOOGLE_PAY" => CardChannel::GooglePay,
+            "APPLE_PAY" => CardChannel::ApplePay,
+            _ => {
+                return Err(ApiError::InvalidRequest(format!(
+                    "config.paymentMethodChannel.card: unknown channel `{}`; use WEBFORM, TEXT, EMAIL, GOOGLE_PAY or APPLE_PAY.",
+                    truncate(s, 40)
+                )));
+            }
+        };
+        if !out.card.contains(&ch) {
+            out.card.push(ch);
+        }
+    }
+    for s in &c.bank_account {
+        if s != "WEBFORM" {
+            return Err(ApiError::InvalidRequest(format!(
+                "config.paymentMethodChannel.bankAccount: unknown channel `{}`; use WEBFORM.",
+                truncate(s, 40)
+            )));
+        }
+        if out.bank_account.is_empty() {
+            out.bank_account.push(BankChannel::Webform);
+        }
+    }
+    if out.card.is_empty() && out.bank_account.is_empty() {
+        return Err(ApiError::InvalidRequest("config.paymentMethodChannel enables no channel.".to_owned()));
+    }
+    Ok(out)
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// Locale: `en` or `es` (a region suffix is kept, e.g. `es-MX`); anything else is refused.
+pub fn parse_locale(l: Option<&str>) -> ApiResult<String> {
+    match l.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok("en".to_owned()),
+        Some(l) if (l.starts_with("en") || l.starts_with("es")) && l.len() <= 10 => Ok(l.to_owned()),
+        Some(_) => Err(ApiError::InvalidRequest("config.locale must be `en` or `es`.".to_owned())),
+    }
+}
+
+/// Validates an amount in minor units.
+pub fn parse_amount(field: &str, amount: Option<i64>) -> ApiResult<i64> {
+    let a = amount.ok_or_else(|| ApiError::InvalidRequest(format!("{field} is required.")))?;
+    MinorUnit::try_from(a).map(|m| m.0).map_err(|_| {
+        ApiError::InvalidRequest(format!("{field} must be between {MIN_AMOUNT} and {MAX_AMOUNT} minor units."))
+    })
+}
+
+/// Validates a `merchantTransactionId` (1-50 characters).
+pub fn parse_merchant_transaction_id(field: &str, id: Option<&str>) -> ApiResult<String> {
+    match id.map(str::trim) {
+        Some(s) if !s.is_empty() && s.chars().count() <= 50 => Ok(s.to_owned()),
+        Some(_) => Err(ApiError::InvalidRequest(format!("{field} must be 1-50 characters."))),
+        None => Err(ApiError::InvalidRequest(format!("{field} is required."))),
+    }
+}
+
+fn ccg_to_new(merchant: &Merchant, req: CcgCreate) -> ApiResult<NewSession> {
+    let customer = match req.customer {
+        Some(Value::Object(c)) => c,
+        Some(_) => return Err(ApiError::InvalidRequest("customer must be an object.".to_owned())),
+        None => return Err(ApiError::InvalidRequest("customer is required.".to_owned())),
+    };
+    let config = req.config.ok_or_else(|| ApiError::InvalidRequest("config is required.".to_owned()))?;
+    let modes = config.modes.unwrap_or_default();
+    let mode = match modes.as_slice() {
+        [one] => Mode::parse(one).ok_or_else(|| {
+            ApiError::InvalidRequest(format!(
+                "config.modes: unknown mode `{}`; use PAYMENT, PAYMENT_METHOD_ENTRY, PAYMENT_WITH_WALLET, WALLET, PAYMENT_METHOD_SELECT or PAYMENT_METHOD_DISPLAY.",
+                truncate(one, 40)
+            ))
+        })?,
+        _ => return Err(ApiError::InvalidRequest("config.modes must hold exactly one mode.".to_owned())),
+    };
+    if mode != Mode::Payment {
+        return Err(ApiError::InvalidRequest(format!(
+            "config.modes: {} is not offered by this deployment yet; PAYMENT is.",
+            mode.as_str()
+        )));
+    }
+    let channels = parse_channels(config.payment_method_channel)?;
+    let payment = req.payment.ok_or_else(|| ApiError::InvalidRequest("payment is required for this mode.".to_owned()))?;
+    let amount = parse_amount("payment.amount", payment.amount)?;
+    let mtid =
+        parse_merchant_transaction_id("payment.merchantTransactionId", payment.merchant_transaction_id.as_deref())?;
+    if payment.authorize_card == Some(true) && payment.partial_authorization != Some(true) {
+        return Err(ApiError::InvalidRequest(
+            "payment.authorizeCard: true requires payment.partialAuthorization: true.".to_owned(),
+        ));
+    }
+    let currency = match payment.currency_code.as_deref() {
+        None => Currency::USD,
+        Some(c) => Currency::parse(c)
+            .ok_or_else(|| ApiError::InvalidRequest("payment.currencyCode is not a supported currency.".to_owned()))?,
+    };
+    if let Some(url) = &config.privacy_policy_url {
+        if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2048 {
+            return Err(ApiError::InvalidRequest("config.privacyPolicyUrl must be an http(s) URL.".to_owned()));
+        }
+    }
+    // Keep only what the product uses; identity documents (SSN digits, birth date) are dropped.
+    let keep = ["firstName", "lastName", "name", "email", "hsid", "enterpriseId", "enterpriseIdentifier", "phoneNumber", "zip5", "metadata"];
+    let customer: serde_json::Map<String, Value> =
+        customer.into_iter().filter(|(k, _)| keep.contains(&k.as_str())).collect();
+    Ok(NewSession {
+        merchant_id: merchant.id.clone(),
+        dialect: "CCG",
+        mode,
+        amount: Some(amount),
+        currency,
+        merchant_transaction_id: Some(mtid),
+        customer: Value::Object(customer),
+        config: StoredConfig {
+            channels,
+            privacy_policy_url: config.privacy_policy_url,
+            locale: parse_locale(config.locale.as_deref())?,
+            setup_future_usage: "off".to_owned(),
+            required_avs_fields: vec![],
+            description: payment.description.clone(),
+            preselected_method_id: req.payment_method.and_then(|m| m.id),
+        },
+        payment: serde_json::to_value(&payment).map_err(anyhow::Error::from)?,
+        ttl_ms: CCG_TTL_MS,
+    })
+}
+
+/// URLs a merchant hands to the browser.
+pub fn urls(base: &str, id: &str, secret: &str) -> (String, String, String) {
+    (
+        format!("{base}/v1/sessions/{id}"),
+        format!("{base}/pay/{id}#cs={secret}"),
+        format!("{base}/embed/{id}"),
+    )
+}
+
+async fn create_ccg(
+    State(st): State<AppState>,
+    merchant: Merchant,
+    ApiJson(req): ApiJson<CcgCreate>,
+) -> ApiResult<Json<Value>> {
+    let new = ccg_to_new(&merchant, req)?;
+    let created = insert(&st.db, new, uuid::Uuid::new_v4().to_string()).await?;
+    let (url, hosted, embed) = urls(&st.settings.public_url, &created.id, &created.client_secret);
+    Ok(Json(json!({
+        "url": url,
+        "data": {
+            "checkoutSessionId": created.id,
+            "sessionId": created.id,
+            "status": "CREATED",
+            "hostedUrl": hosted,
+            "url": url,
+            "embedUrl": embed,
+            "clientSecret": created.client_secret,
+            "expiresAt": rfc3339(created.expires_at),
+        }
+    })))
+}
+
+/// Creates a PAYMENT session for the demo page, through the same validation as the API.
+pub async fn create_demo_payment(st: &AppState, merchant: &Merchant, amount: i64) -> ApiResult<CreatedSession> {
+    let req: CcgCreate = serde_json::from_value(json!({
+        "customer": { "firstName": "Demo", "lastName": "Payer" },
+        "payment": {
+            "merchantTransactionId": format!("demo-{}", uuid::Uuid::new_v4().simple()),
+            "amount": amount,
+            "description": "Annual membership",
+        },
+        "config": { "modes": ["PAYMENT"], "paymentMethodChannel": { "card": ["WEBFORM"] } }
+    }))
+    .map_err(anyhow::Error::from)?;
+    insert(&st.db, ccg_to_new(merchant, req)?, uuid::Uuid::new_v4().to_string()).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /v1/sessions/{id} (merchant)
+
+async fn load_for_merchant(st: &AppState, merchant: &Merchant, id: &str) -> ApiResult<Session> {
+    match load(&st.db, id).await? {
+        Some(s) if s.merchant_id == merchant.id => Ok(s),
+        _ => Err(ApiError::NotFound("No session with this id for this merchant.".to_owned())),
+    }
+}
+
+async fn get_for_merchant(
+    State(st): State<AppState>,
+    merchant: Merchant,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let mut s = load_for_merchant(&st, &merchant, &id).await?;
+    time_out_if_due(&st.db, &mut s, now_ms()).await?;
+    let attempts = PaymentRow::for_session(&st.db, &s.id).await?;
+    let payment = attempts
+        .iter()
+        .find(|p| p.status == "COMPLETED")
+        .or_else(|| attempts.last())
+        .map(|p| p.session_payment_json(&s));
+    let last_error = attempts.last().filter(|p| p.status == "FAILED").map(|p| {
+        json!({ "code": p.error_code, "declineCode": p.decline_code, "message": p.error_message })
+    });
+    let url = format!("{}/v1/sessions/{}", st.settings.public_url, s.id);
+    Ok(Json(json!({
+        "url": url,
+        "data": {
+            "sessionId": s.id,
+            "id": s.id,
+            "status": s.state.status(),
+            "mode": s.mode,
+            "merchantId": s.merchant_id,
+            "amount": s.amount,
+            "currencyCode": s.currency,
+            "merchantTransactionId": s.merchant_transaction_id,
+            "payment": payment,
+            "paymentId": s.payment_id,
+            "paymentMethodId": Value::Null,
+            "paymentMethodResponse": Value::Null,
+            "paymentAttempts": attempts.iter().map(PaymentRow::attempt_json).collect::<Vec<_>>(),
+            "error": last_error,
+            "expiresAtUtc": rfc3339(s.expires_at),
+            "createdAtUtc": rfc3339(s.created_at),
+        }
+    })))
+}
+
+/// `POST /v1/sessions/{id}/expire`: cancel a session that has not completed.
+async fn expire(
+    State(st): State<AppState>,
+    merchant: Merchant,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let s = load_for_merchant(&st, &merchant, &id).await?;
+    let done = sqlx::query(
+        "UPDATE sessions SET state = 'CANCELED', updated_at = $1
+         WHERE id = $2 AND state IN ('PENDING_INITIALIZATION', 'INITIALIZED')",
+    )
+    .bind(now_ms())
+    .bind(&s.id)
+    .execute(&st.db)
+    .await?
+    .rows_affected();
+    if done == 0 {
+        let s = load_for_merchant(&st, &merchant, &id).await?;
+        if s.state == SessionState::Canceled {
+            return Ok(Json(json!({ "data": { "sessionId": s.id, "status": SessionStatus::Canceled } })));
+        }
+        return Err(ApiError::AlreadyProcessed {
+            code: "not_cancelable",
+            detail: format!("The session is {:?} and can no longer be canceled.", s.state.status()),
+        });
+    }
+    Ok(Json(json!({ "data": { "sessionId": s.id, "status": SessionStatus::Canceled } })))
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /v1/sessions/{id}/config (browser)
+
+async fn config(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<Json<SessionConfig>> {
+    let s = authorize_browser(&st.db, &id, &headers).await?;
+    let merchant_name: String = sqlx::query("SELECT display_name FROM merchants WHERE id = $1")
+        .bind(&s.merchant_id)
+        .fetch_one(&st.db)
+        .await?
+        .try_get("display_name")?;
+    let payment = match &s.payment_id {
+        Some(pid) => PaymentRow::by_id(&st.db, pid).await?.map(|p| p.summary()),
+        None => None,
+    };
+    Ok(Json(SessionConfig {
+        session_id: s.id.clone(),
+        mode: s.mode,
+        status: s.state.status(),
+        amount: s.amount.map(MinorUnit),
+        currency_code: s.currency,
+        merchant_name,
+        description: s.config.description.clone(),
+        privacy_policy_url: s.config.privacy_policy_url.clone(),
+        locale: s.config.locale.clone(),
+        expires_at: rfc3339(s.expires_at),
+        channels: s.config.channels.clone(),
+        saved_methods: vec![],
+        preselected_method_id: s.config.preselected_method_id.clone(),
+        required_avs_fields: s.config.required_avs_fields.clone(),
+        setup_future_usage: s.config.setup_future_usage.clone(),
+        payment,
+    }))
+}

@@ -1,0 +1,108 @@
+//! Typed client for the checkout API. Every call returns `Result<T, ApiError>`; the
+//! `Idempotency-Key` of confirm is chosen by the caller (one per attempt) and sent here.
+
+use checkout_types::confirm::{ConfirmRequest, ConfirmResponse};
+use checkout_types::error::ErrorBody;
+use checkout_types::quote::{FeeQuote, FeeQuoteRequest};
+use checkout_types::session::SessionConfig;
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+
+use crate::credentials::Credentials;
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// No answer (offline, DNS, CORS, server down).
+    Network,
+    /// The API answered with an error status; `body` is its `{title, status, detail}` if parseable.
+    Http { status: u16, body: Option<ErrorBody> },
+}
+
+impl ApiError {
+    /// The error's `title` (`PAYMENT_ERROR`, `SESSION_TIMEOUT`, …), if the API sent one.
+    pub fn title(&self) -> Option<&str> {
+        match self {
+            ApiError::Http { body: Some(b), .. } => Some(&b.title),
+            _ => None,
+        }
+    }
+
+    /// A string field of the error's `data`.
+    pub fn data_str(&self, field: &str) -> Option<String> {
+        match self {
+            ApiError::Http { body: Some(b), .. } => {
+                b.data.as_ref()?.get(field)?.as_str().map(str::to_owned)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The client of one session.
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    base: String,
+    creds: Credentials,
+}
+
+impl ApiClient {
+    /// A client for the page's own origin.
+    pub fn new(creds: Credentials) -> ApiClient {
+        let base = leptos::prelude::window().location().origin().unwrap_or_default();
+        ApiClient { base, creds }
+    }
+
+    /// The session's id.
+    pub fn session_id(&self) -> &str {
+        &self.creds.session_id
+    }
+
+    fn url(&self, tail: &str) -> String {
+        format!("{}/v1/sessions/{}/{tail}", self.base, self.creds.session_id)
+    }
+
+    fn auth(&self) -> String {
+        format!("Bearer {}", self.creds.bearer)
+    }
+
+    /// `GET /v1/sessions/{id}/config`.
+    pub async fn config(&self) -> Result<SessionConfig, ApiError> {
+        let resp = Request::get(&self.url("config")).header("Authorization", &self.auth()).send().await;
+        read(resp).await
+    }
+
+    /// `POST /v1/sessions/{id}/fee-quotes`.
+    pub async fn quote(&self, req: &FeeQuoteRequest) -> Result<FeeQuote, ApiError> {
+        let resp = Request::post(&self.url("fee-quotes"))
+            .header("Authorization", &self.auth())
+            .json(req)
+            .map_err(|_| ApiError::Network)?
+            .send()
+            .await;
+        read(resp).await
+    }
+
+    /// `POST /v1/sessions/{id}/confirm` with the attempt's `Idempotency-Key`.
+    pub async fn confirm(&self, req: &ConfirmRequest, idempotency_key: &str) -> Result<ConfirmResponse, ApiError> {
+        let resp = Request::post(&self.url("confirm"))
+            .header("Authorization", &self.auth())
+            .header("Idempotency-Key", idempotency_key)
+            .json(req)
+            .map_err(|_| ApiError::Network)?
+            .send()
+            .await;
+        read(resp).await
+    }
+}
+
+async fn read<T: DeserializeOwned>(resp: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
+    let resp = resp.map_err(|_| ApiError::Network)?;
+    let status = resp.status();
+    if resp.ok() {
+        resp.json::<T>().await.map_err(|_| ApiError::Http { status, body: None })
+    } else {
+        let body = resp.json::<ErrorBody>().await.ok();
+        Err(ApiError::Http { status, body })
+    }
+}

@@ -1,0 +1,9 @@
+//! Building blocks of the modes: each a small `#[component]` taking signals down and
+//! callbacks up.
+
+pub mod card_form;
+pub mod error_banner;
+pub mod fee_summary;
+pub mod receipt;
+pub mod status;
+pub mod text_field;

@@ -1,0 +1,39 @@
+//! Whole-widget states: loading, and a load failure with an optional retry.
+
+use leptos::prelude::*;
+
+use crate::i18n::{Key, Locale};
+
+/// Shown while the session config loads; never a blank screen.
+#[component]
+pub fn Loading(
+    /// Language of the message.
+    locale: Locale,
+) -> impl IntoView {
+    view! {
+        <div class="status loading" role="status" aria-live="polite" data-testid="checkout-loading">
+            <span class="spinner" aria-hidden="true"></span>
+            <p>{locale.t(Key::Loading)}</p>
+        </div>
+    }
+}
+
+/// A failure that replaces the widget, with a retry button when retrying can help.
+#[component]
+pub fn LoadError(
+    /// What happened, in the payer's language.
+    message: &'static str,
+    /// Re-runs the failed load.
+    retry: Option<Callback<()>>,
+) -> impl IntoView {
+    view! {
+        <div class="status failed" role="alert" data-testid="load-error">
+            <p>{message}</p>
+            {retry.map(|r| view! {
+                <button type="button" class="secondary" on:click=move |_| r.run(())>
+                    "↻"
+                </button>
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,86 @@
+//! Where the widget's credential comes from, in order: the `#cs=<client secret>` fragment of a
+//! hosted URL (read once, then removed from the address bar and kept in sessionStorage for
+//! reloads), a `checkoutSessionId` query parameter, or the `/pay/{id}` / `/embed/{id}` path.
+//! Secrets never travel in a query string.
+
+use leptos::prelude::window;
+
+/// The session to load and the bearer to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub session_id: String,
+    pub bearer: String,
+}
+
+/// `cs` from a `#cs=…&…` fragment.
+pub fn secret_from_fragment(hash: &str) -> Option<String> {
+    param(hash.trim_start_matches('#'), "cs")
+}
+
+/// A named parameter of an `a=1&b=2` string (leading `?` allowed).
+pub fn param(s: &str, name: &str) -> Option<String> {
+    s.trim_start_matches('?')
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The session id a client secret belongs to (`<id>_secret_<random>`).
+pub fn session_of_secret(secret: &str) -> Option<&str> {
+    secret.split_once("_secret_").map(|(id, _)| id).filter(|id| !id.is_empty())
+}
+
+/// `{id}` of `/pay/{id}` or `/embed/{id}`.
+pub fn session_from_path(path: &str) -> Option<String> {
+    let mut parts = path.trim_matches('/').split('/');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("pay" | "embed"), Some(id), None) if !id.is_empty() => Some(id.to_owned()),
+        _ => None,
+    }
+}
+
+/// Picks the credential from the pieces of a location and a stored secret, if any.
+pub fn resolve(hash: &str, search: &str, path: &str, stored: Option<String>) -> Option<Credentials> {
+    let path_id = session_from_path(path).or_else(|| param(search, "checkoutSessionId"));
+    let secret = secret_from_fragment(hash).or(stored);
+    match secret {
+        Some(secret) => {
+            let id = session_of_secret(&secret)?.to_owned();
+            if path_id.as_deref().is_some_and(|p| p != id) {
+                return None;
+            }
+            Some(Credentials { session_id: id, bearer: secret })
+        }
+        None => path_id.map(|id| Credentials { bearer: id.clone(), session_id: id }),
+    }
+}
+
+fn storage_key(path: &str) -> String {
+    format!("checkout.cs.{path}")
+}
+
+/// Reads the current page's credential (see the module docs).
+pub fn from_location() -> Option<Credentials> {
+    let w = window();
+    let loc = w.location();
+    let (hash, search, path) = (loc.hash().ok()?, loc.search().ok()?, loc.pathname().ok()?);
+    let storage = w.session_storage().ok().flatten();
+    let stored = storage.as_ref().and_then(|s| s.get_item(&storage_key(&path)).ok().flatten());
+    let creds = resolve(&hash, &search, &path, stored)?;
+    if secret_from_fragment(&hash).is_some() {
+        if let Some(s) = &storage {
+            let _ = s.set_item(&storage_key(&path), &creds.bearer);
+        }
+        if let Ok(history) = w.history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{search}")));
+        }
+    }
+    Some(creds)
+}
+
+/// `?locale=` of the page, used until the session's own locale is known.
+pub fn locale_hint() -> Option<String> {
+    param(&window().location().search().ok()?, "locale")
+}

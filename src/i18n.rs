@@ -1,0 +1,195 @@
+//! Every string the payer reads, per locale. English and Spanish; the session's `locale`
+//! (or the page's `?locale=`) picks one. Error codes from the API are translated here too, so a
+//! payer never sees a raw code.
+
+use checkout_types::validate::FieldError;
+
+use crate::api::ApiError;
+
+/// Supported languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Locale {
+    #[default]
+    En,
+    Es,
+}
+
+/// Message keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Loading,
+    MissingCredential,
+    Retry,
+    PayTo,
+    CardNumber,
+    Expiry,
+    Cvc,
+    NameOnCard,
+    PostalCode,
+    Optional,
+    Amount,
+    ConvenienceFee,
+    Total,
+    QuoteLoading,
+    Pay,
+    Processing,
+    PaymentComplete,
+    PaymentId,
+    PaidWith,
+    TryAgainOrOtherCard,
+    SessionExpired,
+    AlreadyPaid,
+    SessionClosed,
+    NetworkError,
+    QuoteChanged,
+    FixErrors,
+    StillProcessing,
+    SecureNote,
+    PrivacyPolicy,
+}
+
+impl Locale {
+    /// `es`, `es-MX`, … are Spanish; anything else English.
+    pub fn from_tag(tag: &str) -> Locale {
+        if tag.to_ascii_lowercase().starts_with("es") { Locale::Es } else { Locale::En }
+    }
+
+    /// BCP 47 tag for formatting and `lang`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Es => "es",
+        }
+    }
+
+    /// A fixed message.
+    pub fn t(self, key: Key) -> &'static str {
+        use Key::*;
+        match (self, key) {
+            (Locale::En, Loading) => "Loading secure checkout…",
+            (Locale::Es, Loading) => "Cargando el pago seguro…",
+            (Locale::En, MissingCredential) => "This checkout link is incomplete. Please return to the merchant and start again.",
+            (Locale::Es, MissingCredential) => "Este enlace de pago está incompleto. Vuelva al comercio y empiece de nuevo.",
+            (Locale::En, Retry) => "Try again",
+            (Locale::Es, Retry) => "Reintentar",
+            (Locale::En, PayTo) => "Pay",
+            (Locale::Es, PayTo) => "Pagar a",
+            (Locale::En, CardNumber) => "Card number",
+            (Locale::Es, CardNumber) => "Número de tarjeta",
+            (Locale::En, Expiry) => "Expiry (MM / YY)",
+            (Locale::Es, Expiry) => "Vencimiento (MM / AA)",
+            (Locale::En, Cvc) => "Security code",
+            (Locale::Es, Cvc) => "Código de seguridad",
+            (Locale::En, NameOnCard) => "Name on card",
+            (Locale::Es, NameOnCard) => "Nombre en la tarjeta",
+            (Locale::En, PostalCode) => "ZIP code",
+            (Locale::Es, PostalCode) => "Código postal",
+            (Locale::En, Optional) => "(optional)",
+            (Locale::Es, Optional) => "(opcional)",
+            (Locale::En, Amount) => "Amount",
+            (Locale::Es, Amount) => "Importe",
+            (Locale::En, ConvenienceFee) => "Convenience fee",
+            (Locale::Es, ConvenienceFee) => "Cargo por servicio",
+            (Locale::En, Total) => "Total",
+            (Locale::Es, Total) => "Total",
+            (Locale::En, QuoteLoading) => "Calculating fee…",
+            (Locale::Es, QuoteLoading) => "Calculando el cargo…",
+            (Locale::En, Pay) => "Pay",
+            (Locale::Es, Pay) => "Pagar",
+            (Locale::En, Processing) => "Processing…",
+            (Locale::Es, Processing) => "Procesando…",
+            (Locale::En, PaymentComplete) => "Payment complete",
+            (Locale::Es, PaymentComplete) => "Pago completado",
+            (Locale::En, PaymentId) => "Payment ID",
+            (Locale::Es, PaymentId) => "ID del pago",
+            (Locale::En, PaidWith) => "Paid with",
+            (Locale::Es, PaidWith) => "Pagado con",
+            (Locale::En, TryAgainOrOtherCard) => "Check the details or use another card, then try again.",
+            (Locale::Es, TryAgainOrOtherCard) => "Revise los datos o use otra tarjeta y vuelva a intentarlo.",
+            (Locale::En, SessionExpired) => "This checkout has expired. Please return to the merchant to start a new one.",
+            (Locale::Es, SessionExpired) => "Este pago ha caducado. Vuelva al comercio para empezar uno nuevo.",
+            (Locale::En, AlreadyPaid) => "This checkout has already been paid.",
+            (Locale::Es, AlreadyPaid) => "Este pago ya se ha realizado.",
+            (Locale::En, SessionClosed) => "This checkout is closed and can no longer be paid. Please contact the merchant.",
+            (Locale::Es, SessionClosed) => "Este pago está cerrado y ya no se puede pagar. Contacte con el comercio.",
+            (Locale::En, NetworkError) => "We couldn't reach the payment service. Check your connection and try again; you won't be charged twice.",
+            (Locale::Es, NetworkError) => "No pudimos conectar con el servicio de pago. Revise su conexión y vuelva a intentarlo; no se le cobrará dos veces.",
+            (Locale::En, QuoteChanged) => "The total was updated. Please review it and pay again.",
+            (Locale::Es, QuoteChanged) => "El total se actualizó. Revíselo y vuelva a pagar.",
+            (Locale::En, StillProcessing) => "Your payment is still being processed. Please wait a moment, then try again.",
+            (Locale::Es, StillProcessing) => "Su pago aún se está procesando. Espere un momento y vuelva a intentarlo.",
+            (Locale::En, FixErrors) => "Please correct the highlighted fields.",
+            (Locale::Es, FixErrors) => "Corrija los campos marcados.",
+            (Locale::En, SecureNote) => "Your card details are sent securely and never stored by the merchant.",
+            (Locale::Es, SecureNote) => "Los datos de su tarjeta se envían de forma segura y el comercio no los guarda.",
+            (Locale::En, PrivacyPolicy) => "Privacy policy",
+            (Locale::Es, PrivacyPolicy) => "Política de privacidad",
+        }
+    }
+
+    /// A field validation message.
+    pub fn field_error(self, e: FieldError) -> &'static str {
+        use FieldError::*;
+        match (self, e) {
+            (Locale::En, Required) => "This field is required.",
+            (Locale::Es, Required) => "Este campo es obligatorio.",
+            (Locale::En, InvalidCardNumber) => "Enter a valid card number.",
+            (Locale::Es, InvalidCardNumber) => "Introduzca un número de tarjeta válido.",
+            (Locale::En, InvalidExpiry) => "Enter the expiry as MM / YY.",
+            (Locale::Es, InvalidExpiry) => "Introduzca el vencimiento como MM / AA.",
+            (Locale::En, ExpiredCard) => "This card has expired.",
+            (Locale::Es, ExpiredCard) => "Esta tarjeta ha caducado.",
+            (Locale::En, InvalidCvc) => "Enter the security code on your card.",
+            (Locale::Es, InvalidCvc) => "Introduzca el código de seguridad de su tarjeta.",
+            (Locale::En, InvalidRoutingNumber) => "Enter a valid 9-digit routing number.",
+            (Locale::Es, InvalidRoutingNumber) => "Introduzca un número de ruta válido de 9 dígitos.",
+            (Locale::En, InvalidAccountNumber) => "Enter a valid account number.",
+            (Locale::Es, InvalidAccountNumber) => "Introduzca un número de cuenta válido.",
+            (Locale::En, AccountNumberMismatch) => "The account numbers don't match.",
+            (Locale::Es, AccountNumberMismatch) => "Los números de cuenta no coinciden.",
+            (Locale::En, InvalidPostalCode) => "Enter a 5-digit ZIP code.",
+            (Locale::Es, InvalidPostalCode) => "Introduzca un código postal de 5 dígitos.",
+        }
+    }
+
+    /// A processor decline, by its `code` / `declineCode`.
+    pub fn decline(self, code: &str, decline_code: Option<&str>) -> &'static str {
+        let key = decline_code.filter(|d| *d == "insufficient_funds").unwrap_or(code);
+        match (self, key) {
+            (Locale::En, "insufficient_funds") => "Your card has insufficient funds.",
+            (Locale::Es, "insufficient_funds") => "Su tarjeta no tiene fondos suficientes.",
+            (Locale::En, "expired_card") => "Your card has expired.",
+            (Locale::Es, "expired_card") => "Su tarjeta ha caducado.",
+            (Locale::En, "incorrect_cvc") => "Your card's security code is incorrect.",
+            (Locale::Es, "incorrect_cvc") => "El código de seguridad de su tarjeta es incorrecto.",
+            (Locale::En, "processing_error") => "We couldn't process your card. Please try again in a moment.",
+            (Locale::Es, "processing_error") => "No pudimos procesar su tarjeta. Vuelva a intentarlo en un momento.",
+            (Locale::En, "account_closed") => "This bank account is closed.",
+            (Locale::Es, "account_closed") => "Esta cuenta bancaria está cerrada.",
+            (Locale::En, _) => "Your card was declined.",
+            (Locale::Es, _) => "Su tarjeta fue rechazada.",
+        }
+    }
+
+    /// A readable sentence for any API failure (never a raw code).
+    pub fn api_error(self, e: &ApiError) -> &'static str {
+        match e.title() {
+            _ if *e == ApiError::Network => self.t(Key::NetworkError),
+            Some("SESSION_TIMEOUT") => self.t(Key::SessionExpired),
+            Some("UNAUTHORIZED") => self.t(Key::MissingCredential),
+            Some("SESSION_ALREADY_PROCESSED") => self.t(Key::SessionClosed),
+            Some("PAYMENT_ERROR") => {
+                self.decline(&e.data_str("code").unwrap_or_default(), e.data_str("declineCode").as_deref())
+            }
+            _ => match self {
+                Locale::En => "Something went wrong. Please try again.",
+                Locale::Es => "Algo salió mal. Vuelva a intentarlo.",
+            },
+        }
+    }
+
+    /// "Pay $12.34" / "Pagar 12,34 $".
+    pub fn pay_label(self, total: &str) -> String {
+        format!("{} {total}", self.t(Key::Pay))
+    }
+}

@@ -1,0 +1,65 @@
+//! The checkout widget: a Leptos client-side app compiled to WebAssembly.
+//!
+//! Layout:
+//! - [`credentials`]: where the session id / client secret come from (`#cs=` fragment, query, path).
+//! - [`api`]: the typed API client (`Result<T, ApiError>`), the only place that talks HTTP.
+//! - [`i18n`]: every string the payer reads, in English and Spanish.
+//! - [`form`]: pure card-form logic (drafts, validation, request building), tested natively.
+//! - [`modes`]: one module per session mode; [`App`] loads the config and dispatches on it.
+//! - [`components`]: the pieces modes are built from (card form, fee summary, banners, receipt).
+//!
+//! Validation rules themselves live in `checkout_types::validate`, shared with the API.
+
+pub mod api;
+pub mod components;
+pub mod credentials;
+pub mod form;
+pub mod i18n;
+pub mod modes;
+
+use leptos::prelude::*;
+
+use crate::api::ApiClient;
+use crate::components::status::{LoadError, Loading};
+use crate::i18n::Locale;
+
+/// Mounts [`App`] on `<body>`.
+pub fn start() {
+    leptos::mount::mount_to_body(App);
+}
+
+/// Reads the credential, loads the session's config, renders its mode.
+#[component]
+pub fn App() -> impl IntoView {
+    let creds = credentials::from_location();
+    let locale = Locale::from_tag(&credentials::locale_hint().unwrap_or_default());
+    view! {
+        <div class="checkout" data-testid="checkout">
+            {match creds {
+                Some(c) => view! { <Checkout client=ApiClient::new(c) fallback_locale=locale /> }.into_any(),
+                None => view! { <LoadError message=locale.t(i18n::Key::MissingCredential) retry=None /> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+/// Loads the config with a visible loading state and a retry on failure.
+#[component]
+fn Checkout(client: ApiClient, fallback_locale: Locale) -> impl IntoView {
+    let loader = client.clone();
+    let config = LocalResource::new(move || {
+        let c = loader.clone();
+        async move { c.config().await }
+    });
+    let retry = Callback::new(move |()| config.refetch());
+    move || match config.get() {
+        None => view! { <Loading locale=fallback_locale /> }.into_any(),
+        Some(Err(e)) => {
+            view! { <LoadError message=fallback_locale.api_error(&e) retry=Some(retry) /> }.into_any()
+        }
+        Some(Ok(cfg)) => {
+            let locale = Locale::from_tag(&cfg.locale);
+            modes::render(client.clone(), cfg, locale)
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! `PAYMENT` mode: a one-time card payment. Quote the fee as soon as the brand is known (and again
+//! when it changes), show amount + fee + total before the pay button, confirm once per attempt
+//! with an `Idempotency-Key`, then show the receipt or a readable decline.
+
+use checkout_types::confirm::{ConfirmRequest, InlineMethod, PaymentSummary};
+use checkout_types::money::format_money;
+use checkout_types::quote::{FeeQuoteRequest, PaymentMethodKind};
+use checkout_types::session::{SessionConfig, SessionStatus};
+use checkout_types::validate::card::CardBrand;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{ApiClient, ApiError};
+use crate::components::card_form::{CardForm, Touched};
+use crate::components::error_banner::ErrorBanner;
+use crate::components::fee_summary::{FeeSummary, QuoteState};
+use crate::components::receipt::Receipt;
+use crate::components::status::LoadError;
+use crate::form::{CardDraft, Requirements};
+use crate::i18n::{Key, Locale};
+
+/// Today's (year, month) in UTC, from the browser clock.
+fn today() -> (u16, u8) {
+    let d = js_sys::Date::new_0();
+    (d.get_utc_full_year() as u16, (d.get_utc_month() + 1) as u8)
+}
+
+/// What the mode shows.
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Form,
+    Paid(PaymentSummary),
+    Closed(Key),
+}
+
+fn initial_phase(cfg: &SessionConfig) -> Phase {
+    match (cfg.status, &cfg.payment) {
+        (SessionStatus::Completed, Some(p)) => Phase::Paid(p.clone()),
+        (SessionStatus::Completed, None) => Phase::Closed(Key::AlreadyPaid),
+        (SessionStatus::Expired, _) => Phase::Closed(Key::SessionExpired),
+        (SessionStatus::Failed | SessionStatus::Canceled, _) => Phase::Closed(Key::SessionClosed),
+        _ => Phase::Form,
+    }
+}
+
+/// The one-time payment screen.
+#[component]
+pub fn PaymentMode(
+    /// Client bound to this session.
+    client: ApiClient,
+    /// The session's config.
+    cfg: SessionConfig,
+    /// Payer's language.
+    locale: Locale,
+) -> impl IntoView {
+    let client = StoredValue::new(client);
+    let phase = RwSignal::new(initial_phase(&cfg));
+    let draft = RwSignal::new(CardDraft::default());
+    let touched = RwSignal::new(Touched::default());
+    let submitted = RwSignal::new(false);
+    let pending = RwSignal::new(false);
+    let banner = RwSignal::new(None::<String>);
+    let quote = RwSignal::new(QuoteState::Loading);
+    let quote_generation = StoredValue::new(0u32);
+    // The body and key of the current attempt: a retry of the same body reuses the key.
+    let attempt = StoredValue::new(None::<(String, String)>);
+    let req = Requirements::from_avs(&cfg.required_avs_fields);
+    let today = today();
+
+    let fetch_quote = move |brand: CardBrand| {
+        let generation = quote_generation.get_value().wrapping_add(1);
+        quote_generation.set_value(generation);
+        quote.set(QuoteState::Loading);
+        let request = FeeQuoteRequest {
+            method: PaymentMethodKind::Card,
+            brand: (brand != CardBrand::Unknown).then(|| brand.wire_name().to_owned()),
+            funding: None,
+            payment_method_id: None,
+        };
+        spawn_local(async move {
+            let result = client.get_value().quote(&request).await;
+            if quote_generation.get_value() == generation {
+                quote.set(match result {
+                    Ok(q) => QuoteState::Ready(q),
+                    Err(e) => QuoteState::Failed(e),
+                });
+            }
+        });
+    };
+    let brand = Memo::new(move |_| draft.with(CardDraft::brand));
+    Effect::new(move |_| {
+        let b = brand.get();
+        if phase.get_untracked() == Phase::Form {
+            fetch_quote(b);
+        }
+    });
+    let requote = Callback::new(move |()| fetch_quote(brand.get_untracked()));
+
+    let on_error = move |e: ApiError| match e.title() {
+        Some("PAYMENT_ERROR") => {
+            attempt.set_value(None);
+            if e.data_str("sessionStatus").as_deref() == Some("FAILED") {
+                phase.set(Phase::Closed(Key::SessionClosed));
+            } else {
+                banner.set(Some(format!("{} {}", locale.api_error(&e), locale.t(Key::TryAgainOrOtherCard))));
+            }
+        }
+        Some("SESSION_ALREADY_PROCESSED") => {
+            attempt.set_value(None);
+            let already_paid = e.data_str("code").as_deref() == Some("already_confirmed");
+            if already_paid {
+                // Show the receipt of the payment that went through.
+                spawn_local(async move {
+                    match client.get_value().config().await {
+                        Ok(c) => phase.set(initial_phase(&c)),
+                        Err(_) => phase.set(Phase::Closed(Key::AlreadyPaid)),
+                    }
+                });
+            } else {
+                phase.set(Phase::Closed(Key::SessionClosed));
+            }
+        }
+        Some("SESSION_TIMEOUT") => phase.set(Phase::Closed(Key::SessionExpired)),
+        Some("UNPROCESSABLE_ENTITY") => {
+            attempt.set_value(None);
+            banner.set(Some(locale.t(Key::QuoteChanged).to_owned()));
+            fetch_quote(brand.get_untracked());
+        }
+        Some("REQUEST_IN_PROGRESS") => banner.set(Some(locale.t(Key::StillProcessing).to_owned())),
+        Some("IDEMPOTENCY_KEY_REUSED" | "INVALID_REQUEST") => {
+            attempt.set_value(None);
+            banner.set(Some(locale.t(Key::FixErrors).to_owned()));
+        }
+        // Network failures and 5xx keep the attempt's key: the retry cannot charge twice.
+        _ => banner.set(Some(locale.t(Key::NetworkError).to_owned())),
+    };
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        submitted.set(true);
+        banner.set(None);
+        let Ok(card) = draft.with_untracked(|d| d.to_input(today, req)) else {
+            banner.set(Some(locale.t(Key::FixErrors).to_owned()));
+            return;
+        };
+        let QuoteState::Ready(q) = quote.get_untracked() else {
+            fetch_quote(brand.get_untracked());
+            return;
+        };
+        let body = ConfirmRequest {
+            quote_id: q.quote_id,
+            payment_method_id: None,
+            payment_method: Some(InlineMethod::Card { card }),
+            save_for_future: None,
+        };
+        let fingerprint = serde_json::to_string(&body).unwrap_or_default();
+        let key = attempt
+            .with_value(|a| a.as_ref().filter(|(f, _)| *f == fingerprint).map(|(_, k)| k.clone()))
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        attempt.set_value(Some((fingerprint, key.clone())));
+        pending.set(true);
+        spawn_local(async move {
+            let result = client.get_value().confirm(&body, &key).await;
+            pending.set(false);
+            match result {
+                Ok(resp) => {
+                    attempt.set_value(None);
+                    phase.set(Phase::Paid(resp.payment));
+                }
+                Err(e) => on_error(e),
+            }
+        });
+    };
+
+    let merchant = cfg.merchant_name.clone();
+    let amount = cfg.amount.map(|a| format_money(a, cfg.currency_code, locale.tag())).unwrap_or_default();
+    let description = cfg.description.clone();
+    let privacy = cfg.privacy_policy_url.clone();
+    let pay_label = move || {
+        if pending.get() {
+            return locale.t(Key::Processing).to_owned();
+        }
+        match quote.get() {
+            QuoteState::Ready(q) => locale.pay_label(&format_money(q.total, q.currency_code, locale.tag())),
+            _ => locale.t(Key::Pay).to_owned(),
+        }
+    };
+    let disabled = Signal::derive(move || pending.get());
+
+    move || match phase.get() {
+        Phase::Paid(p) => view! { <Receipt payment=p merchant=merchant.clone() locale=locale /> }.into_any(),
+        Phase::Closed(key) => view! { <LoadError message=locale.t(key) retry=None /> }.into_any(),
+        Phase::Form => view! {
+            <form class="pay" on:submit=submit novalidate=true aria-busy=move || pending.get().to_string()>
+                <header class="summary">
+                    <p class="merchant" data-testid="merchant-name">{locale.t(Key::PayTo)} " " {merchant.clone()}</p>
+                    <p class="amount" data-testid="amount">{amount.clone()}</p>
+                    {description.clone().map(|d| view! { <p class="muted">{d}</p> })}
+                </header>
+                <CardForm
+                    draft=draft
+                    touched=touched
+                    submitted=submitted.into()
+                    today=today
+                    req=req
+                    locale=locale
+                    disabled=disabled
+                />
+                <FeeSummary quote=quote locale=locale retry=requote />
+                <ErrorBanner message=banner />
+                <button
+                    type="submit"
+                    class="primary"
+                    data-testid="pay-button"
+                    prop:disabled=move || pending.get() || !matches!(quote.get(), QuoteState::Ready(_))
+                    aria-busy=move || pending.get().to_string()
+                >
+                    {move || pending.get().then(|| view! { <span class="spinner small" aria-hidden="true"></span> })}
+                    {pay_label}
+                </button>
+                <p class="secure-note">{locale.t(Key::SecureNote)}</p>
+                {privacy.clone().map(|url| view! {
+                    <p class="privacy"><a href=url target="_blank" rel="noopener noreferrer">{locale.t(Key::PrivacyPolicy)}</a></p>
+                })}
+            </form>
+        }.into_any(),
+    }
+}

@@ -1,0 +1,122 @@
+//! Confirm: the payer's one-time instruction to charge, and the API's answer.
+
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Currency, MinorUnit};
+use crate::session::SessionStatus;
+
+/// Card details as typed by the payer. Lives only in memory on its way to the processor:
+/// never stored, logged or echoed. `Debug` prints only the last four digits.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CardInput {
+    pub number: String,
+    pub exp_month: u8,
+    pub exp_year: u16,
+    pub cvc: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_on_card: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zip_code: Option<String>,
+}
+
+impl std::fmt::Debug for CardInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let digits: String = self.number.chars().filter(char::is_ascii_digit).collect();
+        let last4 = digits.get(digits.len().saturating_sub(4)..).unwrap_or("");
+        f.debug_struct("CardInput")
+            .field("number", &format_args!("****{last4}"))
+            .field("exp_month", &self.exp_month)
+            .field("exp_year", &self.exp_year)
+            .field("cvc", &"***")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Bank account details as typed by the payer.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BankInput {
+    pub routing_number: String,
+    pub account_number: String,
+    /// `checking` or `savings`.
+    pub account_type: String,
+    pub account_holder_name: String,
+}
+
+impl std::fmt::Debug for BankInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let last4 = self.account_number.get(self.account_number.len().saturating_sub(4)..).unwrap_or("");
+        f.debug_struct("BankInput")
+            .field("routing_number", &self.routing_number)
+            .field("account_number", &format_args!("****{last4}"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// An inline payment method: `{"type":"CARD","card":{...}}` or `{"type":"BANK_ACCOUNT","bankAccount":{...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum InlineMethod {
+    Card { card: CardInput },
+    BankAccount {
+        #[serde(rename = "bankAccount")]
+        bank_account: BankInput,
+    },
+}
+
+/// `POST /v1/sessions/{id}/confirm` body (header `Idempotency-Key` required).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConfirmRequest {
+    pub quote_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method: Option<InlineMethod>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub save_for_future: Option<bool>,
+}
+
+/// Payment status as the payments API reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PaymentStatus {
+    Initiated,
+    Pending,
+    Completed,
+    Failed,
+}
+
+/// The method a payment used, sanitized.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MethodSummary {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub brand: Option<String>,
+    pub last4: String,
+}
+
+/// A payment as the widget and the merchant's session view show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentSummary {
+    pub id: String,
+    pub amount: MinorUnit,
+    pub fee: MinorUnit,
+    pub total: MinorUnit,
+    pub currency_code: Currency,
+    pub status: PaymentStatus,
+    pub payment_method: MethodSummary,
+}
+
+/// The answer to a successful (or pending) confirm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfirmResponse {
+    pub session_id: String,
+    pub status: SessionStatus,
+    pub payment: PaymentSummary,
+}

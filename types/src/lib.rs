@@ -1,0 +1,19 @@
+//! `checkout-types`: the wire format spoken between the widget and the API.
+//!
+//! Everything the browser sends or receives lives here, so the widget (wasm32) and the API
+//! (axum) cannot drift apart. Field names follow the SPEC's camelCase dialect.
+//!
+//! - [`money`]: amounts in minor units, currencies, display formatting.
+//! - [`session`]: the widget's view of a session (`GET /v1/sessions/{id}/config`).
+//! - [`quote`]: fee-quote request and answer.
+//! - [`confirm`]: confirm request (inline card / bank / saved method) and its answer.
+//! - [`error`]: the one error body `{title, status, detail, data?}`.
+//! - [`validate`]: pure parsers for card numbers, expiry, CVC, routing and account numbers,
+//!   shared so the widget's hints and the API's verdicts can never disagree.
+
+pub mod confirm;
+pub mod error;
+pub mod money;
+pub mod quote;
+pub mod session;
+pub mod validate;

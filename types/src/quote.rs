@@ -1,0 +1,62 @@
+//! Fee quotes: the widget asks, the API's fee engine answers. The widget never computes fees.
+
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Currency, MinorUnit};
+
+/// How the payer intends to pay, as far as fees are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PaymentMethodKind {
+    Card,
+    BankAccount,
+    GooglePay,
+    ApplePay,
+}
+
+impl PaymentMethodKind {
+    /// The wire name (`CARD`, `BANK_ACCOUNT`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethodKind::Card => "CARD",
+            PaymentMethodKind::BankAccount => "BANK_ACCOUNT",
+            PaymentMethodKind::GooglePay => "GOOGLE_PAY",
+            PaymentMethodKind::ApplePay => "APPLE_PAY",
+        }
+    }
+}
+
+/// Card funding type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Funding {
+    Credit,
+    Debit,
+}
+
+/// `POST /v1/sessions/{id}/fee-quotes` body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FeeQuoteRequest {
+    pub method: PaymentMethodKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funding: Option<Funding>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method_id: Option<String>,
+}
+
+/// A fee quote: what the payer will be charged if they confirm before `expires_at`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeeQuote {
+    pub quote_id: String,
+    pub amount: MinorUnit,
+    pub fee: MinorUnit,
+    pub total: MinorUnit,
+    pub currency_code: Currency,
+    pub expires_at: String,
+    /// Disclosure sentence to show next to the fee (English; the widget localizes its own).
+    pub disclosure: String,
+}

@@ -1,0 +1,154 @@
+//! The widget's view of a checkout session: what `GET /v1/sessions/{id}/config` answers.
+
+use serde::{Deserialize, Serialize};
+
+use crate::confirm::PaymentSummary;
+use crate::money::{Currency, MinorUnit};
+
+/// The six widget modes; a session holds exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Mode {
+    Payment,
+    PaymentMethodEntry,
+    PaymentWithWallet,
+    Wallet,
+    PaymentMethodSelect,
+    PaymentMethodDisplay,
+}
+
+impl Mode {
+    /// The wire name, e.g. `PAYMENT_METHOD_ENTRY`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Payment => "PAYMENT",
+            Mode::PaymentMethodEntry => "PAYMENT_METHOD_ENTRY",
+            Mode::PaymentWithWallet => "PAYMENT_WITH_WALLET",
+            Mode::Wallet => "WALLET",
+            Mode::PaymentMethodSelect => "PAYMENT_METHOD_SELECT",
+            Mode::PaymentMethodDisplay => "PAYMENT_METHOD_DISPLAY",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Mode> {
+        [
+            Mode::Payment,
+            Mode::PaymentMethodEntry,
+            Mode::PaymentWithWallet,
+            Mode::Wallet,
+            Mode::PaymentMethodSelect,
+            Mode::PaymentMethodDisplay,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == s)
+    }
+
+    /// Whether the mode moves money (and so needs `payment`).
+    pub fn takes_payment(self) -> bool {
+        matches!(self, Mode::Payment | Mode::PaymentWithWallet)
+    }
+}
+
+/// Card channels a merchant can enable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CardChannel {
+    Webform,
+    Text,
+    Email,
+    GooglePay,
+    ApplePay,
+}
+
+/// Bank-account channels a merchant can enable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BankChannel {
+    Webform,
+}
+
+/// `config.paymentMethodChannel`: only what is listed renders.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Channels {
+    #[serde(default)]
+    pub card: Vec<CardChannel>,
+    #[serde(default)]
+    pub bank_account: Vec<BankChannel>,
+}
+
+/// Merchant-visible session status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SessionStatus {
+    Accepted,
+    Created,
+    Completed,
+    Failed,
+    Expired,
+    Canceled,
+}
+
+impl SessionStatus {
+    /// Terminal statuses never change again.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            SessionStatus::Completed | SessionStatus::Failed | SessionStatus::Expired | SessionStatus::Canceled
+        )
+    }
+}
+
+/// A saved payment method as the browser may see it: never more than this.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedMethod {
+    pub id: String,
+    /// `CARD` or `BANK_ACCOUNT`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub brand: Option<String>,
+    pub last4: String,
+    #[serde(default)]
+    pub exp_month: Option<u8>,
+    #[serde(default)]
+    pub exp_year: Option<u16>,
+    #[serde(default)]
+    pub nickname: Option<String>,
+    #[serde(default)]
+    pub default: bool,
+}
+
+/// `GET /v1/sessions/{id}/config`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionConfig {
+    pub session_id: String,
+    pub mode: Mode,
+    pub status: SessionStatus,
+    #[serde(default)]
+    pub amount: Option<MinorUnit>,
+    pub currency_code: Currency,
+    pub merchant_name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub privacy_policy_url: Option<String>,
+    pub locale: String,
+    pub expires_at: String,
+    pub channels: Channels,
+    #[serde(default)]
+    pub saved_methods: Vec<SavedMethod>,
+    #[serde(default)]
+    pub preselected_method_id: Option<String>,
+    /// e.g. `["cardholder", "zip"]`.
+    #[serde(default)]
+    pub required_avs_fields: Vec<String>,
+    /// `off`, `on_session` or `off_session`.
+    pub setup_future_usage: String,
+    /// Set once the session completed with a payment.
+    #[serde(default)]
+    pub payment: Option<PaymentSummary>,
+}
