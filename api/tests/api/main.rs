@@ -1,0 +1,6 @@
+//! API integration tests: a real server on port 0, a fresh database per test (SQLite file by
+//! default; `TEST_DATABASE=postgres` runs the same tests on PostgreSQL), real HTTP.
+
+mod confirm;
+mod helpers;
+mod sessions;

@@ -1,0 +1,36 @@
+// Typed helpers: the merchant side of a test (create a session, read it back), and the payer's
+// steps on the widget, all through roles, labels and data-testids.
+import { APIRequestContext, Page, expect } from '@playwright/test';
+
+export const MERCHANT = { Authorization: 'Bearer sk_test_demo', 'X-Merchant-Id': 'demo' };
+export const VISA_OK = '4242424242424242';
+export const VISA_DECLINED = '4000000000000002';
+
+export interface Session { id: string; secret: string; hostedUrl: string }
+
+export async function createSession(request: APIRequestContext, amount = 1500, extra: Record<string, unknown> = {}): Promise<Session> {
+  const resp = await request.post('/v1/sessions', {
+    headers: MERCHANT,
+    data: {
+      customer: { firstName: 'Pat', lastName: 'Payer' },
+      payment: { merchantTransactionId: `e2e-${crypto.randomUUID()}`, amount },
+      config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM'] } },
+      ...extra,
+    },
+  });
+  expect(resp.status()).toBe(200);
+  const { data } = await resp.json();
+  return { id: data.checkoutSessionId, secret: data.clientSecret, hostedUrl: data.hostedUrl };
+}
+
+export async function merchantView(request: APIRequestContext, id: string) {
+  const resp = await request.get(`/v1/sessions/${id}`, { headers: MERCHANT });
+  expect(resp.status()).toBe(200);
+  return (await resp.json()).data;
+}
+
+export async function fillCard(page: Page, number: string, expiry = '12/34', cvc = '123') {
+  await page.getByLabel('Card number').fill(number);
+  await page.getByLabel('Expiry (MM / YY)').fill(expiry);
+  await page.getByLabel('Security code').fill(cvc);
+}

@@ -1,0 +1,154 @@
+// PAYMENT mode end to end: the real widget build, the real API, Debian Chromium.
+import { expect, test } from '@playwright/test';
+import { VISA_DECLINED, VISA_OK, createSession, fillCard, merchantView } from './fixtures';
+
+test('pays with 4242 and sees the receipt; the merchant sees COMPLETED', async ({ page, request }) => {
+  const s = await createSession(request, 1500);
+  await page.goto(s.hostedUrl);
+  await expect(page.getByTestId('amount')).toHaveText('$15.00');
+  await expect(page).not.toHaveURL(/#cs=/); // the secret left the address bar
+  await fillCard(page, VISA_OK);
+  await expect(page.getByTestId('card-brand')).toHaveText('Visa');
+  await expect(page.getByTestId('fee-fee')).toHaveText('$1.00');
+  await expect(page.getByTestId('fee-total')).toHaveText('$16.00');
+  const pay = page.getByRole('button', { name: 'Pay $16.00' });
+  await expect(pay).toBeEnabled();
+  await pay.click();
+  await expect(page.getByRole('heading', { name: 'Payment complete' })).toBeFocused();
+  const paymentId = await page.getByTestId('payment-id').textContent();
+  await expect(page.getByTestId('receipt-total')).toHaveText('$16.00');
+
+  const view = await merchantView(request, s.id);
+  expect(view.status).toBe('COMPLETED');
+  expect(view.payment.id).toBe(paymentId);
+  expect(view.payment.total).toBe(1600);
+
+  // A reload shows the receipt, not a second form.
+  await page.reload();
+  await expect(page.getByTestId('payment-id')).toHaveText(paymentId!);
+});
+
+test('a declined card shows why, then the same session pays with 4242', async ({ page, request }) => {
+  const s = await createSession(request, 2500);
+  await page.goto(s.hostedUrl);
+  await fillCard(page, VISA_DECLINED);
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByTestId('error-banner')).toContainText('Your card was declined.');
+  await expect(page.getByTestId('pay-button')).toBeEnabled();
+
+  await page.getByLabel('Card number').fill(VISA_OK);
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByTestId('receipt')).toBeVisible();
+
+  const view = await merchantView(request, s.id);
+  expect(view.status).toBe('COMPLETED');
+  expect(view.paymentAttempts.map((a: { status: string }) => a.status)).toEqual(['FAILED', 'COMPLETED']);
+});
+
+test('double-clicking pay records exactly one payment', async ({ page, request }) => {
+  const s = await createSession(request, 1500);
+  await page.goto(s.hostedUrl);
+  await fillCard(page, VISA_OK);
+  await expect(page.getByTestId('fee-total')).toHaveText('$16.00');
+  let confirms = 0;
+  page.on('request', (r) => { if (r.url().endsWith('/confirm')) confirms += 1; });
+  await page.getByTestId('pay-button').dblclick();
+  // Also submit three times in one task, faster than any re-render could disable the button.
+  await page.evaluate(() => {
+    const form = document.querySelector('form.pay') as HTMLFormElement | null;
+    form?.requestSubmit(); form?.requestSubmit(); form?.requestSubmit();
+  });
+  await expect(page.getByTestId('receipt')).toBeVisible();
+  expect(confirms).toBe(1);
+  const view = await merchantView(request, s.id);
+  expect(view.paymentAttempts).toHaveLength(1);
+  expect(view.status).toBe('COMPLETED');
+});
+
+test('the pay button is disabled and says so while the payment is pending', async ({ page, request }) => {
+  const s = await createSession(request, 1500);
+  await page.goto(s.hostedUrl);
+  await fillCard(page, VISA_OK);
+  await expect(page.getByTestId('fee-total')).toHaveText('$16.00');
+  let release: () => void = () => {};
+  const held = new Promise<void>((r) => { release = r; });
+  await page.route('**/confirm', async (route) => { await held; await route.continue(); });
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByTestId('pay-button')).toBeDisabled();
+  await expect(page.getByTestId('pay-button')).toHaveText('Processing…');
+  await expect(page.getByLabel('Card number')).toBeDisabled();
+  release();
+  await expect(page.getByTestId('receipt')).toBeVisible();
+});
+
+test('invalid card details are caught in the browser and nothing is sent', async ({ page, request }) => {
+  const s = await createSession(request, 1500);
+  await page.goto(s.hostedUrl);
+  let confirms = 0;
+  page.on('request', (r) => { if (r.url().endsWith('/confirm')) confirms += 1; });
+  await page.getByLabel('Card number').fill('4242424242424241');
+  await page.getByLabel('Card number').blur();
+  await expect(page.getByText('Enter a valid card number.')).toBeVisible();
+  await expect(page.getByLabel('Card number')).toHaveAttribute('aria-invalid', 'true');
+  await page.getByLabel('Expiry (MM / YY)').fill('01/20');
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByText('This card has expired.')).toBeVisible();
+  await expect(page.getByText('This field is required.')).toBeVisible(); // CVC
+  await expect(page.getByTestId('error-banner')).toHaveText('Please correct the highlighted fields.');
+  expect(confirms).toBe(0);
+});
+
+test('a network failure keeps the key, and the retry charges once', async ({ page, request }) => {
+  const s = await createSession(request, 1500);
+  await page.goto(s.hostedUrl);
+  await fillCard(page, VISA_OK);
+  await expect(page.getByTestId('fee-total')).toHaveText('$16.00');
+  const keys: string[] = [];
+  let first = true;
+  await page.route('**/confirm', async (route) => {
+    keys.push(route.request().headers()['idempotency-key']);
+    if (first) {
+      first = false;
+      // The server charges, but the answer is lost on the way back.
+      await route.fetch();
+      await route.abort('failed');
+    } else {
+      await route.continue();
+    }
+  });
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByTestId('error-banner')).toContainText("We couldn't reach the payment service");
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByTestId('receipt')).toBeVisible();
+  expect(keys).toHaveLength(2);
+  expect(keys[0]).toBe(keys[1]);
+  expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+  const view = await merchantView(request, s.id);
+  expect(view.paymentAttempts).toHaveLength(1);
+});
+
+test('closed and unknown sessions read as sentences, never a blank screen', async ({ page, request }) => {
+  const s = await createSession(request, 1500);
+  const expire = await request.post(`/v1/sessions/${s.id}/expire`, { headers: { Authorization: 'Bearer sk_test_demo', 'X-Merchant-Id': 'demo' } });
+  expect(expire.status()).toBe(200);
+  await page.goto(s.hostedUrl);
+  await expect(page.getByTestId('load-error')).toContainText('This checkout is closed');
+
+  await page.goto('about:blank');
+  await page.goto(`/pay/${s.id}#cs=${s.id}_secret_forged`);
+  await expect(page.getByTestId('load-error')).toContainText('This checkout link is incomplete');
+});
+
+test('the demo merchant page pays through the widget', async ({ page, request }) => {
+  await page.goto('/demo');
+  const sessionId = await page.getByTestId('demo-session-id').textContent();
+  const frame = page.frameLocator('[data-testid="checkout-frame"]');
+  await expect(frame.getByTestId('amount')).toHaveText('$42.00');
+  await frame.getByLabel('Card number').fill(VISA_OK);
+  await frame.getByLabel('Expiry (MM / YY)').fill('12/34');
+  await frame.getByLabel('Security code').fill('123');
+  await expect(frame.getByTestId('fee-total')).toHaveText('$43.24');
+  await frame.getByTestId('pay-button').click();
+  await expect(frame.getByTestId('receipt')).toBeVisible();
+  expect((await merchantView(request, sessionId!)).status).toBe('COMPLETED');
+});

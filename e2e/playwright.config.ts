@@ -1,0 +1,45 @@
+// Playwright against the real API (debug build) serving the real Trunk build, in Debian's
+// Chromium. The API gets a fresh SQLite file per run; its log goes to target/e2e-api.log so the
+// test command can scan it for card data afterwards.
+import { defineConfig } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const port = process.env.E2E_PORT ?? '38080';
+const dbDir = mkdtempSync(join(tmpdir(), 'checkout-e2e-'));
+
+export default defineConfig({
+  testDir: '.',
+  testMatch: '*.spec.ts',
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  workers: 2,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+      ],
+    },
+  },
+  webServer: {
+    command: 'sh -c "exec ../target/debug/checkout-api serve --demo >> ../target/e2e-api.log 2>&1"',
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: {
+      CHECKOUT_LISTEN: `127.0.0.1:${port}`,
+      DATABASE_URL: `sqlite://${dbDir}/e2e.db?mode=rwc`,
+      CHECKOUT_DIST_DIR: '../dist',
+      CHECKOUT_DEMO: '1',
+      RUST_LOG: 'debug,sqlx=info,hyper=info,h2=info',
+    },
+  },
+});

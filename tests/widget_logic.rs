@@ -1,0 +1,128 @@
+//! The widget's pure logic, natively: card drafts, credentials from a location, messages.
+
+use checkout_types::money::{Currency, MinorUnit};
+use checkout_types::quote::FeeQuote;
+use checkout_types::validate::FieldError;
+use checkout_widget::api::ApiError;
+use checkout_widget::components::fee_summary::disclosure;
+use checkout_widget::credentials::{Credentials, resolve, session_from_path};
+use checkout_widget::form::{CardDraft, CardErrors, Requirements};
+use checkout_widget::i18n::{Key, Locale};
+
+const TODAY: (u16, u8) = (2026, 11);
+
+fn draft(number: &str, expiry: &str, cvc: &str) -> CardDraft {
+    CardDraft { number: number.into(), expiry: expiry.into(), cvc: cvc.into(), ..CardDraft::default() }
+}
+
+#[test]
+fn a_complete_card_becomes_a_confirm_card() {
+    let d = CardDraft { zip: "12345".into(), name: " Ada Lovelace ".into(), ..draft("4242 4242 4242 4242", "12 / 34", "123") };
+    let card = d.to_input(TODAY, Requirements::default()).expect("valid");
+    assert_eq!(card.number, "4242424242424242");
+    assert_eq!((card.exp_month, card.exp_year), (12, 2034));
+    assert_eq!(card.name_on_card.as_deref(), Some("Ada Lovelace"));
+    assert_eq!(card.zip_code.as_deref(), Some("12345"));
+}
+
+#[test]
+fn every_field_reports_its_own_error() {
+    let cases: [(CardDraft, Requirements, CardErrors); 5] = [
+        (CardDraft::default(), Requirements::default(), CardErrors {
+            number: Some(FieldError::Required),
+            expiry: Some(FieldError::Required),
+            cvc: Some(FieldError::Required),
+            ..CardErrors::default()
+        }),
+        (draft("4242 4242 4242 4241", "12 / 34", "123"), Requirements::default(), CardErrors {
+            number: Some(FieldError::InvalidCardNumber),
+            ..CardErrors::default()
+        }),
+        (draft("4242 4242 4242 4242", "10 / 26", "123"), Requirements::default(), CardErrors {
+            expiry: Some(FieldError::ExpiredCard),
+            ..CardErrors::default()
+        }),
+        (draft("3782 822463 10005", "12 / 34", "123"), Requirements::default(), CardErrors {
+            cvc: Some(FieldError::InvalidCvc),
+            ..CardErrors::default()
+        }),
+        (draft("4242 4242 4242 4242", "12 / 34", "123"), Requirements { zip: true, name: true }, CardErrors {
+            name: Some(FieldError::Required),
+            zip: Some(FieldError::Required),
+            ..CardErrors::default()
+        }),
+    ];
+    for (d, req, want) in cases {
+        assert_eq!(d.check(TODAY, req), want, "{d:?}");
+    }
+}
+
+#[test]
+fn requirements_follow_avs_fields() {
+    let r = Requirements::from_avs(&["cardholder".into(), "zip".into()]);
+    assert_eq!(r, Requirements { zip: true, name: true });
+    assert_eq!(Requirements::from_avs(&[]), Requirements::default());
+}
+
+#[test]
+fn credentials_come_from_fragment_query_or_path() {
+    let id = "0b0c6e7a-58f3-4d0e-9d51-6a7c0a1a2b3c";
+    let secret = format!("{id}_secret_abc123");
+    assert_eq!(
+        resolve(&format!("#cs={secret}"), "", &format!("/pay/{id}"), None),
+        Some(Credentials { session_id: id.into(), bearer: secret.clone() })
+    );
+    // After the fragment was removed, the stored secret is used.
+    assert_eq!(
+        resolve("", "", &format!("/pay/{id}"), Some(secret.clone())),
+        Some(Credentials { session_id: id.into(), bearer: secret.clone() })
+    );
+    // Without a secret a CCG session opens by its id.
+    assert_eq!(
+        resolve("", &format!("?checkoutSessionId={id}"), "/app", None),
+        Some(Credentials { session_id: id.into(), bearer: id.into() })
+    );
+    // A secret for another session than the path names is refused.
+    assert_eq!(resolve("#cs=other_secret_x", "", &format!("/pay/{id}"), None), None);
+    assert_eq!(resolve("", "", "/", None), None);
+    assert_eq!(session_from_path("/embed/abc"), Some("abc".into()));
+    assert_eq!(session_from_path("/pay/abc/extra"), None);
+}
+
+#[test]
+fn api_errors_read_as_sentences_in_both_languages() {
+    let decline = ApiError::Http {
+        status: 422,
+        body: Some(checkout_types::error::ErrorBody {
+            title: "PAYMENT_ERROR".into(),
+            status: 422,
+            detail: "Your card has insufficient funds.".into(),
+            data: Some(serde_json::json!({"code": "card_declined", "declineCode": "insufficient_funds"})),
+        }),
+    };
+    assert_eq!(Locale::En.api_error(&decline), "Your card has insufficient funds.");
+    assert_eq!(Locale::Es.api_error(&decline), "Su tarjeta no tiene fondos suficientes.");
+    assert_eq!(Locale::En.api_error(&ApiError::Network), Locale::En.t(Key::NetworkError));
+    let unknown = ApiError::Http { status: 500, body: None };
+    assert!(!Locale::En.api_error(&unknown).contains("500"));
+    assert_eq!(Locale::from_tag("es-MX"), Locale::Es);
+    assert_eq!(Locale::from_tag("fr"), Locale::En);
+}
+
+#[test]
+fn disclosure_uses_the_quote_figures() {
+    let q = FeeQuote {
+        quote_id: "qt_1".into(),
+        amount: MinorUnit(1500),
+        fee: MinorUnit(100),
+        total: MinorUnit(1600),
+        currency_code: Currency::USD,
+        expires_at: String::new(),
+        disclosure: String::new(),
+    };
+    assert_eq!(
+        disclosure(Locale::En, &q),
+        "A convenience fee of $1.00 is added for paying by card. You will be charged $16.00 in total."
+    );
+    assert!(disclosure(Locale::Es, &q).contains("1,00\u{a0}$"));
+}
