@@ -46,6 +46,18 @@ pub enum Key {
     StillProcessing,
     SecureNote,
     PrivacyPolicy,
+    PayByCard,
+    PayByBank,
+    PaymentMethod,
+    RoutingNumber,
+    AccountNumber,
+    ConfirmAccountNumber,
+    AccountType,
+    Checking,
+    Savings,
+    AccountHolder,
+    ReturningToMerchant,
+    CancelAndReturn,
 }
 
 impl Locale {
@@ -122,6 +134,30 @@ impl Locale {
             (Locale::Es, FixErrors) => "Corrija los campos marcados.",
             (Locale::En, SecureNote) => "Your card details are sent securely and never stored by the merchant.",
             (Locale::Es, SecureNote) => "Los datos de su tarjeta se envían de forma segura y el comercio no los guarda.",
+            (Locale::En, PayByCard) => "Card",
+            (Locale::Es, PayByCard) => "Tarjeta",
+            (Locale::En, PayByBank) => "Bank account",
+            (Locale::Es, PayByBank) => "Cuenta bancaria",
+            (Locale::En, PaymentMethod) => "Payment method",
+            (Locale::Es, PaymentMethod) => "Método de pago",
+            (Locale::En, RoutingNumber) => "Routing number",
+            (Locale::Es, RoutingNumber) => "Número de ruta",
+            (Locale::En, AccountNumber) => "Account number",
+            (Locale::Es, AccountNumber) => "Número de cuenta",
+            (Locale::En, ConfirmAccountNumber) => "Confirm account number",
+            (Locale::Es, ConfirmAccountNumber) => "Confirme el número de cuenta",
+            (Locale::En, AccountType) => "Account type",
+            (Locale::Es, AccountType) => "Tipo de cuenta",
+            (Locale::En, Checking) => "Checking",
+            (Locale::Es, Checking) => "Corriente",
+            (Locale::En, Savings) => "Savings",
+            (Locale::Es, Savings) => "Ahorros",
+            (Locale::En, AccountHolder) => "Account holder name",
+            (Locale::Es, AccountHolder) => "Titular de la cuenta",
+            (Locale::En, ReturningToMerchant) => "Returning you to the merchant…",
+            (Locale::Es, ReturningToMerchant) => "Volviendo al comercio…",
+            (Locale::En, CancelAndReturn) => "Cancel and return to the merchant",
+            (Locale::Es, CancelAndReturn) => "Cancelar y volver al comercio",
             (Locale::En, PrivacyPolicy) => "Privacy policy",
             (Locale::Es, PrivacyPolicy) => "Política de privacidad",
         }
@@ -191,5 +227,19 @@ impl Locale {
     /// "Pay $12.34" / "Pagar 12,34 $".
     pub fn pay_label(self, total: &str) -> String {
         format!("{} {total}", self.t(Key::Pay))
+    }
+}
+
+impl Locale {
+    /// The debit authorization the payer accepts before a bank payment.
+    pub fn mandate(self, merchant: &str, total: &str) -> String {
+        match self {
+            Locale::En => format!(
+                "I authorize {merchant} to debit {total} from this bank account once, electronically, and to credit it if an error is made."
+            ),
+            Locale::Es => format!(
+                "Autorizo a {merchant} a debitar {total} de esta cuenta bancaria una sola vez, por vía electrónica, y a abonarla si se comete un error."
+            ),
+        }
     }
 }

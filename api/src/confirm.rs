@@ -9,8 +9,8 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use bytes::Bytes;
 use checkout_types::confirm::{BankInput, CardInput, ConfirmRequest, ConfirmResponse, InlineMethod};
 use checkout_types::error::{DeclineData, ErrorBody};
@@ -35,11 +35,18 @@ use crate::sessions::{Session, SessionState, authorize_browser};
 /// Attempts per `merchantTransactionId` before the session fails for good.
 pub const MAX_ATTEMPTS: i64 = 5;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/sessions/{id}/confirm", post(confirm))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(confirm))
 }
 
-async fn confirm(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+/// Charge the session exactly once. Requires the `Idempotency-Key` header (1-255 characters).
+#[utoipa::path(post, path = "/v1/sessions/{id}/confirm", tag = "widget",
+    params(("id" = String, Path), ("Idempotency-Key" = String, Header, description = "One per payment attempt")),
+    request_body = ConfirmRequest, security(("client_secret" = [])),
+    responses((status = 200, body = ConfirmResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 410, body = ErrorBody),
+        (status = 422, description = "PAYMENT_ERROR (decline), UNPROCESSABLE_ENTITY or IDEMPOTENCY_KEY_REUSED", body = ErrorBody)))]
+pub(crate) async fn confirm(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     match run(&st, &id, &headers, &body).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
@@ -366,7 +373,16 @@ async fn charge_and_record(
     .await?;
     let payment = PaymentRow::by_id_in(&mut tx, &payment_id).await?;
     let (http_status, body) = if status == "COMPLETED" {
-        let resp = ConfirmResponse { session_id: s.id.clone(), status: next_state.status(), payment: payment.summary() };
+        let redirect_url = match &s.config.success_url {
+            Some(url) => Some(crate::hosted::signed_success_url(&st.db, &s.id, &s.merchant_id, url).await?),
+            None => None,
+        };
+        let resp = ConfirmResponse {
+            session_id: s.id.clone(),
+            status: next_state.status(),
+            payment: payment.summary(),
+            redirect_url,
+        };
         (StatusCode::OK, serde_json::to_string(&resp).map_err(anyhow::Error::from)?)
     } else {
         let decline = DeclineData {

@@ -2,6 +2,7 @@
 //!
 //! Layout, one hop to any behaviour:
 //! - [`sessions`]: create (CCG dialect), merchant view, widget config, expire, browser credential.
+//! - [`hosted`]: the hosted-session dialect, `PATCH`, the signed success redirect.
 //! - [`quotes`]: fee quotes; [`fees`]: the fee arithmetic and schedule lookup.
 //! - [`confirm`]: exactly-once confirm; [`idempotency`]: the Idempotency-Key state machine.
 //! - [`payments`]: payment rows and their JSON shapes.
@@ -16,7 +17,9 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod fees;
+pub mod hosted;
 pub mod idempotency;
+pub mod openapi;
 pub mod pages;
 pub mod payments;
 pub mod processor;
@@ -54,10 +57,14 @@ pub struct AppState {
 
 /// The whole HTTP surface. Tests drive it on port 0 through [`serve`].
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let (api, doc) = utoipa_axum::router::OpenApiRouter::with_openapi(openapi::base())
         .merge(sessions::router())
+        .merge(hosted::router())
         .merge(quotes::router())
         .merge(confirm::router())
+        .merge(pages::health_router())
+        .split_for_parts();
+    api.merge(openapi::router(doc))
         .merge(pages::router(&state.settings))
         .fallback(pages::not_found)
         .layer(TraceLayer::new_for_http())

@@ -18,7 +18,6 @@ pub fn router(settings: &Settings) -> Router<AppState> {
     let index = settings.dist_dir.join("index.html");
     Router::new()
         .route("/", get(root))
-        .route("/healthz", get(healthz))
         .route("/demo", get(demo_page))
         .nest_service("/widget", ServeDir::new(&settings.dist_dir))
         .route_service("/pay/{id}", ServeFile::new(&index))
@@ -37,8 +36,15 @@ async fn root(State(st): State<AppState>) -> Response {
     Json(json!({ "service": "checkout-api", "health": "/healthz" })).into_response()
 }
 
+/// `/healthz` as a documented route.
+pub fn health_router() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new().routes(utoipa_axum::routes!(healthz))
+}
+
 /// 200 when the database answers, 503 otherwise.
-async fn healthz(State(st): State<AppState>) -> Response {
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, body = Object), (status = 503, body = Object)))]
+pub(crate) async fn healthz(State(st): State<AppState>) -> Response {
     match sqlx::query("SELECT 1").execute(&st.db).await {
         Ok(_) => Json(json!({ "status": "ok" })).into_response(),
         Err(e) => {

@@ -3,8 +3,10 @@
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
+use checkout_types::error::ErrorBody;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use checkout_types::money::{MinorUnit, format_money};
 use checkout_types::quote::{FeeQuote, FeeQuoteRequest, PaymentMethodKind};
 use checkout_types::session::{BankChannel, CardChannel};
@@ -20,8 +22,8 @@ use crate::sessions::{Session, SessionState, authorize_browser};
 /// Quotes live ten minutes (never past the session's own expiry).
 pub const QUOTE_TTL_MS: i64 = 10 * 60 * 1000;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/sessions/{id}/fee-quotes", post(create))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create))
 }
 
 /// Refuses calls on a session that cannot take a payment right now.
@@ -56,7 +58,12 @@ fn channel_enabled(s: &Session, method: PaymentMethodKind) -> bool {
     }
 }
 
-async fn create(
+/// Quote the convenience fee for a method; confirm charges exactly the quoted total.
+#[utoipa::path(post, path = "/v1/sessions/{id}/fee-quotes", tag = "widget", params(("id" = String, Path)),
+    request_body = FeeQuoteRequest, security(("client_secret" = [])),
+    responses((status = 200, body = FeeQuote), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn create(
     State(st): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,

@@ -3,8 +3,10 @@
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use checkout_types::money::{Currency, MAX_AMOUNT, MIN_AMOUNT, MinorUnit};
 use checkout_types::session::{BankChannel, CardChannel, Channels, Mode, SessionConfig, SessionStatus};
 use serde::{Deserialize, Serialize};
@@ -16,19 +18,20 @@ use crate::AppState;
 use crate::db::{Db, now_ms, rfc3339};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Merchant, bearer};
+use checkout_types::error::ErrorBody;
 use crate::payments::PaymentRow;
 use crate::secrets::{ct_eq, matches_hash, new_client_secret, sha256_hex};
 
 /// CCG sessions live 15 minutes.
 pub const CCG_TTL_MS: i64 = 15 * 60 * 1000;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/sessions", post(create_ccg))
-        .route("/v2/sessions", post(create_ccg))
-        .route("/v1/sessions/{id}", get(get_for_merchant))
-        .route("/v1/sessions/{id}/expire", post(expire))
-        .route("/v1/sessions/{id}/config", get(config))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_ccg))
+        .routes(routes!(create_ccg_v2))
+        .routes(routes!(get_for_merchant, patch))
+        .routes(routes!(expire))
+        .routes(routes!(config))
 }
 
 /// Internal session states (the Sessions seed's table); merchants see [`SessionStatus`].
@@ -96,6 +99,12 @@ pub struct StoredConfig {
     pub description: Option<String>,
     #[serde(default)]
     pub preselected_method_id: Option<String>,
+    /// Hosted dialect: where to send the payer after paying (`{CHECKOUT_SESSION_ID}` replaced).
+    #[serde(default)]
+    pub success_url: Option<String>,
+    /// Hosted dialect: where to send the payer on cancel.
+    #[serde(default)]
+    pub cancel_url: Option<String>,
 }
 
 /// A session row.
@@ -252,16 +261,18 @@ pub async fn insert(db: &Db, new: NewSession, id: String) -> ApiResult<CreatedSe
 // ---------------------------------------------------------------------------------------------
 // POST /v1/sessions (CCG dialect)
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct CcgCreate {
+pub(crate) struct CcgCreate {
+    /// Payer identity; `hsid` / `enterpriseId` select the wallet experience.
+    #[schema(value_type = Object)]
     customer: Option<Value>,
     payment: Option<CcgPayment>,
     payment_method: Option<MethodRef>,
     config: Option<CcgConfig>,
 }
 
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct CcgPayment {
     merchant_transaction_id: Option<String>,
@@ -277,15 +288,16 @@ struct CcgPayment {
     #[serde(default)]
     statement_descriptor_suffix: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct MethodRef {
     id: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct CcgConfig {
     modes: Option<Vec<String>>,
@@ -294,7 +306,7 @@ struct CcgConfig {
     locale: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ChannelsIn {
     #[serde(default)]
@@ -436,6 +448,8 @@ fn ccg_to_new(merchant: &Merchant, req: CcgCreate) -> ApiResult<NewSession> {
             required_avs_fields: vec![],
             description: payment.description.clone(),
             preselected_method_id: req.payment_method.and_then(|m| m.id),
+            success_url: None,
+            cancel_url: None,
         },
         payment: serde_json::to_value(&payment).map_err(anyhow::Error::from)?,
         ttl_ms: CCG_TTL_MS,
@@ -451,11 +465,53 @@ pub fn urls(base: &str, id: &str, secret: &str) -> (String, String, String) {
     )
 }
 
-async fn create_ccg(
+/// Create a checkout session (CCG dialect).
+#[utoipa::path(post, path = "/v1/sessions", tag = "sessions", request_body = CcgCreate,
+    security(("merchant_key" = [], "merchant_id" = [])),
+    responses((status = 200, body = CreateSessionResponse), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn create_ccg(
     State(st): State<AppState>,
     merchant: Merchant,
     ApiJson(req): ApiJson<CcgCreate>,
 ) -> ApiResult<Json<Value>> {
+    create_ccg_inner(st, merchant, req).await
+}
+
+/// Create a checkout session (CCG dialect, v2 path; same contract as `/v1/sessions`).
+#[utoipa::path(post, path = "/v2/sessions", tag = "sessions", request_body = CcgCreate,
+    security(("merchant_key" = [], "merchant_id" = [])),
+    responses((status = 200, body = CreateSessionResponse), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn create_ccg_v2(
+    State(st): State<AppState>,
+    merchant: Merchant,
+    ApiJson(req): ApiJson<CcgCreate>,
+) -> ApiResult<Json<Value>> {
+    create_ccg_inner(st, merchant, req).await
+}
+
+/// `{url, data}` answer of session creation.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CreateSessionResponse {
+    url: String,
+    data: CreateSessionData,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreateSessionData {
+    checkout_session_id: String,
+    session_id: String,
+    status: SessionStatus,
+    hosted_url: String,
+    url: String,
+    embed_url: String,
+    client_secret: String,
+    expires_at: String,
+}
+
+async fn create_ccg_inner(st: AppState, merchant: Merchant, req: CcgCreate) -> ApiResult<Json<Value>> {
     let new = ccg_to_new(&merchant, req)?;
     let created = insert(&st.db, new, uuid::Uuid::new_v4().to_string()).await?;
     let (url, hosted, embed) = urls(&st.settings.public_url, &created.id, &created.client_secret);
@@ -492,19 +548,25 @@ pub async fn create_demo_payment(st: &AppState, merchant: &Merchant, amount: i64
 // ---------------------------------------------------------------------------------------------
 // GET /v1/sessions/{id} (merchant)
 
-async fn load_for_merchant(st: &AppState, merchant: &Merchant, id: &str) -> ApiResult<Session> {
-    match load(&st.db, id).await? {
+/// Loads a session of this merchant; another merchant's session is the same 404 as none.
+pub async fn load_owned(db: &Db, merchant: &Merchant, id: &str) -> ApiResult<Session> {
+    match load(db, id).await? {
         Some(s) if s.merchant_id == merchant.id => Ok(s),
         _ => Err(ApiError::NotFound("No session with this id for this merchant.".to_owned())),
     }
 }
 
-async fn get_for_merchant(
+/// A session as its merchant sees it: status, the mode's result, every payment attempt.
+#[utoipa::path(get, path = "/v1/sessions/{id}", tag = "sessions", params(("id" = String, Path)),
+    security(("merchant_key" = [], "merchant_id" = [])),
+    responses((status = 200, description = "`{url, data: {sessionId, status, payment, paymentAttempts, ...}}`", body = Object),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn get_for_merchant(
     State(st): State<AppState>,
     merchant: Merchant,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let mut s = load_for_merchant(&st, &merchant, &id).await?;
+    let mut s = load_owned(&st.db, &merchant, &id).await?;
     time_out_if_due(&st.db, &mut s, now_ms()).await?;
     let attempts = PaymentRow::for_session(&st.db, &s.id).await?;
     let payment = attempts
@@ -539,13 +601,37 @@ async fn get_for_merchant(
     })))
 }
 
-/// `POST /v1/sessions/{id}/expire`: cancel a session that has not completed.
-async fn expire(
+/// Cancel a session that has not completed (`CANCELED`).
+#[utoipa::path(post, path = "/v1/sessions/{id}/expire", tag = "sessions", params(("id" = String, Path)),
+    security(("merchant_key" = [], "merchant_id" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub(crate) async fn expire(
     State(st): State<AppState>,
     merchant: Merchant,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let s = load_for_merchant(&st, &merchant, &id).await?;
+    cancel(&st, &merchant, &id).await.map(Json)
+}
+
+/// Change the amount before the payer pays (`{"amount": N}` or `{"payment": {"amount": N}}`);
+/// earlier quotes stop being valid.
+#[utoipa::path(patch, path = "/v1/sessions/{id}", tag = "sessions", params(("id" = String, Path)),
+    request_body = crate::hosted::PatchSession, security(("merchant_key" = [], "merchant_id" = [])),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody)))]
+pub(crate) async fn patch(
+    State(st): State<AppState>,
+    merchant: Merchant,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<crate::hosted::PatchSession>,
+) -> ApiResult<Json<Value>> {
+    crate::hosted::apply_patch(&st, &merchant, &id, req).await.map(Json)
+}
+
+/// Cancels a session that has not completed; canceling twice is fine.
+pub async fn cancel(st: &AppState, merchant: &Merchant, id: &str) -> ApiResult<Value> {
+    let s = load_owned(&st.db, merchant, id).await?;
     let done = sqlx::query(
         "UPDATE sessions SET state = 'CANCELED', updated_at = $1
          WHERE id = $2 AND state IN ('PENDING_INITIALIZATION', 'INITIALIZED')",
@@ -556,22 +642,26 @@ async fn expire(
     .await?
     .rows_affected();
     if done == 0 {
-        let s = load_for_merchant(&st, &merchant, &id).await?;
+        let s = load_owned(&st.db, merchant, id).await?;
         if s.state == SessionState::Canceled {
-            return Ok(Json(json!({ "data": { "sessionId": s.id, "status": SessionStatus::Canceled } })));
+            return Ok(json!({ "data": { "sessionId": s.id, "status": SessionStatus::Canceled } }));
         }
         return Err(ApiError::AlreadyProcessed {
             code: "not_cancelable",
             detail: format!("The session is {:?} and can no longer be canceled.", s.state.status()),
         });
     }
-    Ok(Json(json!({ "data": { "sessionId": s.id, "status": SessionStatus::Canceled } })))
+    Ok(json!({ "data": { "sessionId": s.id, "status": SessionStatus::Canceled } }))
 }
 
 // ---------------------------------------------------------------------------------------------
 // GET /v1/sessions/{id}/config (browser)
 
-async fn config(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<Json<SessionConfig>> {
+/// What the widget renders for this session.
+#[utoipa::path(get, path = "/v1/sessions/{id}/config", tag = "widget", params(("id" = String, Path)),
+    security(("client_secret" = [])),
+    responses((status = 200, body = SessionConfig), (status = 401, body = ErrorBody), (status = 410, body = ErrorBody)))]
+pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<Json<SessionConfig>> {
     let s = authorize_browser(&st.db, &id, &headers).await?;
     let merchant_name: String = sqlx::query("SELECT display_name FROM merchants WHERE id = $1")
         .bind(&s.merchant_id)
@@ -581,6 +671,12 @@ async fn config(State(st): State<AppState>, Path(id): Path<String>, headers: Hea
     let payment = match &s.payment_id {
         Some(pid) => PaymentRow::by_id(&st.db, pid).await?.map(|p| p.summary()),
         None => None,
+    };
+    let redirect_url = match (&payment, &s.config.success_url) {
+        (Some(_), Some(url)) if s.state == SessionState::PaymentCompleted => {
+            Some(crate::hosted::signed_success_url(&st.db, &s.id, &s.merchant_id, url).await?)
+        }
+        _ => None,
     };
     Ok(Json(SessionConfig {
         session_id: s.id.clone(),
@@ -599,5 +695,7 @@ async fn config(State(st): State<AppState>, Path(id): Path<String>, headers: Hea
         required_avs_fields: s.config.required_avs_fields.clone(),
         setup_future_usage: s.config.setup_future_usage.clone(),
         payment,
+        cancel_url: s.config.cancel_url.clone(),
+        redirect_url,
     }))
 }

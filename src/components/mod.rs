@@ -1,6 +1,7 @@
 //! Building blocks of the modes: each a small `#[component]` taking signals down and
 //! callbacks up.
 
+pub mod bank_form;
 pub mod card_form;
 pub mod error_banner;
 pub mod fee_summary;

@@ -2,6 +2,7 @@
 
 use checkout_types::confirm::PaymentSummary;
 use checkout_types::money::format_money;
+use checkout_types::validate::card::CardBrand;
 use leptos::html;
 use leptos::prelude::*;
 
@@ -16,6 +17,8 @@ pub fn Receipt(
     merchant: String,
     /// Payer's language.
     locale: Locale,
+    /// Signed success URL: after a moment, the payer is taken back to the merchant.
+    redirect_url: Option<String>,
 ) -> impl IntoView {
     let heading = NodeRef::<html::H2>::new();
     Effect::new(move |_| {
@@ -24,11 +27,19 @@ pub fn Receipt(
         }
     });
     let money = |m| format_money(m, payment.currency_code, locale.tag());
-    let method = format!(
-        "{} •••• {}",
-        payment.payment_method.brand.clone().unwrap_or_else(|| payment.payment_method.kind.clone()),
-        payment.payment_method.last4
-    );
+    let label = match payment.payment_method.brand.as_deref() {
+        Some(b) => CardBrand::from_wire(b).display_name(),
+        None => locale.t(Key::PayByBank),
+    };
+    let method = format!("{label} •••• {}", payment.payment_method.last4);
+    if let Some(url) = redirect_url.clone() {
+        set_timeout(
+            move || {
+                let _ = window().location().assign(&url);
+            },
+            std::time::Duration::from_millis(2500),
+        );
+    }
     view! {
         <section class="receipt" data-testid="receipt" role="status">
             <div class="check" aria-hidden="true">"✓"</div>
@@ -46,6 +57,11 @@ pub fn Receipt(
                 <dt>{locale.t(Key::PaymentId)}</dt>
                 <dd><code data-testid="payment-id">{payment.id.clone()}</code></dd>
             </dl>
+            {redirect_url.map(|url| view! {
+                <p class="muted" data-testid="redirect-note">
+                    <a href=url>{locale.t(Key::ReturningToMerchant)}</a>
+                </p>
+            })}
         </section>
     }
 }

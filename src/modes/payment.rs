@@ -1,23 +1,25 @@
-//! `PAYMENT` mode: a one-time card payment. Quote the fee as soon as the brand is known (and again
-//! when it changes), show amount + fee + total before the pay button, confirm once per attempt
-//! with an `Idempotency-Key`, then show the receipt or a readable decline.
+//! `PAYMENT` mode: a one-time payment by card or bank account (whichever the session enables).
+//! Quote the fee for the method (again when the card brand or the method changes), show amount +
+//! fee + total before the pay button, confirm once per attempt with an `Idempotency-Key`, then
+//! show the receipt (and return to the merchant's success URL) or a readable decline.
 
 use checkout_types::confirm::{ConfirmRequest, InlineMethod, PaymentSummary};
 use checkout_types::money::format_money;
 use checkout_types::quote::{FeeQuoteRequest, PaymentMethodKind};
-use checkout_types::session::{SessionConfig, SessionStatus};
+use checkout_types::session::{BankChannel, CardChannel, SessionConfig, SessionStatus};
 use checkout_types::validate::card::CardBrand;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{ApiClient, ApiError};
+use crate::components::bank_form::{BankForm, BankTouched};
 use crate::components::card_form::{CardForm, Touched};
 use crate::components::error_banner::ErrorBanner;
 use crate::components::fee_summary::{FeeSummary, QuoteState};
 use crate::components::receipt::Receipt;
 use crate::components::status::LoadError;
-use crate::form::{CardDraft, Requirements};
+use crate::form::{BankDraft, CardDraft, Requirements};
 use crate::i18n::{Key, Locale};
 
 /// Today's (year, month) in UTC, from the browser clock.
@@ -30,13 +32,13 @@ fn today() -> (u16, u8) {
 #[derive(Debug, Clone, PartialEq)]
 enum Phase {
     Form,
-    Paid(PaymentSummary),
+    Paid(PaymentSummary, Option<String>),
     Closed(Key),
 }
 
 fn initial_phase(cfg: &SessionConfig) -> Phase {
     match (cfg.status, &cfg.payment) {
-        (SessionStatus::Completed, Some(p)) => Phase::Paid(p.clone()),
+        (SessionStatus::Completed, Some(p)) => Phase::Paid(p.clone(), cfg.redirect_url.clone()),
         (SessionStatus::Completed, None) => Phase::Closed(Key::AlreadyPaid),
         (SessionStatus::Expired, _) => Phase::Closed(Key::SessionExpired),
         (SessionStatus::Failed | SessionStatus::Canceled, _) => Phase::Closed(Key::SessionClosed),
@@ -58,6 +60,11 @@ pub fn PaymentMode(
     let phase = RwSignal::new(initial_phase(&cfg));
     let draft = RwSignal::new(CardDraft::default());
     let touched = RwSignal::new(Touched::default());
+    let bank = RwSignal::new(BankDraft::default());
+    let bank_touched = RwSignal::new(BankTouched::default());
+    let card_enabled = cfg.channels.card.contains(&CardChannel::Webform);
+    let bank_enabled = cfg.channels.bank_account.contains(&BankChannel::Webform);
+    let method = RwSignal::new(if card_enabled { PaymentMethodKind::Card } else { PaymentMethodKind::BankAccount });
     let submitted = RwSignal::new(false);
     let pending = RwSignal::new(false);
     let banner = RwSignal::new(None::<String>);
@@ -68,13 +75,13 @@ pub fn PaymentMode(
     let req = Requirements::from_avs(&cfg.required_avs_fields);
     let today = today();
 
-    let fetch_quote = move |brand: CardBrand| {
+    let fetch_quote = move |(kind, brand): (PaymentMethodKind, CardBrand)| {
         let generation = quote_generation.get_value().wrapping_add(1);
         quote_generation.set_value(generation);
         quote.set(QuoteState::Loading);
         let request = FeeQuoteRequest {
-            method: PaymentMethodKind::Card,
-            brand: (brand != CardBrand::Unknown).then(|| brand.wire_name().to_owned()),
+            method: kind,
+            brand: (kind == PaymentMethodKind::Card && brand != CardBrand::Unknown).then(|| brand.wire_name().to_owned()),
             funding: None,
             payment_method_id: None,
         };
@@ -88,14 +95,18 @@ pub fn PaymentMode(
             }
         });
     };
-    let brand = Memo::new(move |_| draft.with(CardDraft::brand));
+    // What the fee depends on: the method, and for cards the brand.
+    let quote_key = Memo::new(move |_| {
+        let kind = method.get();
+        (kind, if kind == PaymentMethodKind::Card { draft.with(CardDraft::brand) } else { CardBrand::Unknown })
+    });
     Effect::new(move |_| {
-        let b = brand.get();
+        let key = quote_key.get();
         if phase.get_untracked() == Phase::Form {
-            fetch_quote(b);
+            fetch_quote(key);
         }
     });
-    let requote = Callback::new(move |()| fetch_quote(brand.get_untracked()));
+    let requote = Callback::new(move |()| fetch_quote(quote_key.get_untracked()));
 
     let on_error = move |e: ApiError| match e.title() {
         Some("PAYMENT_ERROR") => {
@@ -125,7 +136,7 @@ pub fn PaymentMode(
         Some("UNPROCESSABLE_ENTITY") => {
             attempt.set_value(None);
             banner.set(Some(locale.t(Key::QuoteChanged).to_owned()));
-            fetch_quote(brand.get_untracked());
+            fetch_quote(quote_key.get_untracked());
         }
         Some("REQUEST_IN_PROGRESS") => banner.set(Some(locale.t(Key::StillProcessing).to_owned())),
         Some("IDEMPOTENCY_KEY_REUSED" | "INVALID_REQUEST") => {
@@ -143,18 +154,24 @@ pub fn PaymentMode(
         }
         submitted.set(true);
         banner.set(None);
-        let Ok(card) = draft.with_untracked(|d| d.to_input(today, req)) else {
+        let inline = match method.get_untracked() {
+            PaymentMethodKind::BankAccount => {
+                bank.with_untracked(BankDraft::to_input).ok().map(|b| InlineMethod::BankAccount { bank_account: b })
+            }
+            _ => draft.with_untracked(|d| d.to_input(today, req)).ok().map(|card| InlineMethod::Card { card }),
+        };
+        let Some(inline) = inline else {
             banner.set(Some(locale.t(Key::FixErrors).to_owned()));
             return;
         };
         let QuoteState::Ready(q) = quote.get_untracked() else {
-            fetch_quote(brand.get_untracked());
+            fetch_quote(quote_key.get_untracked());
             return;
         };
         let body = ConfirmRequest {
             quote_id: q.quote_id,
             payment_method_id: None,
-            payment_method: Some(InlineMethod::Card { card }),
+            payment_method: Some(inline),
             save_for_future: None,
         };
         let fingerprint = serde_json::to_string(&body).unwrap_or_default();
@@ -169,7 +186,7 @@ pub fn PaymentMode(
             match result {
                 Ok(resp) => {
                     attempt.set_value(None);
-                    phase.set(Phase::Paid(resp.payment));
+                    phase.set(Phase::Paid(resp.payment, resp.redirect_url));
                 }
                 Err(e) => on_error(e),
             }
@@ -178,6 +195,7 @@ pub fn PaymentMode(
 
     let merchant = cfg.merchant_name.clone();
     let amount = cfg.amount.map(|a| format_money(a, cfg.currency_code, locale.tag())).unwrap_or_default();
+    let amount_for_mandate = amount.clone();
     let description = cfg.description.clone();
     let privacy = cfg.privacy_policy_url.clone();
     let pay_label = move || {
@@ -190,9 +208,41 @@ pub fn PaymentMode(
         }
     };
     let disabled = Signal::derive(move || pending.get());
+    let total_text = move || match quote.get() {
+        QuoteState::Ready(q) => format_money(q.total, q.currency_code, locale.tag()),
+        _ => amount_for_mandate.clone(),
+    };
+    let mandate_merchant = merchant.clone();
+    let mandate_text = Signal::derive(move || locale.mandate(&mandate_merchant, &total_text()));
+    let top_level = is_top_level();
+    let cancel_url = cfg.cancel_url.clone().filter(|_| top_level);
+    let redirect_allowed = top_level;
+    let tab = move |kind: PaymentMethodKind, key: Key, id: &'static str| {
+        view! {
+            <button
+                type="button"
+                role="tab"
+                id=id
+                data-testid=id
+                class="tab"
+                aria-selected=move || (method.get() == kind).to_string()
+                prop:disabled=move || pending.get()
+                on:click=move |_| {
+                    method.set(kind);
+                    submitted.set(false);
+                    banner.set(None);
+                }
+            >
+                {locale.t(key)}
+            </button>
+        }
+    };
 
     move || match phase.get() {
-        Phase::Paid(p) => view! { <Receipt payment=p merchant=merchant.clone() locale=locale /> }.into_any(),
+        Phase::Paid(p, redirect) => {
+            let redirect = redirect.filter(|_| redirect_allowed);
+            view! { <Receipt payment=p merchant=merchant.clone() locale=locale redirect_url=redirect /> }.into_any()
+        }
         Phase::Closed(key) => view! { <LoadError message=locale.t(key) retry=None /> }.into_any(),
         Phase::Form => view! {
             <form class="pay" on:submit=submit novalidate=true aria-busy=move || pending.get().to_string()>
@@ -201,15 +251,35 @@ pub fn PaymentMode(
                     <p class="amount" data-testid="amount">{amount.clone()}</p>
                     {description.clone().map(|d| view! { <p class="muted">{d}</p> })}
                 </header>
-                <CardForm
-                    draft=draft
-                    touched=touched
-                    submitted=submitted.into()
-                    today=today
-                    req=req
-                    locale=locale
-                    disabled=disabled
-                />
+                {(card_enabled && bank_enabled).then(|| view! {
+                    <div class="tabs" role="tablist" aria-label=locale.t(Key::PaymentMethod)>
+                        {tab(PaymentMethodKind::Card, Key::PayByCard, "tab-card")}
+                        {tab(PaymentMethodKind::BankAccount, Key::PayByBank, "tab-bank")}
+                    </div>
+                })}
+                {move || match method.get() {
+                    PaymentMethodKind::BankAccount => view! {
+                        <BankForm
+                            draft=bank
+                            touched=bank_touched
+                            submitted=submitted.into()
+                            mandate_text=mandate_text
+                            locale=locale
+                            disabled=disabled
+                        />
+                    }.into_any(),
+                    _ => view! {
+                        <CardForm
+                            draft=draft
+                            touched=touched
+                            submitted=submitted.into()
+                            today=today
+                            req=req
+                            locale=locale
+                            disabled=disabled
+                        />
+                    }.into_any(),
+                }}
                 <FeeSummary quote=quote locale=locale retry=requote />
                 <ErrorBanner message=banner />
                 <button
@@ -223,10 +293,19 @@ pub fn PaymentMode(
                     {pay_label}
                 </button>
                 <p class="secure-note">{locale.t(Key::SecureNote)}</p>
+                {cancel_url.clone().map(|url| view! {
+                    <p class="cancel"><a href=url data-testid="cancel-link">{locale.t(Key::CancelAndReturn)}</a></p>
+                })}
                 {privacy.clone().map(|url| view! {
                     <p class="privacy"><a href=url target="_blank" rel="noopener noreferrer">{locale.t(Key::PrivacyPolicy)}</a></p>
                 })}
             </form>
         }.into_any(),
     }
+}
+
+/// Whether the widget is the top-level page (hosted), not inside a frame (embedded).
+fn is_top_level() -> bool {
+    let w = window();
+    w.top().ok().flatten().is_some_and(|top| top == w)
 }

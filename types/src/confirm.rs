@@ -8,6 +8,7 @@ use crate::session::SessionStatus;
 /// Card details as typed by the payer. Lives only in memory on its way to the processor:
 /// never stored, logged or echoed. `Debug` prints only the last four digits.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CardInput {
     pub number: String,
@@ -35,6 +36,7 @@ impl std::fmt::Debug for CardInput {
 
 /// Bank account details as typed by the payer.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BankInput {
     pub routing_number: String,
@@ -56,6 +58,7 @@ impl std::fmt::Debug for BankInput {
 
 /// An inline payment method: `{"type":"CARD","card":{...}}` or `{"type":"BANK_ACCOUNT","bankAccount":{...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum InlineMethod {
     Card { card: CardInput },
@@ -67,6 +70,7 @@ pub enum InlineMethod {
 
 /// `POST /v1/sessions/{id}/confirm` body (header `Idempotency-Key` required).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ConfirmRequest {
     pub quote_id: String,
@@ -80,6 +84,7 @@ pub struct ConfirmRequest {
 
 /// Payment status as the payments API reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PaymentStatus {
     Initiated,
@@ -90,6 +95,7 @@ pub enum PaymentStatus {
 
 /// The method a payment used, sanitized.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MethodSummary {
     #[serde(rename = "type")]
@@ -101,6 +107,7 @@ pub struct MethodSummary {
 
 /// A payment as the widget and the merchant's session view show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentSummary {
     pub id: String,
@@ -114,9 +121,13 @@ pub struct PaymentSummary {
 
 /// The answer to a successful (or pending) confirm.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConfirmResponse {
     pub session_id: String,
     pub status: SessionStatus,
     pub payment: PaymentSummary,
+    /// The signed success URL to send the payer to (hosted sessions with `success_url`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
 }

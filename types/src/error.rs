@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// `{title, status, detail, data?}` as in the SPEC's "Errors" section.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Machine-readable code such as `INVALID_REQUEST` or `PAYMENT_ERROR`.
     pub title: String,
@@ -18,6 +19,7 @@ pub struct ErrorBody {
 
 /// Decline details carried in `data` of a `422 PAYMENT_ERROR`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeclineData {
     /// Processor error code, e.g. `card_declined`, `expired_card`.

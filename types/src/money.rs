@@ -9,6 +9,7 @@ pub const MAX_AMOUNT: i64 = 100_000_000;
 
 /// An amount in minor units (cents for USD).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct MinorUnit(pub i64);
 
@@ -30,6 +31,7 @@ impl TryFrom<i64> for MinorUnit {
 
 /// The currencies the product settles in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Currency {
     #[default]
     USD,

@@ -6,6 +6,7 @@ use crate::money::{Currency, MinorUnit};
 
 /// How the payer intends to pay, as far as fees are concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PaymentMethodKind {
     Card,
@@ -28,6 +29,7 @@ impl PaymentMethodKind {
 
 /// Card funding type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Funding {
     Credit,
@@ -36,6 +38,7 @@ pub enum Funding {
 
 /// `POST /v1/sessions/{id}/fee-quotes` body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FeeQuoteRequest {
     pub method: PaymentMethodKind,
@@ -49,6 +52,7 @@ pub struct FeeQuoteRequest {
 
 /// A fee quote: what the payer will be charged if they confirm before `expires_at`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FeeQuote {
     pub quote_id: String,

@@ -7,6 +7,7 @@ use crate::money::{Currency, MinorUnit};
 
 /// The six widget modes; a session holds exactly one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Mode {
     Payment,
@@ -52,6 +53,7 @@ impl Mode {
 
 /// Card channels a merchant can enable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CardChannel {
     Webform,
@@ -63,6 +65,7 @@ pub enum CardChannel {
 
 /// Bank-account channels a merchant can enable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BankChannel {
     Webform,
@@ -70,6 +73,7 @@ pub enum BankChannel {
 
 /// `config.paymentMethodChannel`: only what is listed renders.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Channels {
     #[serde(default)]
@@ -80,6 +84,7 @@ pub struct Channels {
 
 /// Merchant-visible session status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SessionStatus {
     Accepted,
@@ -102,6 +107,7 @@ impl SessionStatus {
 
 /// A saved payment method as the browser may see it: never more than this.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SavedMethod {
     pub id: String,
@@ -123,6 +129,7 @@ pub struct SavedMethod {
 
 /// `GET /v1/sessions/{id}/config`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionConfig {
     pub session_id: String,
@@ -151,4 +158,10 @@ pub struct SessionConfig {
     /// Set once the session completed with a payment.
     #[serde(default)]
     pub payment: Option<PaymentSummary>,
+    /// Where "cancel" takes the payer (hosted sessions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_url: Option<String>,
+    /// The signed success URL, once the session completed (hosted sessions with `success_url`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
 }

@@ -3,4 +3,6 @@
 
 mod confirm;
 mod helpers;
+mod hosted;
+mod openapi;
 mod sessions;

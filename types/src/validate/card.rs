@@ -56,6 +56,22 @@ impl CardBrand {
         }
     }
 
+    /// Parses a wire name (`VISA`, `AMEX`, …); anything else is `Unknown`.
+    pub fn from_wire(name: &str) -> CardBrand {
+        [
+            CardBrand::Visa,
+            CardBrand::Mastercard,
+            CardBrand::Amex,
+            CardBrand::Discover,
+            CardBrand::Diners,
+            CardBrand::Jcb,
+            CardBrand::UnionPay,
+        ]
+        .into_iter()
+        .find(|b| b.wire_name() == name)
+        .unwrap_or(CardBrand::Unknown)
+    }
+
     /// Name a payer reads.
     pub fn display_name(self) -> &'static str {
         match self {

@@ -1,0 +1,174 @@
+//! The hosted-session dialect, PATCH, and the signed success redirect.
+
+use serde_json::{Value, json};
+use sqlx::Row;
+
+use crate::helpers::{KEY, TestApp, VISA_OK, card_confirm, json_of, spawn_app};
+
+fn sample() -> Value {
+    json!({
+        "amount": 14227,
+        "currency": "USD",
+        "description": "Utility bill — account #4471",
+        "customer_id": "cus_88420",
+        "customer_email": "alex@example.com",
+        "success_url": "https://shop.example/receipt?session_id={CHECKOUT_SESSION_ID}",
+        "cancel_url": "https://shop.example/billing",
+        "layout": "embedded",
+        "allowed_methods": ["card", "ach", "apple_pay"],
+        "setup_future_usage": "on_session",
+        "expires_in_seconds": 1800,
+        "required_avs_fields": ["cardholder", "zip"],
+        "metadata": { "invoice": "INV-2026-0611" }
+    })
+}
+
+async fn create_hosted(app: &TestApp, body: &Value) -> reqwest::Response {
+    app.http
+        .post(app.url("/v1/hosted-sessions"))
+        .bearer_auth(KEY)
+        .header("X-Payment-Account-Uid", "demo")
+        .json(body)
+        .send()
+        .await
+        .expect("req")
+}
+
+async fn patch(app: &TestApp, path: &str, body: &Value) -> reqwest::Response {
+    app.http.patch(app.url(path)).bearer_auth(KEY).header("X-Merchant-Id", "demo").json(body).send().await.expect("req")
+}
+
+#[tokio::test]
+async fn seed_sample_creates_a_payment_session() {
+    let app = spawn_app().await;
+    let before = checkout_api::db::now_ms();
+    let s = json_of(create_hosted(&app, &sample()).await, 200).await;
+    let id = s["session_id"].as_str().expect("session_id");
+    assert!(id.starts_with("cs_"));
+    let secret = s["client_secret"].as_str().expect("secret");
+    assert!(secret.starts_with(&format!("{id}_secret_")));
+    assert_eq!(s["hosted_url"], format!("{}/pay/{id}#cs={secret}", app.base));
+    assert_eq!(s["embed_url"], format!("{}/embed/{id}", app.base));
+
+    let cfg = json_of(app.config(id, secret).await, 200).await;
+    assert_eq!(cfg["mode"], "PAYMENT");
+    assert_eq!(cfg["amount"], 14227);
+    assert_eq!(cfg["description"], "Utility bill — account #4471");
+    assert_eq!(cfg["channels"], json!({"card": ["WEBFORM", "APPLE_PAY"], "bankAccount": ["WEBFORM"]}));
+    assert_eq!(cfg["requiredAvsFields"], json!(["cardholder", "zip"]));
+    assert_eq!(cfg["setupFutureUsage"], "on_session");
+    assert_eq!(cfg["cancelUrl"], "https://shop.example/billing");
+    let expires = sqlx::query("SELECT expires_at FROM sessions WHERE id = $1").bind(id).fetch_one(&app.db).await.expect("row");
+    let expires: i64 = expires.try_get("expires_at").expect("expires_at");
+    assert!((before + 1_800_000..before + 1_810_000).contains(&expires));
+
+    // Hosted sessions always need the secret: the bare id is not a credential.
+    json_of(app.config(id, id).await, 401).await;
+}
+
+#[tokio::test]
+async fn hosted_requests_are_validated() {
+    let app = spawn_app().await;
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("success_url", Value::Null, "success_url is required."),
+        ("cancel_url", json!("ftp://x"), "cancel_url must be an absolute http(s) URL."),
+        ("amount", json!(0), "amount must be between 1 and 100000000 minor units."),
+        ("expires_in_seconds", json!(10), "expires_in_seconds must be between 60 and 86400."),
+        ("allowed_methods", json!(["cash"]), "allowed_methods: unknown method `cash`; use card, ach, apple_pay or google_pay."),
+        ("setup_future_usage", json!("always"), "setup_future_usage must be off, on_session or off_session."),
+        ("required_avs_fields", json!(["ssn"]), "required_avs_fields: unknown field `ssn`; use cardholder or zip."),
+        ("currency", json!("XYZ"), "currency is not supported."),
+    ];
+    for (field, value, detail) in cases {
+        let mut body = sample();
+        if value.is_null() {
+            body.as_object_mut().expect("obj").remove(field);
+        } else {
+            body[field] = value;
+        }
+        let got = json_of(create_hosted(&app, &body).await, 400).await;
+        assert_eq!(got, json!({"title": "INVALID_REQUEST", "status": 400, "detail": detail}), "{field}");
+    }
+}
+
+#[tokio::test]
+async fn success_redirect_is_substituted_and_signed() {
+    let app = spawn_app().await;
+    let s = json_of(create_hosted(&app, &sample()).await, 200).await;
+    let (id, secret) = (s["session_id"].as_str().expect("id"), s["client_secret"].as_str().expect("secret"));
+    let quote = json_of(app.quote(id, secret, &json!({"method": "CARD", "brand": "VISA"})).await, 200).await;
+    let mut body = card_confirm(quote["quoteId"].as_str().expect("quote"), VISA_OK);
+    body["paymentMethod"]["card"].as_object_mut().expect("card").remove("zipCode");
+    let no_zip = json_of(app.confirm(id, secret, Some("k0"), &body).await, 400).await;
+    assert_eq!(no_zip["detail"], "paymentMethod.card.zipCode is required.");
+    body["paymentMethod"]["card"]["zipCode"] = json!("12345");
+    let no_name = json_of(app.confirm(id, secret, Some("k0"), &body).await, 400).await;
+    assert_eq!(no_name["detail"], "paymentMethod.card.nameOnCard is required.");
+    body["paymentMethod"]["card"]["nameOnCard"] = json!("Alex Doe");
+    let paid = json_of(app.confirm(id, secret, Some("k1"), &body).await, 200).await;
+    assert_eq!(paid["payment"]["total"], 14227 + 420);
+    let url = paid["redirectUrl"].as_str().expect("redirectUrl");
+    let prefix = format!("https://shop.example/receipt?session_id={id}&checkout_signature=t=");
+    assert!(url.starts_with(&prefix), "{url}");
+    let (t, sig) = url[prefix.len()..].split_once(",v1=").expect("signature parts");
+    let secret_row = sqlx::query("SELECT webhook_secret FROM merchants WHERE id = 'demo'").fetch_one(&app.db).await.expect("row");
+    let key: String = secret_row.try_get("webhook_secret").expect("secret");
+    assert_eq!(sig, checkout_api::secrets::hmac_hex(key.as_bytes(), format!("{t}.{id}.COMPLETED").as_bytes()));
+    let cfg = json_of(app.config(id, secret).await, 200).await;
+    assert!(cfg["redirectUrl"].as_str().is_some_and(|u| u.starts_with(&prefix)));
+    // Hosted payments are recorded under the session id as transaction id.
+    let view = app.merchant_get(id).await;
+    assert_eq!(view["data"]["payment"]["merchantTransactionId"], id);
+    assert_eq!(view["data"]["payment"]["metadata"], json!({"invoice": "INV-2026-0611"}));
+}
+
+#[tokio::test]
+async fn patch_changes_the_amount_and_voids_older_quotes() {
+    let app = spawn_app().await;
+    let s = json_of(create_hosted(&app, &sample()).await, 200).await;
+    let (id, secret) = (s["session_id"].as_str().expect("id"), s["client_secret"].as_str().expect("secret"));
+    let old = json_of(app.quote(id, secret, &json!({"method": "CARD"})).await, 200).await;
+    let patched = json_of(patch(&app, &format!("/v1/hosted-sessions/{id}"), &json!({"amount": 20000, "line_items": [{"name": "Late fee", "amount": 5773}]})).await, 200).await;
+    assert_eq!(patched["data"]["amount"], 20000);
+    let mut body = card_confirm(old["quoteId"].as_str().expect("q"), VISA_OK);
+    body["paymentMethod"]["card"]["nameOnCard"] = json!("Alex Doe");
+    let stale = json_of(app.confirm(id, secret, Some("k1"), &body).await, 422).await;
+    assert_eq!(stale["detail"], "The amount changed after this fee quote was made. Request a new quote.");
+    let fresh = json_of(app.quote(id, secret, &json!({"method": "CARD"})).await, 200).await;
+    assert_eq!((fresh["amount"].as_i64(), fresh["fee"].as_i64()), (Some(20000), Some(590)));
+    body["quoteId"] = fresh["quoteId"].clone();
+    let paid = json_of(app.confirm(id, secret, Some("k2"), &body).await, 200).await;
+    assert_eq!(paid["payment"]["total"], 20590);
+    let late = json_of(patch(&app, &format!("/v1/hosted-sessions/{id}"), &json!({"amount": 1})).await, 409).await;
+    assert_eq!(late["data"]["code"], "already_confirmed");
+    let nothing = json_of(patch(&app, &format!("/v1/sessions/{id}"), &json!({})).await, 400).await;
+    assert_eq!(nothing["detail"], "Nothing to change: send amount and/or line_items.");
+}
+
+#[tokio::test]
+async fn ccg_sessions_patch_through_the_sessions_path() {
+    let app = spawn_app().await;
+    let s = app.payment_session(1_000).await;
+    let r = json_of(patch(&app, &format!("/v1/sessions/{}", s.id), &json!({"payment": {"amount": 2_500}})).await, 200).await;
+    assert_eq!(r["data"]["amount"], 2_500);
+    let cfg = json_of(app.config(&s.id, &s.secret).await, 200).await;
+    assert_eq!(cfg["amount"], 2_500);
+    json_of(patch(&app, &format!("/v1/sessions/{}", s.id), &json!({"amount": -5})).await, 400).await;
+}
+
+#[tokio::test]
+async fn hosted_expire_cancels() {
+    let app = spawn_app().await;
+    let s = json_of(create_hosted(&app, &sample()).await, 200).await;
+    let id = s["session_id"].as_str().expect("id");
+    let r = app
+        .http
+        .post(app.url(&format!("/v1/hosted-sessions/{id}/expire")))
+        .bearer_auth(KEY)
+        .header("X-Payment-Account-Uid", "demo")
+        .send()
+        .await
+        .expect("req");
+    assert_eq!(json_of(r, 200).await["data"]["status"], "CANCELED");
+    assert_eq!(app.merchant_get(id).await["data"]["status"], "CANCELED");
+}
