@@ -138,17 +138,3 @@ test('closed and unknown sessions read as sentences, never a blank screen', asyn
   await page.goto(`/pay/${s.id}#cs=${s.id}_secret_forged`);
   await expect(page.getByTestId('load-error')).toContainText('This checkout link is incomplete');
 });
-
-test('the demo merchant page pays through the widget', async ({ page, request }) => {
-  await page.goto('/demo');
-  const sessionId = await page.getByTestId('demo-session-id').textContent();
-  const frame = page.frameLocator('[data-testid="checkout-frame"]');
-  await expect(frame.getByTestId('amount')).toHaveText('$42.00');
-  await frame.getByLabel('Card number').fill(VISA_OK);
-  await frame.getByLabel('Expiry (MM / YY)').fill('12/34');
-  await frame.getByLabel('Security code').fill('123');
-  await expect(frame.getByTestId('fee-total')).toHaveText('$43.24');
-  await frame.getByTestId('pay-button').click();
-  await expect(frame.getByTestId('receipt')).toBeVisible();
-  expect((await merchantView(request, sessionId!)).status).toBe('COMPLETED');
-});

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const port = process.env.E2E_PORT ?? '38080';
+export const demoPort = String(Number(port) + 1);
 const dbDir = mkdtempSync(join(tmpdir(), 'checkout-e2e-'));
 
 export default defineConfig({
@@ -39,6 +40,7 @@ export default defineConfig({
       DATABASE_URL: `sqlite://${dbDir}/e2e.db?mode=rwc`,
       CHECKOUT_DIST_DIR: '../dist',
       CHECKOUT_DEMO: '1',
+      CHECKOUT_DEMO_LISTEN: `127.0.0.1:${demoPort}`,
       RUST_LOG: 'debug,sqlx=info,hyper=info,h2=info',
     },
   },

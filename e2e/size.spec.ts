@@ -4,9 +4,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-// A ratchet, not the goal: measured 161.7 kB gzip (wasm 150.9 kB) with card + bank forms on
-// 2026-11-23. The product goal is 80 kB; lower this figure whenever the build shrinks.
-const BUDGET_GZIP_BYTES = 165_000;
+// A ratchet, not the goal: measured 173.6 kB gzip with card + bank forms and the embed bridge
+// on 2026-11-23. The product goal is 80 kB; lower this figure whenever the build shrinks.
+const BUDGET_GZIP_BYTES = 176_000;
 
 test('wasm + js + css stay within the gzip budget', () => {
   const dist = join(__dirname, '..', 'dist');

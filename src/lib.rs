@@ -2,6 +2,7 @@
 //!
 //! Layout:
 //! - [`credentials`]: where the session id / client secret come from (`#cs=` fragment, query, path).
+//! - [`embed`]: the postMessage bridge to `<govifi-payment>` and popup openers; events out.
 //! - [`api`]: the typed API client (`Result<T, ApiError>`), the only place that talks HTTP.
 //! - [`i18n`]: every string the payer reads, in English and Spanish.
 //! - [`form`]: pure card-form logic (drafts, validation, request building), tested natively.
@@ -13,6 +14,7 @@
 pub mod api;
 pub mod components;
 pub mod credentials;
+pub mod embed;
 pub mod form;
 pub mod i18n;
 pub mod modes;
@@ -31,8 +33,24 @@ pub fn start() {
 /// Reads the credential, loads the session's config, renders its mode.
 #[component]
 pub fn App() -> impl IntoView {
-    let creds = credentials::from_location();
     let locale = Locale::from_tag(&credentials::locale_hint().unwrap_or_default());
+    let path = window().location().pathname().unwrap_or_default();
+    let embed_id = credentials::session_from_path(&path).filter(|_| path.starts_with("/embed/") && embed::in_frame());
+    if let Some(id) = embed_id {
+        // Embedded: the credential arrives from <govifi-payment> by postMessage.
+        let creds = RwSignal::new(None::<credentials::Credentials>);
+        embed::request_credential(id, move |c| creds.set(Some(c)));
+        return view! {
+            <div class="checkout" data-testid="checkout">
+                {move || match creds.get() {
+                    None => view! { <Loading locale=locale /> }.into_any(),
+                    Some(c) => view! { <Checkout client=ApiClient::new(c) fallback_locale=locale /> }.into_any(),
+                }}
+            </div>
+        }
+        .into_any();
+    }
+    let creds = credentials::from_location();
     view! {
         <div class="checkout" data-testid="checkout">
             {match creds {
@@ -41,6 +59,7 @@ pub fn App() -> impl IntoView {
             }}
         </div>
     }
+    .into_any()
 }
 
 /// Loads the config with a visible loading state and a retry on failure.
@@ -52,6 +71,18 @@ fn Checkout(client: ApiClient, fallback_locale: Locale) -> impl IntoView {
         async move { c.config().await }
     });
     let retry = Callback::new(move |()| config.refetch());
+    Effect::new(move |_| match config.get() {
+        Some(Ok(cfg)) => {
+            embed::target_opener(cfg.merchant_origins.clone());
+            embed::emit(
+                "ready",
+                serde_json::json!({ "sessionId": cfg.session_id, "mode": cfg.mode, "status": cfg.status,
+                    "amount": cfg.amount, "currencyCode": cfg.currency_code }),
+            );
+        }
+        Some(Err(e)) => embed::emit("error", serde_json::json!({ "title": e.title(), "message": fallback_locale.api_error(&e) })),
+        None => {}
+    });
     move || match config.get() {
         None => view! { <Loading locale=fallback_locale /> }.into_any(),
         Some(Err(e)) => {

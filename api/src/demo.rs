@@ -21,7 +21,12 @@ pub async fn seed(db: &Db, api_key: &str, allowed_origins: &str) -> Result<(), s
     .bind(now_ms())
     .execute(db)
     .await?;
-    // Cards: 2.95%, at least $1.00. Bank accounts: flat $1.50. Wallet buttons: as cards.
+    seed_fees(db, DEMO_MERCHANT_ID).await
+}
+
+/// The standard fee schedule. Cards: 2.95%, at least $1.00. Bank accounts: flat $1.50.
+/// Wallet buttons: as cards.
+async fn seed_fees(db: &Db, merchant_id: &str) -> Result<(), sqlx::Error> {
     for (method, bps, fixed, min) in
         [("CARD", 295, 0, 100), ("GOOGLE_PAY", 295, 0, 100), ("APPLE_PAY", 295, 0, 100), ("BANK_ACCOUNT", 0, 150, 0)]
     {
@@ -29,7 +34,7 @@ pub async fn seed(db: &Db, api_key: &str, allowed_origins: &str) -> Result<(), s
             "INSERT INTO fee_schedules (merchant_id, method, funding, percent_bps, fixed_minor, min_minor, max_minor)
              VALUES ($1, $2, '', $3, $4, $5, NULL) ON CONFLICT (merchant_id, method, funding) DO NOTHING",
         )
-        .bind(DEMO_MERCHANT_ID)
+        .bind(merchant_id)
         .bind(method)
         .bind(bps as i64)
         .bind(fixed as i64)
@@ -38,4 +43,28 @@ pub async fn seed(db: &Db, api_key: &str, allowed_origins: &str) -> Result<(), s
         .await?;
     }
     Ok(())
+}
+
+/// Registers a new merchant with the standard fee schedule; returns its API key and webhook
+/// secret (the key is stored only as a hash, so this is the only time it is visible).
+pub async fn add_merchant(db: &Db, id: &str, name: &str, origins: &str) -> anyhow::Result<(String, String)> {
+    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        anyhow::bail!("merchant id must be 1-64 letters, digits, - or _");
+    }
+    let key = format!("sk_live_{}", random_hex(24));
+    let webhook_secret = format!("whsec_{}", random_hex(24));
+    sqlx::query(
+        "INSERT INTO merchants (id, display_name, api_key_hash, allowed_origins, webhook_secret, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(sha256_hex(key.as_bytes()))
+    .bind(crate::pages::parse_origins(origins).join(" "))
+    .bind(&webhook_secret)
+    .bind(now_ms())
+    .execute(db)
+    .await?;
+    seed_fees(db, id).await?;
+    Ok((key, webhook_secret))
 }

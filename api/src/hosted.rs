@@ -165,6 +165,7 @@ fn hosted_to_new(merchant: &Merchant, req: HostedCreate) -> ApiResult<NewSession
             preselected_method_id: None,
             success_url,
             cancel_url,
+            layout: req.layout.clone(),
         },
         payment: json!({
             "description": req.description,
@@ -197,6 +198,32 @@ pub(crate) async fn create(
         embed_url,
         status: "CREATED".to_owned(),
     }))
+}
+
+/// Creates a hosted session from a JSON body, as `POST /v1/hosted-sessions` would (demo site).
+pub async fn create_internal(st: &AppState, merchant: &Merchant, body: Value) -> ApiResult<(String, String)> {
+    let req: HostedCreate = serde_json::from_value(body).map_err(|e| ApiError::Internal(e.into()))?;
+    let created = sessions::insert(&st.db, hosted_to_new(merchant, req)?, format!("cs_{}", random_hex(12))).await?;
+    let (_, hosted_url, _) = sessions::urls(&st.settings.public_url, &created.id, &created.client_secret);
+    Ok((created.id, hosted_url))
+}
+
+/// Checks a `checkout_signature` (`t=…,v1=…`) of a success redirect, as a merchant would:
+/// HMAC-SHA256 over `"<t>.<session id>.COMPLETED"` with the merchant's webhook secret, and `t`
+/// no older than `max_age_secs`.
+pub fn verify_signature(secret: &str, session_id: &str, signature: &str, now_secs: i64, max_age_secs: i64) -> bool {
+    let mut t = None;
+    let mut v1 = None;
+    for part in signature.split(',') {
+        match part.split_once('=') {
+            Some(("t", v)) => t = v.parse::<i64>().ok(),
+            Some(("v1", v)) => v1 = Some(v),
+            _ => {}
+        }
+    }
+    let (Some(t), Some(v1)) = (t, v1) else { return false };
+    let expected = hmac_hex(secret.as_bytes(), format!("{t}.{session_id}.COMPLETED").as_bytes());
+    (now_secs - t).abs() <= max_age_secs && crate::secrets::ct_eq(expected.as_bytes(), v1.as_bytes())
 }
 
 /// `PATCH` body: a new amount (top level or under `payment`) and/or line items.

@@ -8,12 +8,13 @@
 //! - [`payments`]: payment rows and their JSON shapes.
 //! - [`processor`]: the `Processor` trait and the sandbox processor (test cards).
 //! - [`pages`]: the hosted/embed pages (Trunk's `dist/`), the demo merchant page, `/healthz`.
-//! - [`demo`]: seeding the demo merchant for `serve --demo`.
+//! - [`demo`]: seeding the demo merchant for `serve --demo`; [`demo_site`]: the demo merchant's website.
 //! - [`error`], [`extract`], [`secrets`], [`db`]: plumbing shared by all of the above.
 
 pub mod confirm;
 pub mod db;
 pub mod demo;
+pub mod demo_site;
 pub mod error;
 pub mod extract;
 pub mod fees;
@@ -31,6 +32,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::http::{HeaderValue, header};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::db::Db;
@@ -45,6 +48,8 @@ pub struct Settings {
     pub dist_dir: PathBuf,
     /// Whether demo mode (demo merchant + demo page) is on.
     pub demo: bool,
+    /// Demo mode: the demo merchant site's own origin (another port), if it runs.
+    pub demo_site: Option<String>,
 }
 
 /// Shared state of every handler.
@@ -67,6 +72,8 @@ pub fn app(state: AppState) -> Router {
     api.merge(openapi::router(doc))
         .merge(pages::router(&state.settings))
         .fallback(pages::not_found)
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -20,6 +20,24 @@ struct Cli {
 enum Command {
     /// Serve the API and the widget pages.
     Serve(ServeArgs),
+    /// Register a merchant: prints its API key and webhook secret once.
+    AddMerchant(AddMerchantArgs),
+}
+
+#[derive(Args)]
+struct AddMerchantArgs {
+    /// The merchant id (`X-Merchant-Id`).
+    #[arg(long)]
+    id: String,
+    /// Name shown to payers.
+    #[arg(long)]
+    name: String,
+    /// Origins allowed to embed the widget and receive popup messages, space separated.
+    #[arg(long, default_value = "")]
+    origins: String,
+    /// `sqlite://FILE?mode=rwc` (default) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://checkout.db?mode=rwc")]
+    database_url: String,
 }
 
 #[derive(Args)]
@@ -36,6 +54,9 @@ struct ServeArgs {
     /// API key of the demo merchant.
     #[arg(long, env = "CHECKOUT_DEMO_API_KEY", default_value = "sk_test_demo", hide_env_values = true)]
     demo_api_key: String,
+    /// Demo mode: where the demo merchant's website listens (default: the API's port + 1).
+    #[arg(long, env = "CHECKOUT_DEMO_LISTEN")]
+    demo_listen: Option<String>,
     /// Base URL browsers use to reach this server (defaults to http://<listen address>).
     #[arg(long, env = "CHECKOUT_PUBLIC_URL")]
     public_url: Option<String>,
@@ -49,22 +70,46 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
-    let Command::Serve(args) = Cli::parse().command;
+    let args = match Cli::parse().command {
+        Command::Serve(args) => args,
+        Command::AddMerchant(m) => {
+            let pool = db::connect(&m.database_url).await?;
+            let (key, webhook_secret) = demo::add_merchant(&pool, &m.id, &m.name, &m.origins).await?;
+            println!("merchant {} created\nAPI key (shown once): {key}\nwebhook secret: {webhook_secret}", m.id);
+            return Ok(());
+        }
+    };
     let pool = db::connect(&args.database_url).await?;
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     let addr = listener.local_addr()?;
     let public_url = args.public_url.unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_owned();
+    let demo_listener = if args.demo {
+        let addr = match &args.demo_listen {
+            Some(a) => a.clone(),
+            None => format!("{}:{}", addr.ip(), addr.port().saturating_add(1)),
+        };
+        Some(tokio::net::TcpListener::bind(&addr).await?)
+    } else {
+        None
+    };
+    let demo_site = match &demo_listener {
+        Some(l) => Some(format!("http://{}", l.local_addr()?)),
+        None => None,
+    };
     if args.demo {
-        demo::seed(&pool, &args.demo_api_key, &public_url).await?;
+        demo::seed(&pool, &args.demo_api_key, demo_site.as_deref().unwrap_or_default()).await?;
     }
     if !args.dist_dir.join("index.html").exists() {
         tracing::warn!(dist = %args.dist_dir.display(), "widget build not found: run `trunk build` (scripts/run does)");
     }
-    let settings = Settings { public_url: public_url.clone(), dist_dir: args.dist_dir, demo: args.demo };
+    let settings =
+        Settings { public_url: public_url.clone(), dist_dir: args.dist_dir, demo: args.demo, demo_site: demo_site.clone() };
     let state = AppState { db: pool, processor: Arc::new(SandboxProcessor), settings: Arc::new(settings) };
     tracing::info!(%addr, "checkout-api listening");
-    if args.demo {
-        println!("Demo merchant page: {public_url}/demo");
+    if let (Some(listener), Some(site)) = (demo_listener, &demo_site) {
+        let site_router = checkout_api::demo_site::router(state.clone());
+        tokio::spawn(async move { axum::serve(listener, site_router).await });
+        println!("Demo merchant page: {site}/");
     }
     checkout_api::serve(listener, state).await?;
     Ok(())

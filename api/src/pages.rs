@@ -1,27 +1,123 @@
 //! Pages: the widget build (`/widget/*`), the hosted page (`/pay/{id}`) and embed page
-//! (`/embed/{id}`) that load it, the demo merchant page (`/demo`, demo mode only), `/healthz`,
-//! and the JSON 404 for everything else.
+//! (`/embed/{id}`) that load it, the `<govifi-payment>` loader (`/v1/govifi.js`), `/demo`
+//! (demo mode: points at the demo merchant site), `/healthz`, and the JSON 404 for the rest.
+//!
+//! Security headers: every response gets `X-Content-Type-Options: nosniff` and
+//! `Referrer-Policy: no-referrer`; widget pages get a CSP allowing only our own scripts (plus the
+//! hash of Trunk's inline bootstrap and `'wasm-unsafe-eval'`), `object-src 'none'`,
+//! `base-uri 'none'`, and `frame-ancestors` = the merchant's registered origins on `/embed/{id}`,
+//! `'none'` on `/pay/{id}`.
 
-use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
-use tower_http::services::{ServeDir, ServeFile};
+use sha2::{Digest, Sha256, Sha384};
+use sqlx::Row;
+use tower_http::services::ServeDir;
 
 use crate::error::ApiError;
-use crate::extract::Merchant;
 use crate::{AppState, Settings};
 
 pub fn router(settings: &Settings) -> Router<AppState> {
-    let index = settings.dist_dir.join("index.html");
     Router::new()
         .route("/", get(root))
         .route("/demo", get(demo_page))
+        .route("/v1/govifi.js", get(loader))
         .nest_service("/widget", ServeDir::new(&settings.dist_dir))
-        .route_service("/pay/{id}", ServeFile::new(&index))
-        .route_service("/embed/{id}", ServeFile::new(&index))
+        .route("/pay/{id}", get(hosted_page))
+        .route("/embed/{id}", get(embed_page))
+}
+
+/// The `<govifi-payment>` loader, shipped inside the binary.
+pub const LOADER_JS: &str = include_str!("../static/govifi.js");
+
+/// `sha384-…` of the loader, for merchants' `integrity` attribute.
+pub fn loader_sri() -> String {
+    format!("sha384-{}", b64(&Sha384::digest(LOADER_JS.as_bytes())))
+}
+
+async fn loader() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        LOADER_JS,
+    )
+        .into_response()
+}
+
+/// The widget's page (Trunk's `index.html`) and the CSP hash of its inline bootstrap script.
+fn widget_index(settings: &Settings) -> Option<(String, String)> {
+    let html = std::fs::read_to_string(settings.dist_dir.join("index.html")).ok()?;
+    let start = html.find("<script type=\"module\">")? + "<script type=\"module\">".len();
+    let end = start + html[start..].find("</script>")?;
+    let hash = b64(&Sha256::digest(html[start..end].as_bytes()));
+    Some((html, format!("'sha256-{hash}'")))
+}
+
+fn widget_page(settings: &Settings, frame_ancestors: &str) -> Response {
+    let Some((html, script_hash)) = widget_index(settings) else {
+        return ApiError::NotFound("The widget is not built on this server (run scripts/run).".to_owned()).into_response();
+    };
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {script_hash}; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors {frame_ancestors}"
+    );
+    let mut resp = Html(html).into_response();
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        resp.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// The hosted page: full page or popup, never framed.
+async fn hosted_page(State(st): State<AppState>) -> Response {
+    widget_page(&st.settings, "'none'")
+}
+
+/// The embed page: framable only by the session's merchant's registered origins.
+async fn embed_page(State(st): State<AppState>, Path(id): Path<String>) -> Response {
+    let origins = merchant_origins_of_session(&st, &id).await.unwrap_or_default();
+    let ancestors = if origins.is_empty() { "'none'".to_owned() } else { origins.join(" ") };
+    widget_page(&st.settings, &ancestors)
+}
+
+/// The registered origins of the merchant owning session `id` (none if unknown).
+pub async fn merchant_origins_of_session(st: &AppState, id: &str) -> Result<Vec<String>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT m.allowed_origins FROM sessions s JOIN merchants m ON m.id = s.merchant_id WHERE s.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&st.db)
+    .await?;
+    Ok(row
+        .and_then(|r| r.try_get::<String, _>("allowed_origins").ok())
+        .map(|s| parse_origins(&s))
+        .unwrap_or_default())
+}
+
+/// `https://a.example https://b.example` (space or comma separated) -> valid origins only.
+pub fn parse_origins(s: &str) -> Vec<String> {
+    s.split([' ', ','])
+        .map(str::trim)
+        .filter(|o| {
+            (o.starts_with("https://") || o.starts_with("http://"))
+                && !o[o.find("://").map_or(0, |i| i + 3)..].contains(['/', '?', '#', '*', ';', '\'', '"'])
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+fn b64(data: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(data)
 }
 
 /// Unknown routes: the error shape, not an empty body.
@@ -54,57 +150,10 @@ pub(crate) async fn healthz(State(st): State<AppState>) -> Response {
     }
 }
 
-const DEMO_AMOUNT: i64 = 4_200;
-
-/// The demo merchant's checkout page: creates a session server-side (as a merchant backend
-/// would) and shows the widget for it.
+/// `/demo` on the API origin points at the demo merchant's own site (demo mode only).
 async fn demo_page(State(st): State<AppState>) -> Response {
-    if !st.settings.demo {
-        return not_found().await;
+    match (&st.settings.demo_site, st.settings.demo) {
+        (Some(site), true) => Redirect::to(&format!("{site}/")).into_response(),
+        _ => not_found().await,
     }
-    let merchant = Merchant { id: crate::demo::DEMO_MERCHANT_ID.to_owned(), display_name: "Demo Store".to_owned() };
-    let created = match crate::sessions::create_demo_payment(&st, &merchant, DEMO_AMOUNT).await {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
-    let (_, hosted, _) = crate::sessions::urls("", &created.id, &created.client_secret);
-    let html = DEMO_HTML.replace("{HOSTED}", &hosted).replace("{SESSION_ID}", &created.id);
-    ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }
-
-const DEMO_HTML: &str = r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>Demo Store · Checkout</title>
-<style>
-  body { font-family: system-ui, sans-serif; margin: 0; background: #f4f5f7; color: #1d2433; }
-  header { background: #1d2433; color: #fff; padding: 1rem 2rem; }
-  main { display: grid; grid-template-columns: minmax(220px, 1fr) minmax(320px, 480px); gap: 2rem; padding: 2rem; max-width: 960px; margin: 0 auto; }
-  section { background: #fff; border-radius: 12px; padding: 1.5rem; box-shadow: 0 1px 3px rgba(0,0,0,.08); }
-  iframe { width: 100%; min-height: 640px; border: 0; }
-  dl { display: grid; grid-template-columns: 1fr auto; gap: .5rem; }
-  .muted { color: #5b6477; font-size: .9rem; }
-  @media (max-width: 720px) { main { grid-template-columns: 1fr; } }
-</style>
-</head>
-<body>
-<header><strong>Demo Store</strong></header>
-<main>
-  <section aria-labelledby="order-h">
-    <h1 id="order-h">Your order</h1>
-    <dl><dt>Annual membership</dt><dd>$42.00</dd></dl>
-    <p class="muted">Order session <code data-testid="demo-session-id">{SESSION_ID}</code>.
-      Test card 4242 4242 4242 4242, any future expiry, any CVC.
-      Decline with 4000 0000 0000 0002.</p>
-    <p><a href="/demo">Start a new order</a></p>
-  </section>
-  <section aria-label="Payment">
-    <iframe title="Secure checkout" src="{HOSTED}" data-testid="checkout-frame"></iframe>
-  </section>
-</main>
-</body>
-</html>
-"#;

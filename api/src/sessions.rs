@@ -105,6 +105,9 @@ pub struct StoredConfig {
     /// Hosted dialect: where to send the payer on cancel.
     #[serde(default)]
     pub cancel_url: Option<String>,
+    /// Hosted dialect: `embedded`, `hosted`, `popup` (close the popup on success) or `redirect`.
+    #[serde(default)]
+    pub layout: Option<String>,
 }
 
 /// A session row.
@@ -450,6 +453,7 @@ fn ccg_to_new(merchant: &Merchant, req: CcgCreate) -> ApiResult<NewSession> {
             preselected_method_id: req.payment_method.and_then(|m| m.id),
             success_url: None,
             cancel_url: None,
+            layout: None,
         },
         payment: serde_json::to_value(&payment).map_err(anyhow::Error::from)?,
         ttl_ms: CCG_TTL_MS,
@@ -697,5 +701,7 @@ pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, h
         payment,
         cancel_url: s.config.cancel_url.clone(),
         redirect_url,
+        merchant_origins: crate::pages::merchant_origins_of_session(&st, &s.id).await?,
+        close_on_success: s.config.layout.as_deref() == Some("popup"),
     }))
 }

@@ -19,6 +19,7 @@ use crate::components::error_banner::ErrorBanner;
 use crate::components::fee_summary::{FeeSummary, QuoteState};
 use crate::components::receipt::Receipt;
 use crate::components::status::LoadError;
+use crate::embed::emit;
 use crate::form::{BankDraft, CardDraft, Requirements};
 use crate::i18n::{Key, Locale};
 
@@ -73,6 +74,7 @@ pub fn PaymentMode(
     // The body and key of the current attempt: a retry of the same body reuses the key.
     let attempt = StoredValue::new(None::<(String, String)>);
     let req = Requirements::from_avs(&cfg.required_avs_fields);
+    let close_popup = cfg.close_on_success && crate::embed::is_popup();
     let today = today();
 
     let fetch_quote = move |(kind, brand): (PaymentMethodKind, CardBrand)| {
@@ -107,8 +109,27 @@ pub fn PaymentMode(
         }
     });
     let requote = Callback::new(move |()| fetch_quote(quote_key.get_untracked()));
+    // Events for the embedding page: what changed, what it costs, how it ended.
+    Effect::new(move |_| {
+        let (kind, brand) = quote_key.get();
+        emit("change", serde_json::json!({ "method": kind, "brand": (brand != CardBrand::Unknown).then(|| brand.wire_name()) }));
+    });
+    Effect::new(move |_| {
+        if let QuoteState::Ready(q) = quote.get() {
+            emit("quote", serde_json::json!({ "quoteId": q.quote_id, "amount": q.amount, "fee": q.fee, "total": q.total, "currencyCode": q.currency_code }));
+        }
+    });
+    let session_id = client.with_value(|c| c.session_id().to_owned());
+    Effect::new(move |_| {
+        if let Phase::Paid(p, _) = phase.get() {
+            emit("success", serde_json::json!({ "sessionId": session_id, "status": "COMPLETED", "payment": p }));
+            if close_popup {
+                set_timeout(|| { let _ = window().close(); }, std::time::Duration::from_millis(1500));
+            }
+        }
+    });
 
-    let on_error = move |e: ApiError| match e.title() {
+    let on_error_inner = move |e: ApiError| match e.title() {
         Some("PAYMENT_ERROR") => {
             attempt.set_value(None);
             if e.data_str("sessionStatus").as_deref() == Some("FAILED") {
@@ -147,6 +168,10 @@ pub fn PaymentMode(
         _ => banner.set(Some(locale.t(Key::NetworkError).to_owned())),
     };
 
+    let on_error = move |e: ApiError| {
+        emit("error", serde_json::json!({ "title": e.title(), "message": locale.api_error(&e) }));
+        on_error_inner(e)
+    };
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
@@ -216,7 +241,7 @@ pub fn PaymentMode(
     let mandate_text = Signal::derive(move || locale.mandate(&mandate_merchant, &total_text()));
     let top_level = is_top_level();
     let cancel_url = cfg.cancel_url.clone().filter(|_| top_level);
-    let redirect_allowed = top_level;
+    let redirect_allowed = top_level && !crate::embed::is_popup();
     let tab = move |kind: PaymentMethodKind, key: Key, id: &'static str| {
         view! {
             <button
@@ -294,7 +319,7 @@ pub fn PaymentMode(
                 </button>
                 <p class="secure-note">{locale.t(Key::SecureNote)}</p>
                 {cancel_url.clone().map(|url| view! {
-                    <p class="cancel"><a href=url data-testid="cancel-link">{locale.t(Key::CancelAndReturn)}</a></p>
+                    <p class="cancel"><a href=url data-testid="cancel-link" on:click=move |_| emit("cancel", serde_json::json!({}))>{locale.t(Key::CancelAndReturn)}</a></p>
                 })}
                 {privacy.clone().map(|url| view! {
                     <p class="privacy"><a href=url target="_blank" rel="noopener noreferrer">{locale.t(Key::PrivacyPolicy)}</a></p>

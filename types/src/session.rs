@@ -158,6 +158,12 @@ pub struct SessionConfig {
     /// Set once the session completed with a payment.
     #[serde(default)]
     pub payment: Option<PaymentSummary>,
+    /// The merchant's registered origins: the only targets of popup messages.
+    #[serde(default)]
+    pub merchant_origins: Vec<String>,
+    /// Opened as a popup: close it once the outcome was posted to the opener.
+    #[serde(default)]
+    pub close_on_success: bool,
     /// Where "cancel" takes the payer (hosted sessions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_url: Option<String>,

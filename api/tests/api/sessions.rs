@@ -221,3 +221,17 @@ async fn health_and_unknown_routes() {
     let nf = app.http.get(app.url("/v1/nothing")).send().await.expect("req");
     assert_eq!(json_of(nf, 404).await["title"], "NOT_FOUND");
 }
+
+#[tokio::test]
+async fn loader_is_served_with_the_sri_hash_the_readme_publishes() {
+    let app = spawn_app().await;
+    let resp = app.http.get(app.url("/v1/govifi.js")).send().await.expect("req");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/javascript; charset=utf-8");
+    assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+    let body = resp.text().await.expect("body");
+    assert!(body.contains("customElements.define('govifi-payment'"));
+    let sri = checkout_api::pages::loader_sri();
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README");
+    assert!(readme.contains(&sri), "README must publish the loader's current SRI hash {sri}");
+}

@@ -1,0 +1,138 @@
+// Embedding across two origins: the demo merchant site (API port + 1) embeds <govifi-payment>
+// from the API origin, opens the hosted page as a popup, and redirects to it.
+import { expect, test } from '@playwright/test';
+import { createServer } from 'node:http';
+import { VISA_OK, merchantView } from './fixtures';
+
+const apiPort = Number(process.env.E2E_PORT ?? '38080');
+const SITE = `http://127.0.0.1:${apiPort + 1}`;
+
+async function payCard(frame: import('@playwright/test').FrameLocator | import('@playwright/test').Page) {
+  await frame.getByLabel('Card number').fill(VISA_OK);
+  await frame.getByLabel('Expiry (MM / YY)').fill('12/34');
+  await frame.getByLabel('Security code').fill('123');
+  await expect(frame.getByTestId('fee-total')).toHaveText('$43.24');
+  await frame.getByTestId('pay-button').click();
+}
+
+test('pays inside the embedded element; the merchant page receives ready, quote, resize and success', async ({ page, request }) => {
+  const urls: string[] = [];
+  page.on('request', (r) => urls.push(`${r.url()} ${r.headers()['referer'] ?? ''}`));
+  await page.goto(`${SITE}/`);
+  const el = page.locator('govifi-payment');
+  const secret = await el.getAttribute('client-secret');
+  const sessionId = await el.getAttribute('checkout-session-id');
+  const frame = page.frameLocator('govifi-payment iframe');
+  await expect(frame.getByTestId('amount')).toHaveText('$42.00');
+  const log = page.getByTestId('event-log');
+  await expect(log).toContainText('element ready');
+  await expect(log).toContainText('element quote');
+  await expect(log).toContainText('element resize');
+  const heightBefore = await page.locator('govifi-payment iframe').evaluate((f) => f.getBoundingClientRect().height);
+  await payCard(frame);
+  await expect(frame.getByTestId('receipt')).toBeVisible();
+  await expect(log).toContainText('element success');
+  await expect(log).toContainText('"status":"COMPLETED"');
+  // The frame follows its content (the receipt is shorter than the form).
+  await expect.poll(async () => page.locator('govifi-payment iframe').evaluate((f) => f.getBoundingClientRect().height))
+    .not.toBe(heightBefore);
+  expect((await merchantView(request, sessionId!)).status).toBe('COMPLETED');
+  // The credential crossed by postMessage: never in a URL or a Referer.
+  expect(secret).toContain('_secret_');
+  expect(urls.filter((u) => u.includes(secret!))).toEqual([]);
+  const src = await page.locator('govifi-payment iframe').getAttribute('src');
+  expect(src).toBe(`http://127.0.0.1:${apiPort}/embed/${sessionId}?locale=en`);
+});
+
+test('a forged message on the merchant page changes nothing', async ({ page }) => {
+  await page.goto(`${SITE}/`);
+  const log = page.getByTestId('event-log');
+  await expect(log).toContainText('element ready');
+  await page.evaluate(() => window.postMessage({ type: 'govifi:event', name: 'success', detail: { forged: true } }, '*'));
+  await page.evaluate(() => {
+    const frame = document.querySelector('govifi-payment')!.shadowRoot!.querySelector('iframe')!;
+    // A message from a window other than the frame's parent chain is not a credential either.
+    frame.contentWindow!.postMessage({ type: 'govifi:credential', bearer: 'someone_secret_else' }, '*');
+  });
+  await page.waitForTimeout(300);
+  await expect(log).not.toContainText('forged');
+  await expect(page.frameLocator('govifi-payment iframe').getByTestId('amount')).toHaveText('$42.00');
+});
+
+test('the embed page cannot be framed by an origin the merchant did not register', async ({ page, request }) => {
+  const s = await (await request.post('/v1/sessions', {
+    headers: { Authorization: 'Bearer sk_test_demo', 'X-Merchant-Id': 'demo' },
+    data: { customer: {}, payment: { merchantTransactionId: `e2e-${crypto.randomUUID()}`, amount: 100 }, config: { modes: ['PAYMENT'] } },
+  })).json();
+  // A real server on a third origin (not registered by the merchant) frames the embed page.
+  const evilPort = apiPort + 2;
+  const server = createServer((_req, res) => {
+    res.setHeader('content-type', 'text/html');
+    res.end(`<iframe id="f" src="http://127.0.0.1:${apiPort}/embed/${s.data.checkoutSessionId}"></iframe>`);
+  });
+  await new Promise<void>((resolve) => server.listen(evilPort, '127.0.0.1', resolve));
+  try {
+    const messages: string[] = [];
+    page.on('console', (m) => messages.push(m.text()));
+    await page.goto(`http://127.0.0.1:${evilPort}/`);
+    await expect.poll(() => messages.some((m) => m.includes('frame-ancestors'))).toBe(true);
+    await expect(page.frameLocator('#f').getByTestId('checkout')).toHaveCount(0);
+  } finally {
+    server.close();
+  }
+  const embed = await request.get(`/embed/${s.data.checkoutSessionId}`);
+  const csp = embed.headers()['content-security-policy'];
+  expect(csp).toContain(`frame-ancestors http://127.0.0.1:${apiPort + 1}`);
+  expect(csp).toContain("object-src 'none'");
+  expect(csp).toContain("base-uri 'none'");
+  expect(embed.headers()['x-content-type-options']).toBe('nosniff');
+  expect(embed.headers()['referrer-policy']).toBe('no-referrer');
+  const hosted = await request.get(`/pay/${s.data.checkoutSessionId}`);
+  expect(hosted.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+});
+
+test('pays in a popup; the opener receives the outcome and the popup closes', async ({ page }) => {
+  await page.goto(`${SITE}/`);
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByTestId('popup-button').click()]);
+  await expect(popup.getByTestId('amount')).toHaveText('$42.00');
+  await payCard(popup);
+  await expect(popup.getByTestId('receipt')).toBeVisible();
+  await expect(page.getByTestId('event-log')).toContainText('popup success');
+  await popup.waitForEvent('close');
+});
+
+test('pays by redirect; the return page verifies the signature server-side', async ({ page }) => {
+  await page.goto(`${SITE}/`);
+  await page.getByTestId('redirect-link').click();
+  await expect(page.getByTestId('amount')).toHaveText('$42.00');
+  await payCard(page);
+  await page.waitForURL(`${SITE}/return?**`);
+  await expect(page.getByTestId('verdict')).toHaveText('Payment verified');
+  // Tampering with the signature is caught.
+  const tampered = page.url().replace(/v1=([0-9a-f])/, (_m, c) => `v1=${c === '0' ? '1' : '0'}`);
+  await page.goto(tampered);
+  await expect(page.getByTestId('verdict')).toHaveText('Signature invalid');
+});
+
+test('the loader works inside a shadow root and via Govifi.mount', async ({ page }) => {
+  await page.goto(`${SITE}/`);
+  await expect(page.getByTestId('event-log')).toContainText('element ready');
+  const sessionId = await page.locator('govifi-payment').getAttribute('checkout-session-id');
+  const secret = await page.locator('govifi-payment').getAttribute('client-secret');
+  // Remove the page's element, then mount the same session programmatically inside a shadow root.
+  await page.evaluate(({ sessionId, secret }) => {
+    document.querySelector('govifi-payment')!.remove();
+    const host = document.createElement('div');
+    host.id = 'host';
+    document.body.appendChild(host);
+    const root = host.attachShadow({ mode: 'open' });
+    const box = document.createElement('div');
+    root.appendChild(box);
+    (window as any).mounted = [];
+    (window as any).Govifi.mount(box, { checkoutSessionId: sessionId, clientSecret: secret,
+      onEvent: (n: string) => (window as any).mounted.push(n) });
+  }, { sessionId, secret });
+  const frame = page.frameLocator('#host >> govifi-payment >> iframe');
+  await expect(frame.getByTestId('amount')).toHaveText('$42.00');
+  await expect.poll(() => page.evaluate(() => (window as any).mounted.includes('ready'))).toBe(true);
+});

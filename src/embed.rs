@@ -1,0 +1,147 @@
+//! The widget's side of embedding. Three ways to be shown:
+//! - **Embedded** (`/embed/{id}` inside `<govifi-payment>`'s iframe): say hello to the parent,
+//!   receive the credential (and theme) by `postMessage`, then report events to that parent's
+//!   origin only.
+//! - **Popup** (hosted page opened by `window.open`): report the outcome to `window.opener`, with
+//!   the target origin pinned to each of the merchant's registered origins.
+//! - **Full page** (hosted page, top level): nothing to report; redirects are the modes' business.
+
+use std::cell::RefCell;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+
+use crate::credentials::{Credentials, session_of_secret};
+
+/// Where events go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// The embedding page, at the origin that handed us the credential.
+    Parent(String),
+    /// The window that opened this popup, at each of the merchant's origins.
+    Opener(Vec<String>),
+}
+
+thread_local! {
+    static TARGET: RefCell<Option<Target>> = const { RefCell::new(None) };
+}
+
+/// Whether this page runs inside a frame.
+pub fn in_frame() -> bool {
+    let w = window();
+    !w.top().ok().flatten().is_some_and(|top| top == w)
+}
+
+/// Whether this page was opened by another window (a popup).
+pub fn is_popup() -> bool {
+    window().opener().ok().is_some_and(|o| !o.is_null() && !o.is_undefined())
+}
+
+/// For a popup, remember the merchant's origins as the targets of [`emit`].
+pub fn target_opener(origins: Vec<String>) {
+    if is_popup() && !in_frame() && !origins.is_empty() {
+        TARGET.with(|t| *t.borrow_mut() = Some(Target::Opener(origins)));
+    }
+}
+
+fn to_js(value: &serde_json::Value) -> wasm_bindgen::JsValue {
+    js_sys::JSON::parse(&value.to_string()).unwrap_or(wasm_bindgen::JsValue::NULL)
+}
+
+/// Reports an event (`ready`, `change`, `quote`, `success`, `error`, `cancel`, `resize`) to the
+/// embedding page or opener, if there is one. Never sends card data: callers pass summaries.
+pub fn emit(name: &str, detail: serde_json::Value) {
+    let Some(target) = TARGET.with(|t| t.borrow().clone()) else { return };
+    let msg = to_js(&serde_json::json!({ "type": "govifi:event", "name": name, "detail": detail }));
+    let w = window();
+    match target {
+        Target::Parent(origin) => {
+            if let Ok(Some(parent)) = w.parent() {
+                let _ = parent.post_message(&msg, &origin);
+            }
+        }
+        Target::Opener(origins) => {
+            // A cross-origin opener fails `instanceof Window`, so no checked cast here.
+            if let Ok(opener) = w.opener().map(|o| o.unchecked_into::<web_sys::Window>()) {
+                for origin in origins {
+                    let _ = opener.post_message(&msg, &origin);
+                }
+            }
+        }
+    }
+}
+
+/// Applies forwarded theme variables (only `--checkout-*` names, only plain values).
+fn apply_theme(theme: &serde_json::Value) {
+    let Some(map) = theme.as_object() else { return };
+    let Some(root) = document().document_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) else {
+        return;
+    };
+    let style = root.style();
+    for (name, value) in map {
+        let Some(value) = value.as_str() else { continue };
+        let safe = name.starts_with("--checkout-")
+            && name.len() <= 64
+            && value.len() <= 200
+            && !value.contains([';', '{', '}', '<', '>']);
+        if safe {
+            let _ = style.set_property(name, value);
+        }
+    }
+}
+
+/// Reports the page height whenever it changes, so the element fits its content.
+fn observe_size() {
+    let report = Closure::<dyn FnMut()>::new(move || {
+        // The body's own height: the document element never gets shorter than the frame.
+        if let Some(body) = document().body() {
+            emit("resize", serde_json::json!({ "height": body.scroll_height() }));
+        }
+    });
+    if let Ok(observer) = web_sys::ResizeObserver::new(report.as_ref().unchecked_ref()) {
+        if let Some(body) = document().body() {
+            observer.observe(&body);
+        }
+    }
+    report.forget();
+}
+
+/// In an embed frame: asks the parent for the credential and resolves once a well-formed one
+/// for `session_id` arrives from the parent window. Anything else is ignored.
+pub fn request_credential(session_id: String, on_credential: impl Fn(Credentials) + 'static) {
+    let expected = session_id.clone();
+    let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+        if TARGET.with(|t| t.borrow().is_some()) {
+            return;
+        }
+        let from_parent = match (ev.source(), window().parent()) {
+            (Some(src), Ok(Some(parent))) => wasm_bindgen::JsValue::from(src) == wasm_bindgen::JsValue::from(parent),
+            _ => false,
+        };
+        if !from_parent {
+            return;
+        }
+        let Some(text) = js_sys::JSON::stringify(&ev.data()).ok().and_then(|s| s.as_string()) else { return };
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(&text) else { return };
+        if msg["type"] != "govifi:credential" {
+            return;
+        }
+        let Some(bearer) = msg["bearer"].as_str() else { return };
+        let belongs = bearer == expected || session_of_secret(bearer) == Some(expected.as_str());
+        if !belongs || bearer.len() > 300 {
+            return;
+        }
+        TARGET.with(|t| *t.borrow_mut() = Some(Target::Parent(ev.origin())));
+        apply_theme(&msg["theme"]);
+        observe_size();
+        on_credential(Credentials { session_id: expected.clone(), bearer: bearer.to_owned() });
+    });
+    let _ = window().add_event_listener_with_callback("message", handler.as_ref().unchecked_ref());
+    handler.forget();
+    if let Ok(Some(parent)) = window().parent() {
+        // The hello carries only the session id, so any origin may read it.
+        let hello = to_js(&serde_json::json!({ "type": "govifi:hello", "sessionId": session_id }));
+        let _ = parent.post_message(&hello, "*");
+    }
+}
