@@ -132,29 +132,61 @@ fn fingerprint(req: &ConfirmRequest) -> String {
     sha256_hex(canonical.to_string().as_bytes())
 }
 
-/// A parsed, checked method to charge.
-enum Method {
-    Card { number: CardNumber, exp_month: u8, exp_year: u16, cvc: String },
+/// A parsed, checked method to charge (or save).
+pub(crate) enum Method {
+    Card { number: CardNumber, exp_month: u8, exp_year: u16, cvc: String, name: Option<String>, zip: Option<String> },
     Bank { routing: String, account: String, account_type: String },
+    Saved(crate::wallet::SavedRow),
 }
 
 impl Method {
-    fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &str {
         match self {
             Method::Card { .. } => "CARD",
             Method::Bank { .. } => "BANK_ACCOUNT",
+            Method::Saved(m) => &m.kind,
         }
     }
-    fn brand(&self) -> Option<String> {
+    pub(crate) fn brand(&self) -> Option<String> {
         match self {
             Method::Card { number, .. } => Some(number.brand().wire_name().to_owned()),
             Method::Bank { .. } => None,
+            Method::Saved(m) => m.brand.clone(),
         }
     }
-    fn last4(&self) -> String {
+    pub(crate) fn last4(&self) -> String {
         match self {
             Method::Card { number, .. } => number.last4().to_owned(),
             Method::Bank { account, .. } => account[account.len() - 4..].to_owned(),
+            Method::Saved(m) => m.last4.clone(),
+        }
+    }
+    /// What the processor charges or vaults.
+    pub(crate) fn source(&self) -> ChargeSource<'_> {
+        match self {
+            Method::Card { number, exp_month, exp_year, cvc, .. } => {
+                ChargeSource::Card { number, exp_month: *exp_month, exp_year: *exp_year, cvc }
+            }
+            Method::Bank { routing, account, account_type } => {
+                ChargeSource::Bank { routing_number: routing, account_number: account, account_type }
+            }
+            Method::Saved(m) => crate::wallet::token_source(m),
+        }
+    }
+    /// (expiry month, expiry year, name, ZIP, account type): what a saved method may show.
+    pub(crate) fn display_fields(&self) -> (Option<i64>, Option<i64>, Option<String>, Option<String>, Option<String>) {
+        match self {
+            Method::Card { exp_month, exp_year, name, zip, .. } => {
+                (Some(i64::from(*exp_month)), Some(i64::from(*exp_year)), name.clone(), zip.clone(), None)
+            }
+            Method::Bank { account_type, .. } => (None, None, None, None, Some(account_type.clone())),
+            Method::Saved(m) => (m.exp_month, m.exp_year, m.name_on_card.clone(), m.zip_code.clone(), m.account_type.clone()),
+        }
+    }
+    fn saved_id(&self) -> Option<String> {
+        match self {
+            Method::Saved(m) => Some(m.id.clone()),
+            _ => None,
         }
     }
 }
@@ -162,6 +194,8 @@ impl Method {
 struct Prepared {
     quote: StoredQuote,
     method: Method,
+    /// Save the method to the wallet after a successful charge.
+    save: bool,
 }
 
 fn field_error(field: &str, e: FieldError) -> ApiError {
@@ -179,7 +213,7 @@ fn field_error(field: &str, e: FieldError) -> ApiError {
     ApiError::InvalidRequest(format!("{field} {what}."))
 }
 
-fn parse_card(card: &CardInput, s: &Session) -> ApiResult<Method> {
+pub(crate) fn parse_card(card: &CardInput, s: &Session) -> ApiResult<Method> {
     let number =
         CardNumber::try_from(card.number.as_str()).map_err(|e| field_error("paymentMethod.card.number", e))?;
     check_expiry(card.exp_month, card.exp_year, today_year_month())
@@ -200,10 +234,12 @@ fn parse_card(card: &CardInput, s: &Session) -> ApiResult<Method> {
     if name.chars().count() > 100 {
         return Err(ApiError::InvalidRequest("paymentMethod.card.nameOnCard is longer than 100 characters.".to_owned()));
     }
-    Ok(Method::Card { number, exp_month: card.exp_month, exp_year: card.exp_year, cvc: card.cvc.trim().to_owned() })
+    let zip = card.zip_code.as_deref().map(str::trim).filter(|z| !z.is_empty()).map(str::to_owned);
+    let name = Some(name.to_owned()).filter(|n| !n.is_empty());
+    Ok(Method::Card { number, exp_month: card.exp_month, exp_year: card.exp_year, cvc: card.cvc.trim().to_owned(), name, zip })
 }
 
-fn parse_bank(b: &BankInput) -> ApiResult<Method> {
+pub(crate) fn parse_bank(b: &BankInput) -> ApiResult<Method> {
     let routing = check_routing_number(&b.routing_number)
         .map_err(|e| field_error("paymentMethod.bankAccount.routingNumber", e))?;
     let account = check_account_number(&b.account_number)
@@ -241,11 +277,7 @@ async fn prepare(st: &AppState, s: &Session, req: &ConfirmRequest) -> ApiResult<
             return Err(ApiError::InvalidRequest("Send paymentMethodId or paymentMethod, not both.".to_owned()));
         }
         (None, None) => return Err(ApiError::InvalidRequest("paymentMethod or paymentMethodId is required.".to_owned())),
-        (Some(_), None) => {
-            return Err(ApiError::Unprocessable(
-                "paymentMethodId does not match a saved payment method of this customer.".to_owned(),
-            ));
-        }
+        (Some(id), None) => Method::Saved(crate::wallet::method_for_charge(&st.db, s, id).await?),
         (None, Some(InlineMethod::Card { card })) => parse_card(card, s)?,
         (None, Some(InlineMethod::BankAccount { bank_account })) => parse_bank(bank_account)?,
     };
@@ -263,7 +295,11 @@ async fn prepare(st: &AppState, s: &Session, req: &ConfirmRequest) -> ApiResult<
             ));
         }
     }
-    Ok(Prepared { quote, method })
+    let save = req.save_for_future == Some(true)
+        && s.config.setup_future_usage != "off"
+        && s.wallet_key.is_some()
+        && !matches!(method, Method::Saved(_));
+    Ok(Prepared { quote, method, save })
 }
 
 /// The atomic claim: one `UPDATE` moves `INITIALIZED -> PAYMENT_PENDING` if and only if the
@@ -306,14 +342,7 @@ async fn charge_and_record(
     p: &Prepared,
     attempt: i64,
 ) -> ApiResult<Response> {
-    let source = match &p.method {
-        Method::Card { number, exp_month, exp_year, cvc } => {
-            ChargeSource::Card { number, exp_month: *exp_month, exp_year: *exp_year, cvc }
-        }
-        Method::Bank { routing, account, account_type } => {
-            ChargeSource::Bank { routing_number: routing, account_number: account, account_type }
-        }
-    };
+    let source = p.method.source();
     let outcome = st
         .processor
         .charge(ChargeRequest { total: p.quote.total, currency: s.currency, source, idempotency_key: key.as_str() })
@@ -331,8 +360,8 @@ async fn charge_and_record(
     sqlx::query(
         "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total,
             currency, status, method_type, brand, last4, funding, processor_ref, error_code, decline_code,
-            error_message, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)",
+            error_message, payment_method_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
     )
     .bind(&payment_id)
     .bind(&s.merchant_id)
@@ -352,6 +381,7 @@ async fn charge_and_record(
     .bind(&code)
     .bind(&decline_code)
     .bind(&message)
+    .bind(p.method.saved_id())
     .bind(now)
     .execute(&mut *tx)
     .await?;
@@ -413,5 +443,11 @@ async fn charge_and_record(
     .await?;
     tx.commit().await?;
     tracing::info!(session = %s.id, payment = %payment_id, status, attempt, "confirm recorded");
+    if status == "COMPLETED" && p.save {
+        // Saving for later is a convenience: a failure here must not undo the payment.
+        if let Err(e) = crate::wallet::save_method(st, s, &p.method, None, false).await {
+            tracing::warn!(session = %s.id, error = %e, "could not save the payment method for later");
+        }
+    }
     Ok(json_response(http_status.as_u16(), body))
 }

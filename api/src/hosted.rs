@@ -147,6 +147,7 @@ fn hosted_to_new(merchant: &Merchant, req: HostedCreate) -> ApiResult<NewSession
         return Err(ApiError::InvalidRequest("description is longer than 500 characters.".to_owned()));
     }
     let customer = json!({ "customerId": req.customer_id, "email": req.customer_email });
+    let wallet_key = crate::wallet::wallet_key_of(&customer);
     Ok(NewSession {
         merchant_id: merchant.id.clone(),
         dialect: "HOSTED",
@@ -154,6 +155,7 @@ fn hosted_to_new(merchant: &Merchant, req: HostedCreate) -> ApiResult<NewSession
         amount: Some(amount),
         currency,
         merchant_transaction_id: None,
+        wallet_key,
         customer,
         config: StoredConfig {
             channels: parse_methods(req.allowed_methods)?,

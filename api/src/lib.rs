@@ -5,6 +5,7 @@
 //! - [`hosted`]: the hosted-session dialect, `PATCH`, the signed success redirect.
 //! - [`quotes`]: fee quotes; [`fees`]: the fee arithmetic and schedule lookup.
 //! - [`confirm`]: exactly-once confirm; [`idempotency`]: the Idempotency-Key state machine.
+//! - [`wallet`]: customers, saved methods, and the wallet modes' endpoints.
 //! - [`payments`]: payment rows and their JSON shapes.
 //! - [`processor`]: the `Processor` trait and the sandbox processor (test cards).
 //! - [`pages`]: the hosted/embed pages (Trunk's `dist/`), the demo merchant page, `/healthz`.
@@ -27,6 +28,7 @@ pub mod processor;
 pub mod quotes;
 pub mod secrets;
 pub mod sessions;
+pub mod wallet;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -66,6 +68,7 @@ pub fn app(state: AppState) -> Router {
         .merge(sessions::router())
         .merge(hosted::router())
         .merge(quotes::router())
+        .merge(wallet::router())
         .merge(confirm::router())
         .merge(pages::health_router())
         .split_for_parts();

@@ -71,7 +71,13 @@ pub(crate) async fn create(
 ) -> ApiResult<Json<FeeQuote>> {
     let s = authorize_browser(&st.db, &id, &headers).await?;
     ensure_payable(&s)?;
-    if !channel_enabled(&s, req.method) {
+    let mut req = req;
+    if let Some(pm) = &req.payment_method_id {
+        let saved = crate::wallet::method_for_charge(&st.db, &s, pm).await?;
+        req.method = if saved.kind == "CARD" { PaymentMethodKind::Card } else { PaymentMethodKind::BankAccount };
+        req.brand = saved.brand.clone();
+    }
+    if req.payment_method_id.is_none() && !channel_enabled(&s, req.method) {
         return Err(ApiError::InvalidRequest(format!(
             "method {} is not enabled for this session.",
             req.method.as_str()

@@ -125,6 +125,9 @@ pub struct Session {
     pub config: StoredConfig,
     pub payment_json: Value,
     pub payment_id: Option<String>,
+    pub payment_method_id: Option<String>,
+    /// The merchant's customer identifier whose wallet this session uses, if any.
+    pub wallet_key: Option<String>,
     pub attempts: i64,
     pub expires_at: i64,
     pub created_at: i64,
@@ -150,6 +153,8 @@ impl Session {
             config: serde_json::from_str(&config).map_err(anyhow::Error::from)?,
             payment_json: serde_json::from_str(&payment).map_err(anyhow::Error::from)?,
             payment_id: r.try_get("payment_id")?,
+            payment_method_id: r.try_get("payment_method_id")?,
+            wallet_key: r.try_get("wallet_key")?,
             attempts: r.try_get("attempts")?,
             expires_at: r.try_get("expires_at")?,
             created_at: r.try_get("created_at")?,
@@ -218,6 +223,7 @@ pub struct NewSession {
     pub config: StoredConfig,
     pub payment: Value,
     pub ttl_ms: i64,
+    pub wallet_key: Option<String>,
 }
 
 /// A freshly created session and its one-time-visible credential.
@@ -234,8 +240,9 @@ pub async fn insert(db: &Db, new: NewSession, id: String) -> ApiResult<CreatedSe
     let expires_at = now + new.ttl_ms;
     let result = sqlx::query(
         "INSERT INTO sessions (id, merchant_id, dialect, mode, state, secret_hash, amount, currency,
-            merchant_transaction_id, customer_json, config_json, payment_json, expires_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'INITIALIZED', $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+            merchant_transaction_id, customer_json, config_json, payment_json, expires_at, created_at, updated_at,
+            wallet_key)
+         VALUES ($1, $2, $3, $4, 'INITIALIZED', $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)",
     )
     .bind(&id)
     .bind(&new.merchant_id)
@@ -250,6 +257,7 @@ pub async fn insert(db: &Db, new: NewSession, id: String) -> ApiResult<CreatedSe
     .bind(new.payment.to_string())
     .bind(expires_at)
     .bind(now)
+    .bind(&new.wallet_key)
     .execute(db)
     .await;
     match result {
@@ -405,26 +413,40 @@ fn ccg_to_new(merchant: &Merchant, req: CcgCreate) -> ApiResult<NewSession> {
         })?,
         _ => return Err(ApiError::InvalidRequest("config.modes must hold exactly one mode.".to_owned())),
     };
-    if mode != Mode::Payment {
+    let channels = parse_channels(config.payment_method_channel)?;
+    let wallet_key = crate::wallet::wallet_key_of(&Value::Object(customer.clone()));
+    if mode != Mode::Payment && wallet_key.is_none() {
         return Err(ApiError::InvalidRequest(format!(
-            "config.modes: {} is not offered by this deployment yet; PAYMENT is.",
+            "customer.hsid or customer.enterpriseId is required for {}.",
             mode.as_str()
         )));
     }
-    let channels = parse_channels(config.payment_method_channel)?;
-    let payment = req.payment.ok_or_else(|| ApiError::InvalidRequest("payment is required for this mode.".to_owned()))?;
-    let amount = parse_amount("payment.amount", payment.amount)?;
-    let mtid =
-        parse_merchant_transaction_id("payment.merchantTransactionId", payment.merchant_transaction_id.as_deref())?;
-    if payment.authorize_card == Some(true) && payment.partial_authorization != Some(true) {
-        return Err(ApiError::InvalidRequest(
-            "payment.authorizeCard: true requires payment.partialAuthorization: true.".to_owned(),
-        ));
+    let preselected = req.payment_method.and_then(|m| m.id).map(|id| id.trim().to_owned()).filter(|id| !id.is_empty());
+    if mode == Mode::PaymentMethodDisplay && preselected.is_none() {
+        return Err(ApiError::InvalidRequest("paymentMethod.id is required for PAYMENT_METHOD_DISPLAY.".to_owned()));
     }
-    let currency = match payment.currency_code.as_deref() {
-        None => Currency::USD,
-        Some(c) => Currency::parse(c)
-            .ok_or_else(|| ApiError::InvalidRequest("payment.currencyCode is not a supported currency.".to_owned()))?,
+    let (payment, amount, mtid, currency) = if mode.takes_payment() {
+        let payment =
+            req.payment.ok_or_else(|| ApiError::InvalidRequest("payment is required for this mode.".to_owned()))?;
+        let amount = parse_amount("payment.amount", payment.amount)?;
+        let mtid = parse_merchant_transaction_id(
+            "payment.merchantTransactionId",
+            payment.merchant_transaction_id.as_deref(),
+        )?;
+        if payment.authorize_card == Some(true) && payment.partial_authorization != Some(true) {
+            return Err(ApiError::InvalidRequest(
+                "payment.authorizeCard: true requires payment.partialAuthorization: true.".to_owned(),
+            ));
+        }
+        let currency = match payment.currency_code.as_deref() {
+            None => Currency::USD,
+            Some(c) => Currency::parse(c).ok_or_else(|| {
+                ApiError::InvalidRequest("payment.currencyCode is not a supported currency.".to_owned())
+            })?,
+        };
+        (Some(payment), Some(amount), Some(mtid), currency)
+    } else {
+        (None, None, None, Currency::USD)
     };
     if let Some(url) = &config.privacy_policy_url {
         if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2048 {
@@ -435,27 +457,32 @@ fn ccg_to_new(merchant: &Merchant, req: CcgCreate) -> ApiResult<NewSession> {
     let keep = ["firstName", "lastName", "name", "email", "hsid", "enterpriseId", "enterpriseIdentifier", "phoneNumber", "zip5", "metadata"];
     let customer: serde_json::Map<String, Value> =
         customer.into_iter().filter(|(k, _)| keep.contains(&k.as_str())).collect();
+    let description = payment.as_ref().and_then(|p| p.description.clone());
     Ok(NewSession {
         merchant_id: merchant.id.clone(),
         dialect: "CCG",
         mode,
-        amount: Some(amount),
+        amount,
         currency,
-        merchant_transaction_id: Some(mtid),
+        merchant_transaction_id: mtid,
+        wallet_key,
         customer: Value::Object(customer),
         config: StoredConfig {
             channels,
             privacy_policy_url: config.privacy_policy_url,
             locale: parse_locale(config.locale.as_deref())?,
-            setup_future_usage: "off".to_owned(),
+            setup_future_usage: if mode == Mode::PaymentWithWallet { "on_session" } else { "off" }.to_owned(),
             required_avs_fields: vec![],
-            description: payment.description.clone(),
-            preselected_method_id: req.payment_method.and_then(|m| m.id),
+            description,
+            preselected_method_id: preselected,
             success_url: None,
             cancel_url: None,
             layout: None,
         },
-        payment: serde_json::to_value(&payment).map_err(anyhow::Error::from)?,
+        payment: match &payment {
+            Some(p) => serde_json::to_value(p).map_err(anyhow::Error::from)?,
+            None => json!({}),
+        },
         ttl_ms: CCG_TTL_MS,
     })
 }
@@ -517,6 +544,13 @@ pub(crate) struct CreateSessionData {
 
 async fn create_ccg_inner(st: AppState, merchant: Merchant, req: CcgCreate) -> ApiResult<Json<Value>> {
     let new = ccg_to_new(&merchant, req)?;
+    if let (Some(pm), Some(wallet)) = (&new.config.preselected_method_id, &new.wallet_key) {
+        if crate::wallet::find(&st.db, &merchant.id, wallet, pm).await?.is_none() {
+            return Err(ApiError::Unprocessable(
+                "paymentMethod.id does not match a saved payment method of this customer.".to_owned(),
+            ));
+        }
+    }
     let created = insert(&st.db, new, uuid::Uuid::new_v4().to_string()).await?;
     let (url, hosted, embed) = urls(&st.settings.public_url, &created.id, &created.client_secret);
     Ok(Json(json!({
@@ -582,6 +616,19 @@ pub(crate) async fn get_for_merchant(
         json!({ "code": p.error_code, "declineCode": p.decline_code, "message": p.error_message })
     });
     let url = format!("{}/v1/sessions/{}", st.settings.public_url, s.id);
+    let db = &st.db;
+    let method_of = |id: Option<String>| async move {
+        match id {
+            Some(id) => crate::wallet::by_id(db, &id).await.map(|m| m.map(|m| m.merchant_json())),
+            None => Ok::<_, sqlx::Error>(None),
+        }
+    };
+    let completed_method = method_of(s.payment_method_id.clone()).await?;
+    let (method_response, displayed) = match s.mode {
+        Mode::PaymentMethodEntry => (completed_method, None),
+        Mode::PaymentMethodDisplay => (None, method_of(s.config.preselected_method_id.clone()).await?),
+        _ => (None, None),
+    };
     Ok(Json(json!({
         "url": url,
         "data": {
@@ -595,8 +642,9 @@ pub(crate) async fn get_for_merchant(
             "merchantTransactionId": s.merchant_transaction_id,
             "payment": payment,
             "paymentId": s.payment_id,
-            "paymentMethodId": Value::Null,
-            "paymentMethodResponse": Value::Null,
+            "paymentMethodId": s.payment_method_id,
+            "paymentMethodResponse": method_response,
+            "paymentMethod": displayed,
             "paymentAttempts": attempts.iter().map(PaymentRow::attempt_json).collect::<Vec<_>>(),
             "error": last_error,
             "expiresAtUtc": rfc3339(s.expires_at),
@@ -676,6 +724,10 @@ pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, h
         Some(pid) => PaymentRow::by_id(&st.db, pid).await?.map(|p| p.summary()),
         None => None,
     };
+    let saved = match &s.wallet_key {
+        Some(w) => crate::wallet::list_for(&st.db, &s.merchant_id, w).await?,
+        None => vec![],
+    };
     let redirect_url = match (&payment, &s.config.success_url) {
         (Some(_), Some(url)) if s.state == SessionState::PaymentCompleted => {
             Some(crate::hosted::signed_success_url(&st.db, &s.id, &s.merchant_id, url).await?)
@@ -694,8 +746,13 @@ pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, h
         locale: s.config.locale.clone(),
         expires_at: rfc3339(s.expires_at),
         channels: s.config.channels.clone(),
-        saved_methods: vec![],
-        preselected_method_id: s.config.preselected_method_id.clone(),
+        saved_methods: saved.iter().map(crate::wallet::SavedRow::sanitized).collect(),
+        preselected_method_id: s
+            .config
+            .preselected_method_id
+            .clone()
+            .filter(|id| saved.iter().any(|m| &m.id == id))
+            .or_else(|| saved.iter().find(|m| m.is_default).map(|m| m.id.clone())),
         required_avs_fields: s.config.required_avs_fields.clone(),
         setup_future_usage: s.config.setup_future_usage.clone(),
         payment,

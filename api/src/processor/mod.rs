@@ -13,6 +13,8 @@ pub enum ChargeSource<'a> {
     Card { number: &'a CardNumber, exp_month: u8, exp_year: u16, cvc: &'a str },
     /// A US bank account (ACH).
     Bank { routing_number: &'a str, account_number: &'a str, account_type: &'a str },
+    /// A method saved earlier, by its processor token.
+    Token(&'a str),
 }
 
 /// One charge request.
@@ -32,11 +34,20 @@ pub enum ChargeOutcome {
     Declined { code: String, decline_code: Option<String>, message: String },
 }
 
+/// The processor's answer to "keep this method for later".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenOutcome {
+    Saved { token: String, funding: Option<Funding> },
+    Declined { code: String, message: String },
+}
+
 /// A payment processor.
 #[async_trait::async_trait]
 pub trait Processor: Send + Sync + 'static {
     /// Charges the source once. Must not retain the card data.
     async fn charge(&self, req: ChargeRequest<'_>) -> ChargeOutcome;
+    /// Vaults a card or bank account and returns a token to charge later. Never a charge.
+    async fn tokenize(&self, source: &ChargeSource<'_>) -> TokenOutcome;
     /// Card funding as a BIN lookup would report it.
     fn funding_of(&self, number: &CardNumber) -> Funding;
 }

@@ -4,7 +4,7 @@
 use checkout_types::quote::Funding;
 use checkout_types::validate::card::CardNumber;
 
-use super::{ChargeOutcome, ChargeRequest, ChargeSource, Processor};
+use super::{ChargeOutcome, ChargeRequest, ChargeSource, Processor, TokenOutcome};
 
 /// Card numbers with a scripted outcome: (number, code, decline code, message).
 pub const DECLINING_CARDS: &[(&str, &str, Option<&str>, &str)] = &[
@@ -30,10 +30,53 @@ pub const CLOSED_ACCOUNT: &str = "000111111113";
 #[derive(Debug, Default, Clone)]
 pub struct SandboxProcessor;
 
+/// Sandbox tokens carry the scenario of the method they stand for (`tok_sbx_<scenario>_<random>`,
+/// scenario `ok` or the index of a scripted decline), so a saved test card behaves like the card.
+fn scenario_of(source: &ChargeSource<'_>) -> String {
+    match source {
+        ChargeSource::Card { number, .. } => DECLINING_CARDS
+            .iter()
+            .position(|(n, ..)| *n == number.digits())
+            .map_or_else(|| "ok".to_owned(), |i| format!("d{i}")),
+        ChargeSource::Bank { account_number, .. } if *account_number == CLOSED_ACCOUNT => "closed".to_owned(),
+        ChargeSource::Bank { .. } => "ok".to_owned(),
+        ChargeSource::Token(t) => t.split('_').nth(2).unwrap_or("ok").to_owned(),
+    }
+}
+
+fn decline_for(scenario: &str) -> Option<ChargeOutcome> {
+    if scenario == "closed" {
+        return Some(ChargeOutcome::Declined {
+            code: "account_closed".to_owned(),
+            decline_code: None,
+            message: "The bank account has been closed.".to_owned(),
+        });
+    }
+    let i: usize = scenario.strip_prefix('d')?.parse().ok()?;
+    let (_, code, decline, message) = DECLINING_CARDS.get(i)?;
+    Some(ChargeOutcome::Declined {
+        code: (*code).to_owned(),
+        decline_code: decline.map(str::to_owned),
+        message: (*message).to_owned(),
+    })
+}
+
 #[async_trait::async_trait]
 impl Processor for SandboxProcessor {
+    async fn tokenize(&self, source: &ChargeSource<'_>) -> TokenOutcome {
+        let funding = match source {
+            ChargeSource::Card { number, .. } => Some(self.funding_of(number)),
+            _ => None,
+        };
+        TokenOutcome::Saved { token: format!("tok_sbx_{}_{}", scenario_of(source), crate::secrets::random_hex(12)), funding }
+    }
+
     async fn charge(&self, req: ChargeRequest<'_>) -> ChargeOutcome {
         let reference = format!("sbx_{}", crate::secrets::random_hex(12));
+        if let ChargeSource::Token(_) = req.source {
+            return decline_for(&scenario_of(&req.source))
+                .unwrap_or(ChargeOutcome::Approved { reference, funding: None });
+        }
         match req.source {
             ChargeSource::Card { number, .. } => {
                 if let Some((_, code, decline, message)) =
@@ -57,6 +100,7 @@ impl Processor for SandboxProcessor {
                 }
                 ChargeOutcome::Approved { reference, funding: None }
             }
+            ChargeSource::Token(_) => ChargeOutcome::Approved { reference, funding: None },
         }
     }
 

@@ -6,3 +6,4 @@ mod helpers;
 mod hosted;
 mod openapi;
 mod sessions;
+mod wallet;

@@ -18,6 +18,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/sessions/{id}/fee-quotes"),
     ("post", "/v1/sessions/{id}/confirm"),
     ("get", "/healthz"),
+    ("get", "/v1/sessions/{id}/payment-methods"),
+    ("post", "/v1/sessions/{id}/payment-methods"),
+    ("patch", "/v1/sessions/{id}/payment-methods/{pm}"),
+    ("delete", "/v1/sessions/{id}/payment-methods/{pm}"),
+    ("post", "/v1/sessions/{id}/select"),
 ];
 
 #[tokio::test]
@@ -37,9 +42,10 @@ async fn openapi_document_matches_the_routes() {
 
     // Every documented operation is really routed: no "No such endpoint" 404 from the fallback.
     for (method, path) in &documented {
-        let url = app.url(&path.replace("{id}", "00000000-0000-4000-8000-000000000000"));
+        let url = app.url(&path.replace("{id}", "00000000-0000-4000-8000-000000000000").replace("{pm}", "x"));
         let resp = match method.as_str() {
             "get" => app.http.get(&url),
+            "delete" => app.http.delete(&url),
             "patch" => app.http.patch(&url).header("content-type", "application/json").body("{}"),
             _ => app.http.post(&url).header("content-type", "application/json").body("{}"),
         }

@@ -1,0 +1,168 @@
+//! Wallet modes: ENTRY saves and completes, WALLET manages, PAYMENT_WITH_WALLET pays with a
+//! saved method, SELECT completes with the chosen id, DISPLAY shows one; saved data is sanitized.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{KEY, TestApp, VISA_DECLINED, VISA_OK, json_of, spawn_app};
+
+fn session_body(mode: &str, hsid: &str, extra: Value) -> Value {
+    let mut b = json!({
+        "customer": { "firstName": "Jane", "hsid": hsid },
+        "config": { "modes": [mode], "paymentMethodChannel": { "card": ["WEBFORM"], "bankAccount": ["WEBFORM"] } }
+    });
+    if let (Some(obj), Some(extra)) = (b.as_object_mut(), extra.as_object()) {
+        obj.extend(extra.clone());
+    }
+    b
+}
+
+async fn session(app: &TestApp, mode: &str, hsid: &str, extra: Value) -> (String, String) {
+    let r = json_of(app.create_session(&session_body(mode, hsid, extra)).await, 200).await;
+    (r["data"]["checkoutSessionId"].as_str().expect("id").to_owned(), r["data"]["clientSecret"].as_str().expect("secret").to_owned())
+}
+
+fn card(number: &str) -> Value {
+    json!({ "type": "CARD", "card": { "number": number, "expMonth": 4, "expYear": 2031, "cvc": "123", "nameOnCard": "Jane Doe", "zipCode": "54321" } })
+}
+
+async fn add(app: &TestApp, id: &str, secret: &str, body: Value) -> reqwest::Response {
+    app.http.post(app.url(&format!("/v1/sessions/{id}/payment-methods"))).bearer_auth(secret).json(&body).send().await.expect("req")
+}
+
+/// Saves a card through an ENTRY session and returns its id.
+async fn saved_card(app: &TestApp, hsid: &str, number: &str) -> String {
+    let (id, secret) = session(app, "PAYMENT_METHOD_ENTRY", hsid, json!({})).await;
+    let m = json_of(add(app, &id, &secret, json!({ "paymentMethod": card(number) })).await, 200).await;
+    m["id"].as_str().expect("id").to_owned()
+}
+
+#[tokio::test]
+async fn entry_saves_a_sanitized_method_and_completes() {
+    let app = spawn_app().await;
+    let (id, secret) = session(&app, "PAYMENT_METHOD_ENTRY", "hsid-1", json!({})).await;
+    let m = json_of(add(&app, &id, &secret, json!({ "paymentMethod": card(VISA_OK), "nickname": "Work card" })).await, 200).await;
+    let keys: Vec<&String> = m.as_object().expect("obj").keys().collect();
+    assert_eq!(keys, vec!["brand", "default", "expMonth", "expYear", "id", "last4", "nickname", "type"]);
+    assert_eq!((m["brand"].as_str(), m["last4"].as_str(), m["default"].as_bool()), (Some("VISA"), Some("4242"), Some(true)));
+    let view = app.merchant_get(&id).await;
+    assert_eq!(view["data"]["status"], "COMPLETED");
+    assert_eq!(view["data"]["paymentMethodId"], m["id"]);
+    let resp = &view["data"]["paymentMethodResponse"];
+    assert_eq!(resp["paymentMethodType"], "CARD");
+    assert_eq!(resp["card"]["cardBrand"], "VISA");
+    assert_eq!(resp["card"]["expiryYear"], 2031);
+    // One method per ENTRY session.
+    let again = json_of(add(&app, &id, &secret, json!({ "paymentMethod": card(VISA_OK) })).await, 409).await;
+    assert_eq!(again["data"]["code"], "already_completed");
+    let stored = app.all_stored_text().await;
+    assert!(!stored.contains(VISA_OK), "the PAN is not stored");
+}
+
+#[tokio::test]
+async fn wallet_modes_require_a_customer_identifier() {
+    let app = spawn_app().await;
+    for mode in ["PAYMENT_METHOD_ENTRY", "WALLET", "PAYMENT_WITH_WALLET", "PAYMENT_METHOD_SELECT"] {
+        let mut body = session_body(mode, "x", json!({}));
+        body["customer"] = json!({ "firstName": "Guest" });
+        let r = json_of(app.create_session(&body).await, 400).await;
+        assert_eq!(r["detail"], format!("customer.hsid or customer.enterpriseId is required for {mode}."));
+    }
+    let r = json_of(app.create_session(&session_body("PAYMENT_METHOD_DISPLAY", "x", json!({}))).await, 400).await;
+    assert_eq!(r["detail"], "paymentMethod.id is required for PAYMENT_METHOD_DISPLAY.");
+    let r = json_of(app.create_session(&session_body("PAYMENT_METHOD_DISPLAY", "x", json!({"paymentMethod": {"id": "nope"}}))).await, 422).await;
+    assert_eq!(r["detail"], "paymentMethod.id does not match a saved payment method of this customer.");
+}
+
+#[tokio::test]
+async fn wallet_lists_renames_sets_default_and_removes() {
+    let app = spawn_app().await;
+    let first = saved_card(&app, "hsid-2", VISA_OK).await;
+    let (id, secret) = session(&app, "WALLET", "hsid-2", json!({})).await;
+    let bank = json!({ "type": "BANK_ACCOUNT", "bankAccount": { "routingNumber": "110000000", "accountNumber": "000123456789", "accountType": "checking", "accountHolderName": "Jane Doe" } });
+    let second = json_of(add(&app, &id, &secret, json!({ "paymentMethod": bank })).await, 200).await;
+    assert_eq!((second["type"].as_str(), second["last4"].as_str(), second["default"].as_bool()), (Some("BANK_ACCOUNT"), Some("6789"), Some(false)));
+    let cfg = json_of(app.config(&id, &secret).await, 200).await;
+    assert_eq!(cfg["savedMethods"].as_array().map(Vec::len), Some(2));
+    assert_eq!(cfg["preselectedMethodId"], first.as_str());
+    assert_eq!(app.merchant_get(&id).await["data"]["status"], "CREATED", "managing does not complete");
+
+    let url = |pm: &str| app.url(&format!("/v1/sessions/{id}/payment-methods/{pm}"));
+    let renamed = json_of(app.http.patch(url(second["id"].as_str().expect("id"))).bearer_auth(&secret).json(&json!({"nickname": "Checking", "default": true})).send().await.expect("req"), 200).await;
+    assert_eq!((renamed["nickname"].as_str(), renamed["default"].as_bool()), (Some("Checking"), Some(true)));
+    let list = json_of(app.http.get(app.url(&format!("/v1/sessions/{id}/payment-methods"))).bearer_auth(&secret).send().await.expect("req"), 200).await;
+    let defaults: Vec<bool> = list["data"].as_array().expect("list").iter().map(|m| m["default"].as_bool().unwrap_or(false)).collect();
+    assert_eq!(defaults, vec![true, false], "exactly one default, listed first");
+
+    let after = json_of(app.http.delete(url(second["id"].as_str().expect("id"))).bearer_auth(&secret).send().await.expect("req"), 200).await;
+    assert_eq!(after["data"].as_array().map(Vec::len), Some(1));
+    assert_eq!(after["data"][0]["id"], first.as_str());
+    assert_eq!(after["data"][0]["default"], true, "the remaining method becomes default");
+    json_of(app.http.delete(url("nope")).bearer_auth(&secret).send().await.expect("req"), 404).await;
+    // Another customer's session cannot see or touch this wallet.
+    let (other, other_secret) = session(&app, "WALLET", "hsid-other", json!({})).await;
+    let theirs = json_of(app.config(&other, &other_secret).await, 200).await;
+    assert_eq!(theirs["savedMethods"], json!([]));
+    json_of(app.http.delete(app.url(&format!("/v1/sessions/{other}/payment-methods/{first}"))).bearer_auth(&other_secret).send().await.expect("req"), 404).await;
+}
+
+#[tokio::test]
+async fn pay_with_a_saved_method() {
+    let app = spawn_app().await;
+    let ok = saved_card(&app, "hsid-3", VISA_OK).await;
+    let declining = saved_card(&app, "hsid-3", VISA_DECLINED).await;
+    let extra = json!({ "payment": { "merchantTransactionId": uuid::Uuid::new_v4().to_string(), "amount": 5000 } });
+    let (id, secret) = session(&app, "PAYMENT_WITH_WALLET", "hsid-3", extra).await;
+    let q = json_of(app.quote(&id, &secret, &json!({"method": "CARD", "paymentMethodId": declining})).await, 200).await;
+    assert_eq!(q["fee"], 148);
+    let declined = json_of(app.confirm(&id, &secret, Some("k1"), &json!({"quoteId": q["quoteId"], "paymentMethodId": declining})).await, 422).await;
+    assert_eq!(declined["data"]["code"], "card_declined", "a saved test card behaves like the card");
+    let q = json_of(app.quote(&id, &secret, &json!({"method": "CARD", "paymentMethodId": ok})).await, 200).await;
+    let paid = json_of(app.confirm(&id, &secret, Some("k2"), &json!({"quoteId": q["quoteId"], "paymentMethodId": ok})).await, 200).await;
+    assert_eq!(paid["payment"]["total"], 5148);
+    assert_eq!(paid["payment"]["paymentMethod"]["last4"], "4242");
+    let view = app.merchant_get(&id).await;
+    assert_eq!(view["data"]["status"], "COMPLETED");
+    let unknown = saved_card(&app, "hsid-4", VISA_OK).await;
+    let extra = json!({ "payment": { "merchantTransactionId": uuid::Uuid::new_v4().to_string(), "amount": 5000 } });
+    let (id2, secret2) = session(&app, "PAYMENT_WITH_WALLET", "hsid-3", extra).await;
+    let r = json_of(app.quote(&id2, &secret2, &json!({"method": "CARD", "paymentMethodId": unknown})).await, 422).await;
+    assert_eq!(r["detail"], "paymentMethodId does not match a saved payment method of this customer.");
+}
+
+#[tokio::test]
+async fn save_for_future_stores_the_card_after_a_successful_payment() {
+    let app = spawn_app().await;
+    let extra = json!({ "payment": { "merchantTransactionId": uuid::Uuid::new_v4().to_string(), "amount": 2000 } });
+    let (id, secret) = session(&app, "PAYMENT_WITH_WALLET", "hsid-5", extra).await;
+    let q = json_of(app.quote(&id, &secret, &json!({"method": "CARD"})).await, 200).await;
+    json_of(app.confirm(&id, &secret, Some("k"), &json!({"quoteId": q["quoteId"], "paymentMethod": card(VISA_OK), "saveForFuture": true})).await, 200).await;
+    let (w, ws) = session(&app, "WALLET", "hsid-5", json!({})).await;
+    let cfg = json_of(app.config(&w, &ws).await, 200).await;
+    assert_eq!(cfg["savedMethods"][0]["last4"], "4242");
+}
+
+#[tokio::test]
+async fn select_completes_with_the_chosen_method_and_display_shows_one() {
+    let app = spawn_app().await;
+    let a = saved_card(&app, "hsid-6", VISA_OK).await;
+    let b = saved_card(&app, "hsid-6", "5555555555554444").await;
+    let (id, secret) = session(&app, "PAYMENT_METHOD_SELECT", "hsid-6", json!({"paymentMethod": {"id": b}})).await;
+    let cfg = json_of(app.config(&id, &secret).await, 200).await;
+    assert_eq!(cfg["preselectedMethodId"], b.as_str());
+    let url = app.url(&format!("/v1/sessions/{id}/select"));
+    json_of(app.http.post(&url).bearer_auth(&secret).json(&json!({"paymentMethodId": "nope"})).send().await.expect("req"), 422).await;
+    let r = json_of(app.http.post(&url).bearer_auth(&secret).json(&json!({"paymentMethodId": a})).send().await.expect("req"), 200).await;
+    assert_eq!(r["paymentMethodId"], a.as_str());
+    let view = app.merchant_get(&id).await;
+    assert_eq!((view["data"]["status"].as_str(), view["data"]["paymentMethodId"].as_str()), (Some("COMPLETED"), Some(a.as_str())));
+    json_of(app.http.post(&url).bearer_auth(&secret).json(&json!({"paymentMethodId": b})).send().await.expect("req"), 409).await;
+
+    let (d, ds) = session(&app, "PAYMENT_METHOD_DISPLAY", "hsid-6", json!({"paymentMethod": {"id": b}})).await;
+    let cfg = json_of(app.config(&d, &ds).await, 200).await;
+    assert_eq!(cfg["mode"], "PAYMENT_METHOD_DISPLAY");
+    assert_eq!(cfg["preselectedMethodId"], b.as_str());
+    let view = app.merchant_get(&d).await;
+    assert_eq!(view["data"]["paymentMethod"]["card"]["cardBrand"], "MASTERCARD");
+    // The merchant key never works as a browser credential.
+    json_of(app.config(&d, KEY).await, 401).await;
+}
