@@ -4,7 +4,8 @@
 use checkout_types::confirm::{ConfirmRequest, ConfirmResponse};
 use checkout_types::error::ErrorBody;
 use checkout_types::quote::{FeeQuote, FeeQuoteRequest};
-use checkout_types::session::SessionConfig;
+use checkout_types::confirm::InlineMethod;
+use checkout_types::session::{SavedMethod, SessionConfig};
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 
@@ -89,6 +90,64 @@ impl ApiClient {
             .header("Authorization", &self.auth())
             .header("Idempotency-Key", idempotency_key)
             .json(req)
+            .map_err(|_| ApiError::Network)?
+            .send()
+            .await;
+        read(resp).await
+    }
+}
+
+/// `{data: [...]}` answers.
+#[derive(serde::Deserialize)]
+struct DataList {
+    data: Vec<SavedMethod>,
+}
+
+impl ApiClient {
+    /// `POST /v1/sessions/{id}/payment-methods`: save a method to the wallet.
+    pub async fn add_method(&self, method: &InlineMethod, nickname: Option<String>) -> Result<SavedMethod, ApiError> {
+        let body = serde_json::json!({ "paymentMethod": method, "nickname": nickname });
+        let resp = Request::post(&self.url("payment-methods"))
+            .header("Authorization", &self.auth())
+            .json(&body)
+            .map_err(|_| ApiError::Network)?
+            .send()
+            .await;
+        read(resp).await
+    }
+
+    /// `PATCH /v1/sessions/{id}/payment-methods/{pm}`: rename and/or make default.
+    pub async fn update_method(&self, id: &str, nickname: Option<String>, default: Option<bool>) -> Result<SavedMethod, ApiError> {
+        let body = serde_json::json!({ "nickname": nickname, "default": default });
+        let resp = Request::patch(&self.url(&format!("payment-methods/{id}")))
+            .header("Authorization", &self.auth())
+            .json(&body)
+            .map_err(|_| ApiError::Network)?
+            .send()
+            .await;
+        read(resp).await
+    }
+
+    /// `DELETE /v1/sessions/{id}/payment-methods/{pm}`: the wallet afterwards.
+    pub async fn remove_method(&self, id: &str) -> Result<Vec<SavedMethod>, ApiError> {
+        let resp = Request::delete(&self.url(&format!("payment-methods/{id}")))
+            .header("Authorization", &self.auth())
+            .send()
+            .await;
+        read::<DataList>(resp).await.map(|l| l.data)
+    }
+
+    /// `GET /v1/sessions/{id}/payment-methods`.
+    pub async fn list_methods(&self) -> Result<Vec<SavedMethod>, ApiError> {
+        let resp = Request::get(&self.url("payment-methods")).header("Authorization", &self.auth()).send().await;
+        read::<DataList>(resp).await.map(|l| l.data)
+    }
+
+    /// `POST /v1/sessions/{id}/select`.
+    pub async fn select(&self, payment_method_id: &str) -> Result<serde_json::Value, ApiError> {
+        let resp = Request::post(&self.url("select"))
+            .header("Authorization", &self.auth())
+            .json(&serde_json::json!({ "paymentMethodId": payment_method_id }))
             .map_err(|_| ApiError::Network)?
             .send()
             .await;

@@ -58,6 +58,29 @@ pub enum Key {
     AccountHolder,
     ReturningToMerchant,
     CancelAndReturn,
+    SavedMethods,
+    NewMethod,
+    Save,
+    Saving,
+    MethodSaved,
+    Nickname,
+    MakeDefault,
+    DefaultBadge,
+    Remove,
+    RemoveConfirm,
+    Keep,
+    Rename,
+    AddMethod,
+    UseThisMethod,
+    MethodSelected,
+    NoSavedMethods,
+    Expires,
+    SaveForLater,
+    Cancel,
+    YourWallet,
+    ChooseMethod,
+    MethodOnFile,
+    MethodUnavailable,
 }
 
 impl Locale {
@@ -158,6 +181,52 @@ impl Locale {
             (Locale::Es, ReturningToMerchant) => "Volviendo al comercio…",
             (Locale::En, CancelAndReturn) => "Cancel and return to the merchant",
             (Locale::Es, CancelAndReturn) => "Cancelar y volver al comercio",
+            (Locale::En, SavedMethods) => "Saved",
+            (Locale::Es, SavedMethods) => "Guardados",
+            (Locale::En, NewMethod) => "New payment method",
+            (Locale::Es, NewMethod) => "Nuevo método de pago",
+            (Locale::En, Save) => "Save",
+            (Locale::Es, Save) => "Guardar",
+            (Locale::En, Saving) => "Saving…",
+            (Locale::Es, Saving) => "Guardando…",
+            (Locale::En, MethodSaved) => "Saved to your wallet",
+            (Locale::Es, MethodSaved) => "Guardado en su cartera",
+            (Locale::En, Nickname) => "Nickname",
+            (Locale::Es, Nickname) => "Alias",
+            (Locale::En, MakeDefault) => "Make default",
+            (Locale::Es, MakeDefault) => "Usar por defecto",
+            (Locale::En, DefaultBadge) => "Default",
+            (Locale::Es, DefaultBadge) => "Predeterminado",
+            (Locale::En, Remove) => "Remove",
+            (Locale::Es, Remove) => "Eliminar",
+            (Locale::En, RemoveConfirm) => "Remove this payment method?",
+            (Locale::Es, RemoveConfirm) => "¿Eliminar este método de pago?",
+            (Locale::En, Keep) => "Keep",
+            (Locale::Es, Keep) => "Conservar",
+            (Locale::En, Rename) => "Rename",
+            (Locale::Es, Rename) => "Cambiar alias",
+            (Locale::En, AddMethod) => "Add a payment method",
+            (Locale::Es, AddMethod) => "Añadir un método de pago",
+            (Locale::En, UseThisMethod) => "Use this payment method",
+            (Locale::Es, UseThisMethod) => "Usar este método de pago",
+            (Locale::En, MethodSelected) => "Payment method selected",
+            (Locale::Es, MethodSelected) => "Método de pago seleccionado",
+            (Locale::En, NoSavedMethods) => "No saved payment methods yet.",
+            (Locale::Es, NoSavedMethods) => "Aún no hay métodos de pago guardados.",
+            (Locale::En, Expires) => "Expires",
+            (Locale::Es, Expires) => "Vence",
+            (Locale::En, SaveForLater) => "Save this payment method for next time",
+            (Locale::Es, SaveForLater) => "Guardar este método de pago para la próxima vez",
+            (Locale::En, Cancel) => "Cancel",
+            (Locale::Es, Cancel) => "Cancelar",
+            (Locale::En, YourWallet) => "Your payment methods",
+            (Locale::Es, YourWallet) => "Sus métodos de pago",
+            (Locale::En, ChooseMethod) => "Choose a payment method",
+            (Locale::Es, ChooseMethod) => "Elija un método de pago",
+            (Locale::En, MethodOnFile) => "Payment method on file",
+            (Locale::Es, MethodOnFile) => "Método de pago registrado",
+            (Locale::En, MethodUnavailable) => "This payment method is no longer available.",
+            (Locale::Es, MethodUnavailable) => "Este método de pago ya no está disponible.",
             (Locale::En, PrivacyPolicy) => "Privacy policy",
             (Locale::Es, PrivacyPolicy) => "Política de privacidad",
         }
@@ -239,6 +308,20 @@ impl Locale {
             ),
             Locale::Es => format!(
                 "Autorizo a {merchant} a debitar {total} de esta cuenta bancaria una sola vez, por vía electrónica, y a abonarla si se comete un error."
+            ),
+        }
+    }
+}
+
+impl Locale {
+    /// The standing debit authorization a payer accepts before saving a bank account.
+    pub fn mandate_save(self, merchant: &str) -> String {
+        match self {
+            Locale::En => format!(
+                "I authorize {merchant} to debit this bank account electronically for payments I approve, and to credit it if an error is made."
+            ),
+            Locale::Es => format!(
+                "Autorizo a {merchant} a debitar esta cuenta bancaria por vía electrónica para los pagos que apruebe, y a abonarla si se comete un error."
             ),
         }
     }

@@ -760,5 +760,6 @@ pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, h
         redirect_url,
         merchant_origins: crate::pages::merchant_origins_of_session(&st, &s.id).await?,
         close_on_success: s.config.layout.as_deref() == Some("popup"),
+        can_save: s.wallet_key.is_some() && s.config.setup_future_usage != "off",
     }))
 }

@@ -1,26 +1,33 @@
-//! One module per session mode. [`render`] dispatches on the session's mode.
+//! One module per session mode. [`render`] dispatches on the session's mode; `PAYMENT` and
+//! `PAYMENT_WITH_WALLET` share [`payment`] (saved methods appear when the session has a wallet).
 
+pub mod display;
+pub mod method_entry;
 pub mod payment;
+pub mod select;
+pub mod wallet;
 
 use checkout_types::session::{Mode, SessionConfig};
 use leptos::prelude::*;
 
 use crate::api::ApiClient;
-use crate::components::status::LoadError;
 use crate::i18n::Locale;
 
 /// The view for the session's mode.
 pub fn render(client: ApiClient, cfg: SessionConfig, locale: Locale) -> AnyView {
     match cfg.mode {
-        Mode::Payment => view! { <payment::PaymentMode client=client cfg=cfg locale=locale /> }.into_any(),
-        // The API only creates PAYMENT sessions today; any other mode means a newer API than
-        // this widget build, so say so instead of rendering something half-working.
-        _ => {
-            let msg = match locale {
-                Locale::En => "This checkout needs a newer version of the payment page. Please reload.",
-                Locale::Es => "Este pago necesita una versión más reciente de la página. Recargue la página.",
-            };
-            view! { <LoadError message=msg retry=None /> }.into_any()
+        Mode::Payment | Mode::PaymentWithWallet => {
+            view! { <payment::PaymentMode client=client cfg=cfg locale=locale /> }.into_any()
         }
+        Mode::PaymentMethodEntry => view! { <method_entry::MethodEntryMode client=client cfg=cfg locale=locale /> }.into_any(),
+        Mode::Wallet => view! { <wallet::WalletMode client=client cfg=cfg locale=locale /> }.into_any(),
+        Mode::PaymentMethodSelect => view! { <select::SelectMode client=client cfg=cfg locale=locale /> }.into_any(),
+        Mode::PaymentMethodDisplay => view! { <display::DisplayMode cfg=cfg locale=locale /> }.into_any(),
     }
+}
+
+/// Today's (year, month) in UTC, from the browser clock.
+pub fn today() -> (u16, u8) {
+    let d = js_sys::Date::new_0();
+    (d.get_utc_full_year() as u16, (d.get_utc_month() + 1) as u8)
 }

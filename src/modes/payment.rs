@@ -17,17 +17,13 @@ use crate::components::bank_form::{BankForm, BankTouched};
 use crate::components::card_form::{CardForm, Touched};
 use crate::components::error_banner::ErrorBanner;
 use crate::components::fee_summary::{FeeSummary, QuoteState};
+use crate::components::method_list::MethodRadios;
 use crate::components::receipt::Receipt;
 use crate::components::status::LoadError;
 use crate::embed::emit;
 use crate::form::{BankDraft, CardDraft, Requirements};
 use crate::i18n::{Key, Locale};
-
-/// Today's (year, month) in UTC, from the browser clock.
-fn today() -> (u16, u8) {
-    let d = js_sys::Date::new_0();
-    (d.get_utc_full_year() as u16, (d.get_utc_month() + 1) as u8)
-}
+use crate::modes::today;
 
 /// What the mode shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +62,16 @@ pub fn PaymentMode(
     let card_enabled = cfg.channels.card.contains(&CardChannel::Webform);
     let bank_enabled = cfg.channels.bank_account.contains(&BankChannel::Webform);
     let method = RwSignal::new(if card_enabled { PaymentMethodKind::Card } else { PaymentMethodKind::BankAccount });
+    let saved_methods = cfg.saved_methods.clone();
+    let has_saved = !saved_methods.is_empty();
+    let use_saved = RwSignal::new(has_saved);
+    let selected_saved = RwSignal::new(cfg.preselected_method_id.clone().or_else(|| saved_methods.first().map(|m| m.id.clone())));
+    let saved_list = Signal::derive({
+        let list = saved_methods.clone();
+        move || list.clone()
+    });
+    let save_for_later = RwSignal::new(false);
+    let can_save = cfg.can_save;
     let submitted = RwSignal::new(false);
     let pending = RwSignal::new(false);
     let banner = RwSignal::new(None::<String>);
@@ -77,7 +83,7 @@ pub fn PaymentMode(
     let close_popup = cfg.close_on_success && crate::embed::is_popup();
     let today = today();
 
-    let fetch_quote = move |(kind, brand): (PaymentMethodKind, CardBrand)| {
+    let fetch_quote = move |(kind, brand, saved): (PaymentMethodKind, CardBrand, Option<String>)| {
         let generation = quote_generation.get_value().wrapping_add(1);
         quote_generation.set_value(generation);
         quote.set(QuoteState::Loading);
@@ -85,7 +91,7 @@ pub fn PaymentMode(
             method: kind,
             brand: (kind == PaymentMethodKind::Card && brand != CardBrand::Unknown).then(|| brand.wire_name().to_owned()),
             funding: None,
-            payment_method_id: None,
+            payment_method_id: saved,
         };
         spawn_local(async move {
             let result = client.get_value().quote(&request).await;
@@ -99,8 +105,13 @@ pub fn PaymentMode(
     };
     // What the fee depends on: the method, and for cards the brand.
     let quote_key = Memo::new(move |_| {
+        if use_saved.get() {
+            if let Some(id) = selected_saved.get() {
+                return (PaymentMethodKind::Card, CardBrand::Unknown, Some(id));
+            }
+        }
         let kind = method.get();
-        (kind, if kind == PaymentMethodKind::Card { draft.with(CardDraft::brand) } else { CardBrand::Unknown })
+        (kind, if kind == PaymentMethodKind::Card { draft.with(CardDraft::brand) } else { CardBrand::Unknown }, None)
     });
     Effect::new(move |_| {
         let key = quote_key.get();
@@ -111,7 +122,7 @@ pub fn PaymentMode(
     let requote = Callback::new(move |()| fetch_quote(quote_key.get_untracked()));
     // Events for the embedding page: what changed, what it costs, how it ended.
     Effect::new(move |_| {
-        let (kind, brand) = quote_key.get();
+        let (kind, brand, _) = quote_key.get();
         emit("change", serde_json::json!({ "method": kind, "brand": (brand != CardBrand::Unknown).then(|| brand.wire_name()) }));
     });
     Effect::new(move |_| {
@@ -179,25 +190,28 @@ pub fn PaymentMode(
         }
         submitted.set(true);
         banner.set(None);
+        let saved_choice = if use_saved.get_untracked() { selected_saved.get_untracked() } else { None };
         let inline = match method.get_untracked() {
+            _ if saved_choice.is_some() => None,
             PaymentMethodKind::BankAccount => {
                 bank.with_untracked(BankDraft::to_input).ok().map(|b| InlineMethod::BankAccount { bank_account: b })
             }
             _ => draft.with_untracked(|d| d.to_input(today, req)).ok().map(|card| InlineMethod::Card { card }),
         };
-        let Some(inline) = inline else {
+        if inline.is_none() && saved_choice.is_none() {
             banner.set(Some(locale.t(Key::FixErrors).to_owned()));
             return;
-        };
+        }
         let QuoteState::Ready(q) = quote.get_untracked() else {
             fetch_quote(quote_key.get_untracked());
             return;
         };
+        let save = (can_save && inline.is_some() && save_for_later.get_untracked()).then_some(true);
         let body = ConfirmRequest {
             quote_id: q.quote_id,
-            payment_method_id: None,
-            payment_method: Some(inline),
-            save_for_future: None,
+            payment_method_id: saved_choice,
+            payment_method: inline,
+            save_for_future: save,
         };
         let fingerprint = serde_json::to_string(&body).unwrap_or_default();
         let key = attempt
@@ -250,9 +264,10 @@ pub fn PaymentMode(
                 id=id
                 data-testid=id
                 class="tab"
-                aria-selected=move || (method.get() == kind).to_string()
+                aria-selected=move || (!use_saved.get() && method.get() == kind).to_string()
                 prop:disabled=move || pending.get()
                 on:click=move |_| {
+                    use_saved.set(false);
                     method.set(kind);
                     submitted.set(false);
                     banner.set(None);
@@ -276,13 +291,26 @@ pub fn PaymentMode(
                     <p class="amount" data-testid="amount">{amount.clone()}</p>
                     {description.clone().map(|d| view! { <p class="muted">{d}</p> })}
                 </header>
-                {(card_enabled && bank_enabled).then(|| view! {
+                {(has_saved || (card_enabled && bank_enabled)).then(|| view! {
                     <div class="tabs" role="tablist" aria-label=locale.t(Key::PaymentMethod)>
-                        {tab(PaymentMethodKind::Card, Key::PayByCard, "tab-card")}
-                        {tab(PaymentMethodKind::BankAccount, Key::PayByBank, "tab-bank")}
+                        {has_saved.then(|| view! {
+                            <button type="button" role="tab" id="tab-saved" data-testid="tab-saved" class="tab"
+                                aria-selected=move || use_saved.get().to_string()
+                                prop:disabled=move || pending.get()
+                                on:click=move |_| { use_saved.set(true); submitted.set(false); banner.set(None); }>
+                                {locale.t(Key::SavedMethods)}
+                            </button>
+                        })}
+                        {card_enabled.then(|| tab(PaymentMethodKind::Card, Key::PayByCard, "tab-card"))}
+                        {bank_enabled.then(|| tab(PaymentMethodKind::BankAccount, Key::PayByBank, "tab-bank"))}
                     </div>
                 })}
-                {move || match method.get() {
+                {move || if use_saved.get() {
+                    view! {
+                        <MethodRadios methods=saved_list selected=selected_saved legend=locale.t(Key::ChooseMethod)
+                            locale=locale disabled=disabled />
+                    }.into_any()
+                } else { match method.get() {
                     PaymentMethodKind::BankAccount => view! {
                         <BankForm
                             draft=bank
@@ -304,7 +332,16 @@ pub fn PaymentMode(
                             disabled=disabled
                         />
                     }.into_any(),
-                }}
+                }}}
+                {move || (can_save && !use_saved.get()).then(|| view! {
+                    <label class="checkbox save-later">
+                        <input type="checkbox" data-testid="save-for-later"
+                            prop:checked=move || save_for_later.get()
+                            prop:disabled=move || pending.get()
+                            on:change=move |ev| save_for_later.set(event_target_checked(&ev)) />
+                        <span>{locale.t(Key::SaveForLater)}</span>
+                    </label>
+                })}
                 <FeeSummary quote=quote locale=locale retry=requote />
                 <ErrorBanner message=banner />
                 <button

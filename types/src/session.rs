@@ -161,6 +161,9 @@ pub struct SessionConfig {
     /// The merchant's registered origins: the only targets of popup messages.
     #[serde(default)]
     pub merchant_origins: Vec<String>,
+    /// Whether the payer may save the method for later (a wallet and `setupFutureUsage` allow it).
+    #[serde(default)]
+    pub can_save: bool,
     /// Opened as a popup: close it once the outcome was posted to the opener.
     #[serde(default)]
     pub close_on_success: bool,
