@@ -432,6 +432,19 @@ async fn charge_and_record(
         };
         (StatusCode::UNPROCESSABLE_ENTITY, serde_json::to_string(&body).map_err(anyhow::Error::from)?)
     };
+    let event = if status == "COMPLETED" { "PAYMENT_SUCCEEDED" } else { "PAYMENT_FAILED" };
+    let mut payload = crate::webhooks::payment_payload(&payment, &s.id);
+    payload["final"] = serde_json::Value::Bool(next_state != SessionState::Initialized);
+    crate::webhooks::enqueue(&mut tx, &s.merchant_id, event, payload).await?;
+    if next_state != SessionState::Initialized {
+        crate::webhooks::enqueue(
+            &mut tx,
+            &s.merchant_id,
+            "CHECKOUT_SESSION_COMPLETED",
+            json!({ "checkoutSessionId": s.id, "status": next_state.status(), "paymentId": payment.id }),
+        )
+        .await?;
+    }
     sqlx::query(
         "UPDATE idempotency_keys SET response_status = $1, response_body = $2 WHERE session_id = $3 AND idem_key = $4",
     )

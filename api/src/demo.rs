@@ -47,15 +47,24 @@ async fn seed_fees(db: &Db, merchant_id: &str) -> Result<(), sqlx::Error> {
 
 /// Registers a new merchant with the standard fee schedule; returns its API key and webhook
 /// secret (the key is stored only as a hash, so this is the only time it is visible).
-pub async fn add_merchant(db: &Db, id: &str, name: &str, origins: &str) -> anyhow::Result<(String, String)> {
+pub async fn add_merchant(
+    db: &Db,
+    id: &str,
+    name: &str,
+    origins: &str,
+    webhook_url: Option<&str>,
+) -> anyhow::Result<(String, String)> {
+    if webhook_url.is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
+        anyhow::bail!("webhook URL must be http(s)");
+    }
     if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         anyhow::bail!("merchant id must be 1-64 letters, digits, - or _");
     }
     let key = format!("sk_live_{}", random_hex(24));
     let webhook_secret = format!("whsec_{}", random_hex(24));
     sqlx::query(
-        "INSERT INTO merchants (id, display_name, api_key_hash, allowed_origins, webhook_secret, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO merchants (id, display_name, api_key_hash, allowed_origins, webhook_secret, created_at, webhook_url)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(id)
     .bind(name)
@@ -63,6 +72,7 @@ pub async fn add_merchant(db: &Db, id: &str, name: &str, origins: &str) -> anyho
     .bind(crate::pages::parse_origins(origins).join(" "))
     .bind(&webhook_secret)
     .bind(now_ms())
+    .bind(webhook_url)
     .execute(db)
     .await?;
     seed_fees(db, id).await?;

@@ -7,6 +7,7 @@
 //! - [`confirm`]: exactly-once confirm; [`idempotency`]: the Idempotency-Key state machine.
 //! - [`wallet`]: customers, saved methods, and the wallet modes' endpoints.
 //! - [`payments`]: payment rows and their JSON shapes.
+//! - [`webhooks`]: the durable outbox and its delivery worker (signed, retried with backoff).
 //! - [`processor`]: the `Processor` trait and the sandbox processor (test cards).
 //! - [`pages`]: the hosted/embed pages (Trunk's `dist/`), the demo merchant page, `/healthz`.
 //! - [`demo`]: seeding the demo merchant for `serve --demo`; [`demo_site`]: the demo merchant's website.
@@ -29,6 +30,7 @@ pub mod quotes;
 pub mod secrets;
 pub mod sessions;
 pub mod wallet;
+pub mod webhooks;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -52,6 +54,8 @@ pub struct Settings {
     pub demo: bool,
     /// Demo mode: the demo merchant site's own origin (another port), if it runs.
     pub demo_site: Option<String>,
+    /// First webhook retry delay; doubles per attempt (1 s in production).
+    pub webhook_backoff_ms: i64,
 }
 
 /// Shared state of every handler.
@@ -83,6 +87,8 @@ pub fn app(state: AppState) -> Router {
 
 /// Serves the app on an already-bound listener until the process is told to stop.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let poll = std::time::Duration::from_millis(state.settings.webhook_backoff_ms.clamp(20, 1_000) as u64);
+    tokio::spawn(webhooks::run_worker(state.clone(), poll));
     axum::serve(listener, app(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

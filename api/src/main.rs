@@ -35,6 +35,9 @@ struct AddMerchantArgs {
     /// Origins allowed to embed the widget and receive popup messages, space separated.
     #[arg(long, default_value = "")]
     origins: String,
+    /// Where webhooks are POSTed (https in production).
+    #[arg(long)]
+    webhook_url: Option<String>,
     /// `sqlite://FILE?mode=rwc` (default) or `postgres://…`.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://checkout.db?mode=rwc")]
     database_url: String,
@@ -74,7 +77,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => args,
         Command::AddMerchant(m) => {
             let pool = db::connect(&m.database_url).await?;
-            let (key, webhook_secret) = demo::add_merchant(&pool, &m.id, &m.name, &m.origins).await?;
+            let (key, webhook_secret) = demo::add_merchant(&pool, &m.id, &m.name, &m.origins, m.webhook_url.as_deref()).await?;
             println!("merchant {} created\nAPI key (shown once): {key}\nwebhook secret: {webhook_secret}", m.id);
             return Ok(());
         }
@@ -103,7 +106,13 @@ async fn main() -> anyhow::Result<()> {
         tracing::warn!(dist = %args.dist_dir.display(), "widget build not found: run `trunk build` (scripts/run does)");
     }
     let settings =
-        Settings { public_url: public_url.clone(), dist_dir: args.dist_dir, demo: args.demo, demo_site: demo_site.clone() };
+        Settings {
+        public_url: public_url.clone(),
+        dist_dir: args.dist_dir,
+        demo: args.demo,
+        demo_site: demo_site.clone(),
+        webhook_backoff_ms: 1_000,
+    };
     let state = AppState { db: pool, processor: Arc::new(SandboxProcessor), settings: Arc::new(settings) };
     tracing::info!(%addr, "checkout-api listening");
     if let (Some(listener), Some(site)) = (demo_listener, &demo_site) {

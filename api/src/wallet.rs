@@ -212,6 +212,7 @@ pub(crate) async fn save_method(
 
 /// Completes a session with a payment method (ENTRY after saving, SELECT after choosing).
 async fn complete_with_method(db: &Db, s: &Session, method_id: &str) -> ApiResult<()> {
+    let mut tx = db.begin().await?;
     let done = sqlx::query(
         "UPDATE sessions SET state = 'PAYMENT_COMPLETED', payment_method_id = $1, updated_at = $2
          WHERE id = $3 AND state = 'INITIALIZED'",
@@ -219,10 +220,18 @@ async fn complete_with_method(db: &Db, s: &Session, method_id: &str) -> ApiResul
     .bind(method_id)
     .bind(now_ms())
     .bind(&s.id)
-    .execute(db)
+    .execute(&mut *tx)
     .await?
     .rows_affected();
     if done == 1 {
+        crate::webhooks::enqueue(
+            &mut tx,
+            &s.merchant_id,
+            "CHECKOUT_SESSION_COMPLETED",
+            json!({ "checkoutSessionId": s.id, "status": "COMPLETED", "mode": s.mode, "paymentMethodId": method_id }),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     } else {
         Err(ApiError::AlreadyProcessed { code: "already_completed", detail: "This session is already complete.".to_owned() })

@@ -54,7 +54,7 @@ pub async fn spawn_app() -> TestApp {
     demo::seed(&db, KEY, "http://127.0.0.1").await.expect("seed");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let settings = Settings { public_url: base.clone(), dist_dir: dir.path().join("dist"), demo: true, demo_site: None };
+    let settings = Settings { public_url: base.clone(), dist_dir: dir.path().join("dist"), demo: true, demo_site: None, webhook_backoff_ms: 50 };
     let state = AppState { db: db.clone(), processor: Arc::new(SandboxProcessor), settings: Arc::new(settings) };
     tokio::spawn(checkout_api::serve(listener, state));
     TestApp { base, http: reqwest::Client::new(), db, sqlite_file, _dir: dir }
@@ -163,7 +163,7 @@ impl TestApp {
     /// Every text value stored in every table, for card-data scans.
     pub async fn all_stored_text(&self) -> String {
         let mut out = String::new();
-        for table in ["merchants", "fee_schedules", "sessions", "fee_quotes", "payments", "idempotency_keys"] {
+        for table in ["merchants", "fee_schedules", "sessions", "fee_quotes", "payments", "idempotency_keys", "customers", "payment_methods", "webhook_events"] {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {table}"))).fetch_all(&self.db).await.expect("scan");
             for row in rows {
                 for i in 0..row.len() {

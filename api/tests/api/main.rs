@@ -7,3 +7,4 @@ mod hosted;
 mod openapi;
 mod sessions;
 mod wallet;
+mod webhooks;

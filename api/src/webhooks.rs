@@ -1,0 +1,177 @@
+//! Webhooks from a durable outbox. [`enqueue`] writes an event inside the caller's transaction
+//! (so an event exists exactly when its change does); [`run_worker`] delivers due events to the
+//! merchant's `webhook_url`, signed, retrying with exponential backoff until a 2xx. Delivery is
+//! at least once with a stable event id: receivers deduplicate by `Checkout-Event-Id`.
+//!
+//! Signature header: `Checkout-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(webhook secret,
+//! "<t>.<raw body>")>`.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sqlx::Row;
+
+use crate::AppState;
+use crate::db::{now_ms, rfc3339};
+use crate::payments::PaymentRow;
+use crate::secrets::hmac_hex;
+
+/// Backoff after the n-th failed attempt: base · 2ⁿ⁻¹, at most one hour.
+pub fn backoff_ms(base_ms: i64, attempts: i64) -> i64 {
+    let exp = attempts.clamp(1, 20) - 1;
+    base_ms.saturating_mul(1_i64 << exp).min(3_600_000)
+}
+
+/// Writes an event into the outbox inside `tx`.
+pub async fn enqueue(
+    tx: &mut sqlx::AnyConnection,
+    merchant_id: &str,
+    event_type: &str,
+    payload: Value,
+) -> Result<String, sqlx::Error> {
+    let id = format!("evt_{}", uuid::Uuid::new_v4().simple());
+    let now = now_ms();
+    let body = json!({ "id": id, "name": event_type, "source": "checkout", "createdAtUtc": rfc3339(now), "payload": payload });
+    sqlx::query(
+        "INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(&id)
+    .bind(merchant_id)
+    .bind(event_type)
+    .bind(body.to_string())
+    .bind(now)
+    .execute(tx)
+    .await?;
+    Ok(id)
+}
+
+/// The payments seeds' webhook payload for a payment attempt.
+pub fn payment_payload(p: &PaymentRow, session_id: &str) -> Value {
+    let method = if p.method_type == "CARD" {
+        json!({ "type": "CARD", "card": { "lastFour": p.last4, "brand": p.brand.as_deref().map(str::to_ascii_lowercase) } })
+    } else {
+        json!({ "type": "BANK_ACCOUNT", "bankAccount": { "lastFour": p.last4 } })
+    };
+    let error = p.error_code.as_ref().map(|c| json!({ "code": c, "declineCode": p.decline_code, "message": p.error_message }));
+    json!({
+        "id": p.id,
+        "checkoutSessionId": session_id,
+        "merchantTransactionId": p.merchant_transaction_id,
+        "amount": p.amount,
+        "fee": p.fee,
+        "total": p.total,
+        "currencyCode": p.currency,
+        "status": p.status,
+        "paymentAllocations": [{ "id": p.id, "amount": p.amount, "status": p.status, "paymentMethod": method, "error": error }],
+        "paymentDateUtc": rfc3339(p.created_at),
+    })
+}
+
+/// `t=…,v1=…` for `body` at `t` (seconds).
+pub fn signature(secret: &str, t: i64, body: &str) -> String {
+    format!("t={t},v1={}", hmac_hex(secret.as_bytes(), format!("{t}.{body}").as_bytes()))
+}
+
+/// Delivers due events forever, polling every `poll`.
+pub async fn run_worker(st: AppState, poll: Duration) {
+    let client = match reqwest::Client::builder().timeout(Duration::from_secs(10)).build() {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "webhook worker: cannot build HTTP client");
+            return;
+        }
+    };
+    loop {
+        if let Err(e) = deliver_due(&st, &client).await {
+            tracing::warn!(error = %e, "webhook worker: delivery round failed");
+        }
+        tokio::time::sleep(poll).await;
+    }
+}
+
+/// One round: claim up to 20 due events (a lease, so two API nodes never send the same event
+/// at once) and try each.
+pub async fn deliver_due(st: &AppState, client: &reqwest::Client) -> Result<usize, sqlx::Error> {
+    let now = now_ms();
+    let rows = sqlx::query(
+        "SELECT e.id, e.body, e.attempts, e.next_attempt_at, m.webhook_url, m.webhook_secret
+         FROM webhook_events e JOIN merchants m ON m.id = e.merchant_id
+         WHERE e.delivered_at IS NULL AND e.next_attempt_at <= $1 AND m.webhook_url IS NOT NULL AND m.webhook_url <> ''
+         ORDER BY e.next_attempt_at LIMIT 20",
+    )
+    .bind(now)
+    .fetch_all(&st.db)
+    .await?;
+    let mut sent = 0;
+    for r in rows {
+        let id: String = r.try_get("id")?;
+        let due: i64 = r.try_get("next_attempt_at")?;
+        let attempts: i64 = r.try_get("attempts")?;
+        // Lease the event for 60 s; losing this race means another node has it.
+        let leased = sqlx::query("UPDATE webhook_events SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 AND delivered_at IS NULL")
+            .bind(now + 60_000)
+            .bind(&id)
+            .bind(due)
+            .execute(&st.db)
+            .await?
+            .rows_affected();
+        if leased == 0 {
+            continue;
+        }
+        let body: String = r.try_get("body")?;
+        let url: String = r.try_get("webhook_url")?;
+        let secret: String = r.try_get("webhook_secret")?;
+        let t = now_ms() / 1000;
+        let result = client
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("Checkout-Event-Id", &id)
+            .header("Checkout-Signature", signature(&secret, t, &body))
+            .body(body)
+            .send()
+            .await;
+        let error = match result {
+            Ok(resp) if resp.status().is_success() => None,
+            Ok(resp) => Some(format!("HTTP {}", resp.status().as_u16())),
+            Err(e) => Some(if e.is_timeout() { "timeout".to_owned() } else { "connection failed".to_owned() }),
+        };
+        match error {
+            None => {
+                sqlx::query("UPDATE webhook_events SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
+                    .bind(now_ms())
+                    .bind(&id)
+                    .execute(&st.db)
+                    .await?;
+                sent += 1;
+            }
+            Some(err) => {
+                let next = now_ms() + backoff_ms(st.settings.webhook_backoff_ms, attempts + 1);
+                sqlx::query("UPDATE webhook_events SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3")
+                    .bind(next)
+                    .bind(&err)
+                    .bind(&id)
+                    .execute(&st.db)
+                    .await?;
+                tracing::info!(event = %id, error = %err, "webhook delivery failed; will retry");
+            }
+        }
+    }
+    Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!((1..=5).map(|n| backoff_ms(1_000, n)).collect::<Vec<_>>(), vec![1_000, 2_000, 4_000, 8_000, 16_000]);
+        assert_eq!(backoff_ms(1_000, 30), 3_600_000);
+    }
+
+    #[test]
+    fn signature_is_hmac_of_timestamp_and_body() {
+        assert_eq!(signature("k", 5, "{}"), format!("t=5,v1={}", hmac_hex(b"k", b"5.{}")));
+    }
+}
