@@ -214,12 +214,16 @@ fn field_error(field: &str, e: FieldError) -> ApiError {
 }
 
 pub(crate) fn parse_card(card: &CardInput, s: &Session) -> ApiResult<Method> {
+    parse_card_with(card, &s.config.required_avs_fields)
+}
+
+/// Checks an inline card against the shared parsers and the required AVS fields.
+pub(crate) fn parse_card_with(card: &CardInput, avs: &[String]) -> ApiResult<Method> {
     let number =
         CardNumber::try_from(card.number.as_str()).map_err(|e| field_error("paymentMethod.card.number", e))?;
     check_expiry(card.exp_month, card.exp_year, today_year_month())
         .map_err(|e| field_error("paymentMethod.card.expMonth/expYear", e))?;
     check_cvc(&card.cvc, number.brand()).map_err(|e| field_error("paymentMethod.card.cvc", e))?;
-    let avs = &s.config.required_avs_fields;
     match card.zip_code.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
         Some(z) => check_postal_code(z).map_err(|e| field_error("paymentMethod.card.zipCode", e))?,
         None if avs.iter().any(|f| f == "zip") => {

@@ -6,7 +6,7 @@
 //! - [`quotes`]: fee quotes; [`fees`]: the fee arithmetic and schedule lookup.
 //! - [`confirm`]: exactly-once confirm; [`idempotency`]: the Idempotency-Key state machine.
 //! - [`wallet`]: customers, saved methods, and the wallet modes' endpoints.
-//! - [`payments`]: payment rows and their JSON shapes.
+//! - [`payments`]: payment rows and their JSON shapes; [`payments_api`]: `/v2/payments`.
 //! - [`webhooks`]: the durable outbox and its delivery worker (signed, retried with backoff).
 //! - [`processor`]: the `Processor` trait and the sandbox processor (test cards).
 //! - [`pages`]: the hosted/embed pages (Trunk's `dist/`), the demo merchant page, `/healthz`.
@@ -25,6 +25,7 @@ pub mod idempotency;
 pub mod openapi;
 pub mod pages;
 pub mod payments;
+pub mod payments_api;
 pub mod processor;
 pub mod quotes;
 pub mod secrets;
@@ -73,6 +74,7 @@ pub fn app(state: AppState) -> Router {
         .merge(hosted::router())
         .merge(quotes::router())
         .merge(wallet::router())
+        .merge(payments_api::router())
         .merge(confirm::router())
         .merge(pages::health_router())
         .split_for_parts();

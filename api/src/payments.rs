@@ -27,6 +27,7 @@ pub struct PaymentRow {
     pub error_code: Option<String>,
     pub decline_code: Option<String>,
     pub error_message: Option<String>,
+    pub payment_method_id: Option<String>,
     pub created_at: i64,
 }
 
@@ -49,6 +50,7 @@ impl PaymentRow {
             error_code: r.try_get("error_code")?,
             decline_code: r.try_get("decline_code")?,
             error_message: r.try_get("error_message")?,
+            payment_method_id: r.try_get("payment_method_id")?,
             created_at: r.try_get("created_at")?,
         })
     }

@@ -5,6 +5,7 @@ mod confirm;
 mod helpers;
 mod hosted;
 mod openapi;
+mod payments_v2;
 mod sessions;
 mod wallet;
 mod webhooks;

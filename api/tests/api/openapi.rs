@@ -23,6 +23,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/v1/sessions/{id}/payment-methods/{pm}"),
     ("delete", "/v1/sessions/{id}/payment-methods/{pm}"),
     ("post", "/v1/sessions/{id}/select"),
+    ("post", "/v2/payments"),
+    ("get", "/v2/payments"),
+    ("get", "/v2/payments/{id}"),
 ];
 
 #[tokio::test]
