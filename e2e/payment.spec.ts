@@ -138,3 +138,15 @@ test('closed and unknown sessions read as sentences, never a blank screen', asyn
   await page.goto(`/pay/${s.id}#cs=${s.id}_secret_forged`);
   await expect(page.getByTestId('load-error')).toContainText('This checkout link is incomplete');
 });
+
+test('a slow processor shows a processing state, then the receipt', async ({ page, request }) => {
+  const s = await createSession(request, 1500);
+  await page.goto(s.hostedUrl);
+  await fillCard(page, '4000000000000770');
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByTestId('payment-processing')).toBeVisible();
+  await expect(page.getByTestId('receipt')).toBeVisible({ timeout: 15_000 });
+  const view = await merchantView(request, s.id);
+  expect(view.status).toBe('COMPLETED');
+  expect(view.paymentAttempts).toHaveLength(1);
+});

@@ -347,10 +347,17 @@ async fn charge_and_record(
     attempt: i64,
 ) -> ApiResult<Response> {
     let source = p.method.source();
-    let outcome = st
-        .processor
-        .charge(ChargeRequest { total: p.quote.total, currency: s.currency, source, idempotency_key: key.as_str() })
-        .await;
+    let processor_key = format!("{}:{}", s.id, key.as_str());
+    let charge = st.processor.charge(ChargeRequest {
+        total: p.quote.total,
+        currency: s.currency,
+        source,
+        idempotency_key: &processor_key,
+    });
+    let deadline = std::time::Duration::from_millis(st.settings.processor_deadline_ms);
+    let Ok(outcome) = tokio::time::timeout(deadline, charge).await else {
+        return record_pending(st, s, key, p, attempt, &processor_key).await;
+    };
     let payment_id = uuid::Uuid::new_v4().to_string();
     let now = now_ms();
     let mtid = s.merchant_transaction_id.clone().unwrap_or_else(|| s.id.clone());
@@ -467,4 +474,146 @@ async fn charge_and_record(
         }
     }
     Ok(json_response(http_status.as_u16(), body))
+}
+
+/// The processor missed its deadline: record the attempt as `PENDING` (the session stays
+/// claimed), answer `202`, and let [`reconcile_pending`] finish it when the processor answers.
+async fn record_pending(
+    st: &AppState,
+    s: &Session,
+    key: &IdempotencyKey,
+    p: &Prepared,
+    attempt: i64,
+    processor_key: &str,
+) -> ApiResult<Response> {
+    let payment_id = uuid::Uuid::new_v4().to_string();
+    let now = now_ms();
+    let mtid = s.merchant_transaction_id.clone().unwrap_or_else(|| s.id.clone());
+    let mut tx = st.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total,
+            currency, status, method_type, brand, last4, processor_ref, payment_method_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'PENDING', $10, $11, $12, $13, $14, $15, $15)",
+    )
+    .bind(&payment_id)
+    .bind(&s.merchant_id)
+    .bind(&s.id)
+    .bind(&mtid)
+    .bind(attempt)
+    .bind(p.quote.amount)
+    .bind(p.quote.fee)
+    .bind(p.quote.total)
+    .bind(s.currency.code())
+    .bind(p.method.kind())
+    .bind(p.method.brand())
+    .bind(p.method.last4())
+    .bind(format!("awaiting:{processor_key}"))
+    .bind(p.method.saved_id())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE sessions SET payment_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(&payment_id)
+        .bind(now)
+        .bind(&s.id)
+        .execute(&mut *tx)
+        .await?;
+    let payment = PaymentRow::by_id_in(&mut tx, &payment_id).await?;
+    let resp = ConfirmResponse {
+        session_id: s.id.clone(),
+        status: SessionState::PaymentPending.status(),
+        payment: payment.summary(),
+        redirect_url: None,
+    };
+    let body = serde_json::to_string(&resp).map_err(anyhow::Error::from)?;
+    sqlx::query(
+        "UPDATE idempotency_keys SET response_status = 202, response_body = $1 WHERE session_id = $2 AND idem_key = $3",
+    )
+    .bind(&body)
+    .bind(&s.id)
+    .bind(key.as_str())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::info!(session = %s.id, payment = %payment_id, attempt, "processor deadline passed; payment pending");
+    Ok(json_response(202, body))
+}
+
+/// Finishes `PENDING` payments whose processor has answered since: the payment, its session and
+/// the webhooks move in one transaction, exactly once even with several API nodes.
+pub async fn reconcile_pending(st: &AppState) -> Result<usize, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, session_id, merchant_id, processor_ref, attempt FROM payments
+         WHERE status = 'PENDING' AND processor_ref LIKE 'awaiting:%' LIMIT 50",
+    )
+    .fetch_all(&st.db)
+    .await?;
+    let mut done = 0;
+    for r in rows {
+        let id: String = r.try_get("id")?;
+        let reference: String = r.try_get("processor_ref")?;
+        let Some(outcome) = st.processor.retrieve(reference.trim_start_matches("awaiting:")).await else { continue };
+        let session_id: Option<String> = r.try_get("session_id")?;
+        let merchant_id: String = r.try_get("merchant_id")?;
+        let attempt: i64 = r.try_get("attempt")?;
+        let (status, processor_ref, code, decline, message) = match &outcome {
+            ChargeOutcome::Approved { reference, .. } => ("COMPLETED", Some(reference.clone()), None, None, None),
+            ChargeOutcome::Declined { code, decline_code, message } => {
+                ("FAILED", None, Some(code.clone()), decline_code.clone(), Some(message.clone()))
+            }
+        };
+        let now = now_ms();
+        let mut tx = st.db.begin().await?;
+        let moved = sqlx::query(
+            "UPDATE payments SET status = $1, processor_ref = $2, error_code = $3, decline_code = $4, error_message = $5,
+                updated_at = $6 WHERE id = $7 AND status = 'PENDING'",
+        )
+        .bind(status)
+        .bind(processor_ref)
+        .bind(&code)
+        .bind(&decline)
+        .bind(&message)
+        .bind(now)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if moved == 0 {
+            continue;
+        }
+        let payment = PaymentRow::by_id_in(&mut tx, &id).await?;
+        let final_state = if status == "COMPLETED" {
+            Some(SessionState::PaymentCompleted)
+        } else if attempt >= MAX_ATTEMPTS {
+            Some(SessionState::PaymentFailed)
+        } else {
+            None
+        };
+        if let Some(sid) = &session_id {
+            let next = final_state.unwrap_or(SessionState::Initialized);
+            sqlx::query("UPDATE sessions SET state = $1, updated_at = $2 WHERE id = $3 AND state = 'PAYMENT_PENDING'")
+                .bind(next.as_str())
+                .bind(now)
+                .bind(sid)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let event = if status == "COMPLETED" { "PAYMENT_SUCCEEDED" } else { "PAYMENT_FAILED" };
+        let mut payload = crate::webhooks::payment_payload(&payment, session_id.as_deref().unwrap_or(""));
+        payload["final"] = serde_json::Value::Bool(final_state.is_some());
+        crate::webhooks::enqueue(&mut tx, &merchant_id, event, payload).await?;
+        if let (Some(sid), Some(state)) = (&session_id, final_state) {
+            crate::webhooks::enqueue(
+                &mut tx,
+                &merchant_id,
+                "CHECKOUT_SESSION_COMPLETED",
+                json!({ "checkoutSessionId": sid, "status": state.status(), "paymentId": id }),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        tracing::info!(payment = %id, status, "pending payment finished");
+        done += 1;
+    }
+    Ok(done)
 }

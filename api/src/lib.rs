@@ -57,6 +57,8 @@ pub struct Settings {
     pub demo_site: Option<String>,
     /// First webhook retry delay; doubles per attempt (1 s in production).
     pub webhook_backoff_ms: i64,
+    /// How long confirm waits for the processor before answering `202 PENDING` (2 s).
+    pub processor_deadline_ms: u64,
 }
 
 /// Shared state of every handler.

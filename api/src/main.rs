@@ -112,8 +112,9 @@ async fn main() -> anyhow::Result<()> {
         demo: args.demo,
         demo_site: demo_site.clone(),
         webhook_backoff_ms: 1_000,
+        processor_deadline_ms: 2_000,
     };
-    let state = AppState { db: pool, processor: Arc::new(SandboxProcessor), settings: Arc::new(settings) };
+    let state = AppState { db: pool, processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings) };
     tracing::info!(%addr, "checkout-api listening");
     if let (Some(listener), Some(site)) = (demo_listener, &demo_site) {
         let site_router = checkout_api::demo_site::router(state.clone());

@@ -220,10 +220,19 @@ pub(crate) async fn create(
         }
         Err(e) => return Err(e.into()),
     }
-    let outcome = st
-        .processor
-        .charge(ChargeRequest { total: amount, currency, source: method.source(), idempotency_key: &id })
-        .await;
+    let charge = st.processor.charge(ChargeRequest { total: amount, currency, source: method.source(), idempotency_key: &id });
+    let deadline = std::time::Duration::from_millis(st.settings.processor_deadline_ms);
+    let Ok(outcome) = tokio::time::timeout(deadline, charge).await else {
+        // Past the deadline: 202 with PENDING; the background worker finishes it.
+        sqlx::query("UPDATE payments SET processor_ref = $1, updated_at = $2 WHERE id = $3")
+            .bind(format!("awaiting:{id}"))
+            .bind(now_ms())
+            .bind(&id)
+            .execute(&st.db)
+            .await?;
+        let p = PaymentRow::by_id(&st.db, &id).await?.ok_or_else(|| ApiError::NotFound("payment".to_owned()))?;
+        return Ok((StatusCode::ACCEPTED, Json(payment_json(&p, &merchant, &request, &st.settings.public_url))).into_response());
+    };
     let (status, reference, code, decline, message) = match &outcome {
         ChargeOutcome::Approved { reference, .. } => ("COMPLETED", Some(reference.clone()), None, None, None),
         ChargeOutcome::Declined { code, decline_code, message } => {

@@ -73,7 +73,8 @@ pub fn signature(secret: &str, t: i64, body: &str) -> String {
     format!("t={t},v1={}", hmac_hex(secret.as_bytes(), format!("{t}.{body}").as_bytes()))
 }
 
-/// Delivers due events forever, polling every `poll`.
+/// The background worker: finishes payments whose processor answered after the deadline, then
+/// delivers due events; forever, every `poll`.
 pub async fn run_worker(st: AppState, poll: Duration) {
     let client = match reqwest::Client::builder().timeout(Duration::from_secs(10)).build() {
         Ok(c) => c,
@@ -83,6 +84,9 @@ pub async fn run_worker(st: AppState, poll: Duration) {
         }
     };
     loop {
+        if let Err(e) = crate::confirm::reconcile_pending(&st).await {
+            tracing::warn!(error = %e, "reconciling pending payments failed");
+        }
         if let Err(e) = deliver_due(&st, &client).await {
             tracing::warn!(error = %e, "webhook worker: delivery round failed");
         }

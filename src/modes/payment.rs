@@ -3,7 +3,7 @@
 //! fee + total before the pay button, confirm once per attempt with an `Idempotency-Key`, then
 //! show the receipt (and return to the merchant's success URL) or a readable decline.
 
-use checkout_types::confirm::{ConfirmRequest, InlineMethod, PaymentSummary};
+use checkout_types::confirm::{ConfirmRequest, InlineMethod, PaymentStatus, PaymentSummary};
 use checkout_types::money::format_money;
 use checkout_types::quote::{FeeQuoteRequest, PaymentMethodKind};
 use checkout_types::session::{BankChannel, CardChannel, SessionConfig, SessionStatus};
@@ -30,10 +30,40 @@ use crate::modes::today;
 enum Phase {
     Form,
     Paid(PaymentSummary, Option<String>),
+    /// The processor is slow: the payment is pending and the page polls for the outcome.
+    Processing,
     Closed(Key),
 }
 
+/// While a payment is pending, re-reads the session every 1.5 s until it settles.
+fn poll_outcome(client: StoredValue<ApiClient>, phase: RwSignal<Phase>, banner: RwSignal<Option<String>>, locale: Locale) {
+    set_timeout(
+        move || {
+            spawn_local(async move {
+                match client.get_value().config().await {
+                    Ok(cfg) if cfg.payment.as_ref().is_some_and(|p| p.status == PaymentStatus::Pending) => {
+                        poll_outcome(client, phase, banner, locale);
+                    }
+                    Ok(cfg) => {
+                        let next = initial_phase(&cfg);
+                        if next == Phase::Form {
+                            // The slow attempt was declined: the payer may try again.
+                            banner.set(Some(locale.decline("card_declined", None).to_owned()));
+                        }
+                        phase.set(next);
+                    }
+                    Err(_) => poll_outcome(client, phase, banner, locale),
+                }
+            });
+        },
+        std::time::Duration::from_millis(1500),
+    );
+}
+
 fn initial_phase(cfg: &SessionConfig) -> Phase {
+    if cfg.payment.as_ref().is_some_and(|p| p.status == PaymentStatus::Pending) {
+        return Phase::Processing;
+    }
     match (cfg.status, &cfg.payment) {
         (SessionStatus::Completed, Some(p)) => Phase::Paid(p.clone(), cfg.redirect_url.clone()),
         (SessionStatus::Completed, None) => Phase::Closed(Key::AlreadyPaid),
@@ -77,6 +107,9 @@ pub fn PaymentMode(
     let banner = RwSignal::new(None::<String>);
     let quote = RwSignal::new(QuoteState::Loading);
     let quote_generation = StoredValue::new(0u32);
+    if phase.get_untracked() == Phase::Processing {
+        poll_outcome(client, phase, banner, locale);
+    }
     // The body and key of the current attempt: a retry of the same body reuses the key.
     let attempt = StoredValue::new(None::<(String, String)>);
     let req = Requirements::from_avs(&cfg.required_avs_fields);
@@ -223,6 +256,11 @@ pub fn PaymentMode(
             let result = client.get_value().confirm(&body, &key).await;
             pending.set(false);
             match result {
+                Ok(resp) if resp.payment.status == PaymentStatus::Pending => {
+                    attempt.set_value(None);
+                    phase.set(Phase::Processing);
+                    poll_outcome(client, phase, banner, locale);
+                }
                 Ok(resp) => {
                     attempt.set_value(None);
                     phase.set(Phase::Paid(resp.payment, resp.redirect_url));
@@ -284,6 +322,12 @@ pub fn PaymentMode(
             view! { <Receipt payment=p merchant=merchant.clone() locale=locale redirect_url=redirect /> }.into_any()
         }
         Phase::Closed(key) => view! { <LoadError message=locale.t(key) retry=None /> }.into_any(),
+        Phase::Processing => view! {
+            <div class="status loading" role="status" aria-live="polite" data-testid="payment-processing">
+                <span class="spinner" aria-hidden="true"></span>
+                <p>{locale.t(Key::StillProcessing)}</p>
+            </div>
+        }.into_any(),
         Phase::Form => view! {
             <form class="pay" on:submit=submit novalidate=true aria-busy=move || pending.get().to_string()>
                 <header class="summary">

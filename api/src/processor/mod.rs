@@ -44,8 +44,12 @@ pub enum TokenOutcome {
 /// A payment processor.
 #[async_trait::async_trait]
 pub trait Processor: Send + Sync + 'static {
-    /// Charges the source once. Must not retain the card data.
+    /// Charges the source once. Must not retain the card data. Retrying with the same
+    /// `idempotency_key` must not charge twice.
     async fn charge(&self, req: ChargeRequest<'_>) -> ChargeOutcome;
+    /// The outcome of a charge the API stopped waiting for (its deadline passed), by the
+    /// charge's idempotency key; `None` while the processor is still working on it.
+    async fn retrieve(&self, idempotency_key: &str) -> Option<ChargeOutcome>;
     /// Vaults a card or bank account and returns a token to charge later. Never a charge.
     async fn tokenize(&self, source: &ChargeSource<'_>) -> TokenOutcome;
     /// Card funding as a BIN lookup would report it.

@@ -26,9 +26,19 @@ const DEBIT_CARDS: &[&str] = &["4000056655665556", "5200828282828210", "60119811
 /// Bank account that the sandbox closes.
 pub const CLOSED_ACCOUNT: &str = "000111111113";
 
-/// Deterministic in-process processor.
-#[derive(Debug, Default, Clone)]
-pub struct SandboxProcessor;
+/// A card the sandbox answers slowly: 3 s, past the API's processor deadline, so the API answers
+/// `202 PENDING` and finishes the payment in the background.
+pub const SLOW_CARD: &str = "4000000000000770";
+
+/// How long the sandbox takes for [`SLOW_CARD`].
+pub const SLOW_MS: u64 = 3_000;
+
+/// Deterministic in-process processor. Slow charges are remembered by idempotency key until
+/// the API retrieves them.
+#[derive(Debug, Default)]
+pub struct SandboxProcessor {
+    slow: std::sync::Mutex<std::collections::HashMap<String, (i64, ChargeOutcome)>>,
+}
 
 /// Sandbox tokens carry the scenario of the method they stand for (`tok_sbx_<scenario>_<random>`,
 /// scenario `ok` or the index of a scripted decline), so a saved test card behaves like the card.
@@ -71,8 +81,25 @@ impl Processor for SandboxProcessor {
         TokenOutcome::Saved { token: format!("tok_sbx_{}_{}", scenario_of(source), crate::secrets::random_hex(12)), funding }
     }
 
+    async fn retrieve(&self, idempotency_key: &str) -> Option<ChargeOutcome> {
+        let slow = self.slow.lock().ok()?;
+        let (ready_at, outcome) = slow.get(idempotency_key)?;
+        (crate::db::now_ms() >= *ready_at).then(|| outcome.clone())
+    }
+
     async fn charge(&self, req: ChargeRequest<'_>) -> ChargeOutcome {
         let reference = format!("sbx_{}", crate::secrets::random_hex(12));
+        if let ChargeSource::Card { number, .. } = &req.source {
+            if number.digits() == SLOW_CARD {
+                let outcome = ChargeOutcome::Approved { reference, funding: Some(self.funding_of(number)) };
+                let ready_at = crate::db::now_ms() + SLOW_MS as i64;
+                if let Ok(mut slow) = self.slow.lock() {
+                    slow.insert(req.idempotency_key.to_owned(), (ready_at, outcome.clone()));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(SLOW_MS)).await;
+                return outcome;
+            }
+        }
         if let ChargeSource::Token(_) = req.source {
             return decline_for(&scenario_of(&req.source))
                 .unwrap_or(ChargeOutcome::Approved { reference, funding: None });

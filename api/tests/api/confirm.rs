@@ -291,3 +291,34 @@ async fn card_numbers_and_cvcs_are_never_stored() {
         assert!(!stored.contains(needle), "found {needle} in storage");
     }
 }
+
+#[tokio::test]
+async fn a_processor_past_its_deadline_gets_202_pending_then_completes_in_the_background() {
+    let app = spawn_app().await;
+    let s = app.payment_session(1_500).await;
+    let quote = app.card_quote(&s).await;
+    let body = card_confirm(&quote, checkout_api::processor::sandbox::SLOW_CARD);
+    let pending = json_of(app.confirm(&s.id, &s.secret, Some("slow"), &body).await, 202).await;
+    assert_eq!(pending["status"], "CREATED");
+    assert_eq!(pending["payment"]["status"], "PENDING");
+    // While pending: no second charge, by any key.
+    let other = json_of(app.confirm(&s.id, &s.secret, Some("other"), &card_confirm(&quote, VISA_OK)).await, 409).await;
+    assert_eq!(other["title"], "REQUEST_IN_PROGRESS");
+    let view = app.merchant_get(&s.id).await;
+    assert_eq!(view["data"]["status"], "CREATED");
+    assert_eq!(view["data"]["payment"]["status"], "PENDING");
+    let mut status = Value::Null;
+    for _ in 0..80 {
+        status = app.merchant_get(&s.id).await["data"]["status"].clone();
+        if status == "COMPLETED" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "COMPLETED", "finished by the background worker");
+    let view = app.merchant_get(&s.id).await;
+    assert_eq!(view["data"]["payment"]["status"], "COMPLETED");
+    assert_eq!(view["data"]["paymentAttempts"].as_array().map(Vec::len), Some(1));
+    let cfg = json_of(app.config(&s.id, &s.secret).await, 200).await;
+    assert_eq!(cfg["payment"]["status"], "COMPLETED");
+}

@@ -127,3 +127,22 @@ async fn session_transaction_ids_are_not_reused_and_other_merchants_see_nothing(
         .bearer_auth("sk_other").header("X-Merchant-Id", "other").send().await.expect("req");
     json_of(r, 404).await;
 }
+
+#[tokio::test]
+async fn slow_processor_answers_202_pending_and_get_shows_the_final_state() {
+    let app = spawn_app().await;
+    let r = json_of(pay(&app, &body("order-slow", checkout_api::processor::sandbox::SLOW_CARD)).await, 202).await;
+    assert_eq!(r["data"]["status"], "PENDING");
+    let id = r["data"]["id"].as_str().expect("id").to_owned();
+    let dup = json_of(pay(&app, &body("order-slow", VISA_OK)).await, 200).await;
+    assert_eq!((dup["data"]["id"].as_str(), dup["data"]["status"].as_str()), (Some(id.as_str()), Some("PENDING")));
+    let mut status = Value::Null;
+    for _ in 0..80 {
+        status = json_of(get(&app, &format!("/v2/payments/{id}")).await, 200).await["data"]["status"].clone();
+        if status == "COMPLETED" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "COMPLETED");
+}
