@@ -18,6 +18,7 @@ pub enum Locale {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key {
     Loading,
+    SecureCheckout,
     MissingCredential,
     Retry,
     PayTo,
@@ -101,6 +102,8 @@ impl Locale {
     pub fn t(self, key: Key) -> &'static str {
         use Key::*;
         match (self, key) {
+            (Locale::En, SecureCheckout) => "Secure checkout",
+            (Locale::Es, SecureCheckout) => "Pago seguro",
             (Locale::En, Loading) => "Loading secure checkout…",
             (Locale::Es, Loading) => "Cargando el pago seguro…",
             (Locale::En, MissingCredential) => "This checkout link is incomplete. Please return to the merchant and start again.",

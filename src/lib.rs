@@ -41,23 +41,25 @@ pub fn App() -> impl IntoView {
         let creds = RwSignal::new(None::<credentials::Credentials>);
         embed::request_credential(id, move |c| creds.set(Some(c)));
         return view! {
-            <div class="checkout" data-testid="checkout">
+            <main class="checkout" data-testid="checkout">
+                <h1 class="visually-hidden">{locale.t(i18n::Key::SecureCheckout)}</h1>
                 {move || match creds.get() {
                     None => view! { <Loading locale=locale /> }.into_any(),
                     Some(c) => view! { <Checkout client=ApiClient::new(c) fallback_locale=locale /> }.into_any(),
                 }}
-            </div>
+            </main>
         }
         .into_any();
     }
     let creds = credentials::from_location();
     view! {
-        <div class="checkout" data-testid="checkout">
+        <main class="checkout" data-testid="checkout">
+            <h1 class="visually-hidden">{locale.t(i18n::Key::SecureCheckout)}</h1>
             {match creds {
                 Some(c) => view! { <Checkout client=ApiClient::new(c) fallback_locale=locale /> }.into_any(),
                 None => view! { <LoadError message=locale.t(i18n::Key::MissingCredential) retry=None /> }.into_any(),
             }}
-        </div>
+        </main>
     }
     .into_any()
 }
