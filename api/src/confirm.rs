@@ -75,7 +75,7 @@ async fn run(st: &AppState, id: &str, headers: &HeaderMap, body: &[u8]) -> ApiRe
             return Err(e);
         }
     };
-    let attempt = match claim(st, &session, &prepared.quote).await {
+    let attempt = match claim(st, &session, &prepared, &key).await {
         Ok(a) => a,
         Err(e) => {
             idempotency::release(&st.db, &session.id, key.as_str()).await?;
@@ -94,7 +94,7 @@ fn json_response(status: u16, body: String) -> Response {
 
 /// A digest of the request that identifies "the same body" without keeping card data: the card
 /// number and CVC enter only as brand, last four and lengths.
-fn fingerprint(req: &ConfirmRequest) -> String {
+pub fn fingerprint(req: &ConfirmRequest) -> String {
     let method = match &req.payment_method {
         Some(InlineMethod::Card { card }) => {
             let digits = checkout_types::validate::digits_only(&card.number);
@@ -308,16 +308,23 @@ async fn prepare(st: &AppState, s: &Session, req: &ConfirmRequest) -> ApiResult<
 
 /// The atomic claim: one `UPDATE` moves `INITIALIZED -> PAYMENT_PENDING` if and only if the
 /// session is still payable, unexpired and at the quoted amount. Returns the attempt number.
-async fn claim(st: &AppState, s: &Session, quote: &StoredQuote) -> ApiResult<i64> {
+async fn claim(st: &AppState, s: &Session, p: &Prepared, key: &IdempotencyKey) -> ApiResult<i64> {
+    let quote = &p.quote;
     let now = now_ms();
+    let claim = json!({
+        "key": key.as_str(), "amount": quote.amount, "fee": quote.fee, "total": quote.total,
+        "methodType": p.method.kind(), "brand": p.method.brand(), "last4": p.method.last4(),
+        "paymentMethodId": p.method.saved_id(),
+    });
     let won = sqlx::query(
-        "UPDATE sessions SET state = 'PAYMENT_PENDING', attempts = attempts + 1, updated_at = $1
+        "UPDATE sessions SET state = 'PAYMENT_PENDING', attempts = attempts + 1, updated_at = $1, claim_json = $5
          WHERE id = $2 AND state = 'INITIALIZED' AND expires_at > $1 AND amount_version = $3 AND attempts < $4",
     )
     .bind(now)
     .bind(&s.id)
     .bind(quote.amount_version)
     .bind(MAX_ATTEMPTS)
+    .bind(claim.to_string())
     .execute(&st.db)
     .await?
     .rows_affected();
@@ -616,4 +623,84 @@ pub async fn reconcile_pending(st: &AppState) -> Result<usize, sqlx::Error> {
         done += 1;
     }
     Ok(done)
+}
+
+/// How long a claim may stay without a payment row before the worker settles it. A live confirm
+/// records its outcome (or its pending payment) within the processor deadline.
+pub const CLAIM_LEASE_MS: i64 = 30_000;
+
+/// Settles claims orphaned by a crash between the claim and the record: the session is
+/// `PAYMENT_PENDING` with no payment for the attempt. If the processor knows the charge it is
+/// recorded as pending (then finished by [`reconcile_pending`]); if it never saw it, the claim
+/// is released (session payable again, the attempt not counted, the key free) so the client's
+/// retry with the same `Idempotency-Key` charges exactly once.
+pub async fn recover_stale_claims(st: &AppState, lease_ms: i64) -> Result<usize, sqlx::Error> {
+    let now = now_ms();
+    let rows = sqlx::query(
+        "SELECT s.id, s.merchant_id, s.merchant_transaction_id, s.currency, s.attempts, s.claim_json FROM sessions s
+         WHERE s.state = 'PAYMENT_PENDING' AND s.updated_at < $1
+           AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.session_id = s.id AND p.attempt = s.attempts)
+         LIMIT 50",
+    )
+    .bind(now - lease_ms)
+    .fetch_all(&st.db)
+    .await?;
+    let mut settled = 0;
+    for r in rows {
+        let sid: String = r.try_get("id")?;
+        let attempts: i64 = r.try_get("attempts")?;
+        let claim: serde_json::Value =
+            r.try_get::<Option<String>, _>("claim_json")?.and_then(|c| serde_json::from_str(&c).ok()).unwrap_or_default();
+        let key = claim["key"].as_str().unwrap_or_default().to_owned();
+        let processor_key = format!("{sid}:{key}");
+        let known = !key.is_empty() && st.processor.retrieve(&processor_key).await.is_some();
+        let mut tx = st.db.begin().await?;
+        if known {
+            let mtid: Option<String> = r.try_get("merchant_transaction_id")?;
+            sqlx::query(
+                "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total,
+                    currency, status, method_type, brand, last4, processor_ref, payment_method_id, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'PENDING', $10, $11, $12, $13, $14, $15, $15)",
+            )
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(r.try_get::<String, _>("merchant_id")?)
+            .bind(&sid)
+            .bind(mtid.unwrap_or_else(|| sid.clone()))
+            .bind(attempts)
+            .bind(claim["amount"].as_i64().unwrap_or(0))
+            .bind(claim["fee"].as_i64().unwrap_or(0))
+            .bind(claim["total"].as_i64().unwrap_or(0))
+            .bind(r.try_get::<String, _>("currency")?)
+            .bind(claim["methodType"].as_str().unwrap_or("CARD"))
+            .bind(claim["brand"].as_str())
+            .bind(claim["last4"].as_str().unwrap_or(""))
+            .bind(format!("awaiting:{processor_key}"))
+            .bind(claim["paymentMethodId"].as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        } else {
+            let released = sqlx::query(
+                "UPDATE sessions SET state = 'INITIALIZED', attempts = attempts - 1, claim_json = NULL, updated_at = $1
+                 WHERE id = $2 AND state = 'PAYMENT_PENDING' AND attempts = $3",
+            )
+            .bind(now)
+            .bind(&sid)
+            .bind(attempts)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if released == 0 {
+                continue;
+            }
+            sqlx::query("DELETE FROM idempotency_keys WHERE session_id = $1 AND response_status IS NULL")
+                .bind(&sid)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        tracing::warn!(session = %sid, recorded = known, "settled a confirm claim orphaned by a crash");
+        settled += 1;
+    }
+    Ok(settled)
 }

@@ -11,6 +11,7 @@
 //! - [`processor`]: the `Processor` trait and the sandbox processor (test cards).
 //! - [`pages`]: the hosted/embed pages (Trunk's `dist/`), the demo merchant page, `/healthz`.
 //! - [`demo`]: seeding the demo merchant for `serve --demo`; [`demo_site`]: the demo merchant's website.
+//! - [`limits`]: per-session flood protection (429 + Retry-After) on browser endpoints.
 //! - [`error`], [`extract`], [`secrets`], [`db`]: plumbing shared by all of the above.
 
 pub mod confirm;
@@ -22,6 +23,7 @@ pub mod extract;
 pub mod fees;
 pub mod hosted;
 pub mod idempotency;
+pub mod limits;
 pub mod openapi;
 pub mod pages;
 pub mod payments;
@@ -67,6 +69,7 @@ pub struct AppState {
     pub db: Db,
     pub processor: Arc<dyn Processor>,
     pub settings: Arc<Settings>,
+    pub limits: Arc<limits::Limits>,
 }
 
 /// The whole HTTP surface. Tests drive it on port 0 through [`serve`].
@@ -83,6 +86,7 @@ pub fn app(state: AppState) -> Router {
     api.merge(openapi::router(doc))
         .merge(pages::router(&state.settings))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limits::limit))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(TraceLayer::new_for_http())

@@ -114,7 +114,7 @@ async fn main() -> anyhow::Result<()> {
         webhook_backoff_ms: 1_000,
         processor_deadline_ms: 2_000,
     };
-    let state = AppState { db: pool, processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings) };
+    let state = AppState { db: pool, processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Default::default() };
     tracing::info!(%addr, "checkout-api listening");
     if let (Some(listener), Some(site)) = (demo_listener, &demo_site) {
         let site_router = checkout_api::demo_site::router(state.clone());

@@ -322,3 +322,73 @@ async fn a_processor_past_its_deadline_gets_202_pending_then_completes_in_the_ba
     let cfg = json_of(app.config(&s.id, &s.secret).await, 200).await;
     assert_eq!(cfg["payment"]["status"], "COMPLETED");
 }
+
+#[tokio::test]
+async fn a_flooded_session_gets_429_and_others_keep_working() {
+    let app = spawn_app().await;
+    let a = app.payment_session(1_500).await;
+    let b = app.payment_session(1_500).await;
+    let mut limited = None;
+    for _ in 0..40 {
+        let r = app.quote(&a.id, &a.secret, &json!({"method": "CARD"})).await;
+        if r.status() == 429 {
+            limited = Some(r);
+            break;
+        }
+    }
+    let r = limited.expect("the flood is limited");
+    let retry: u64 = r.headers()["retry-after"].to_str().expect("ascii").parse().expect("seconds");
+    assert!((1..=2).contains(&retry));
+    assert_eq!(
+        r.json::<Value>().await.expect("json"),
+        json!({"title": "TOO_MANY_REQUESTS", "status": 429, "detail": "Too many requests. Retry later."})
+    );
+    json_of(app.quote(&b.id, &b.secret, &json!({"method": "CARD"})).await, 200).await;
+    json_of(app.http.get(app.url("/healthz")).send().await.expect("req"), 200).await;
+}
+
+#[tokio::test]
+async fn a_claim_orphaned_by_a_crash_is_released_and_the_retry_charges_once() {
+    let app = spawn_app().await;
+    let s = app.payment_session(1_500).await;
+    let quote = app.card_quote(&s).await;
+    let body = card_confirm(&quote, VISA_OK);
+    // The state a crash between claim and record leaves behind: key in flight, session claimed.
+    let parsed: checkout_types::confirm::ConfirmRequest = serde_json::from_value(body.clone()).expect("request");
+    sqlx::query("INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) VALUES ($1, 'crash-key', $2, 0)")
+        .bind(&s.id)
+        .bind(checkout_api::confirm::fingerprint(&parsed))
+        .execute(&app.db)
+        .await
+        .expect("key");
+    sqlx::query("UPDATE sessions SET state = 'PAYMENT_PENDING', attempts = 1, updated_at = 0, claim_json = '{\"key\":\"crash-key\"}' WHERE id = $1")
+        .bind(&s.id)
+        .execute(&app.db)
+        .await
+        .expect("claim");
+    let stuck = json_of(app.confirm(&s.id, &s.secret, Some("crash-key"), &body).await, 409).await;
+    assert_eq!(stuck["title"], "REQUEST_IN_PROGRESS");
+
+    let state = checkout_api::AppState {
+        db: app.db.clone(),
+        processor: std::sync::Arc::new(checkout_api::processor::sandbox::SandboxProcessor::default()),
+        settings: std::sync::Arc::new(checkout_api::Settings {
+            public_url: app.base.clone(),
+            dist_dir: std::path::PathBuf::from("dist"),
+            demo: false,
+            demo_site: None,
+            webhook_backoff_ms: 50,
+            processor_deadline_ms: 500,
+        }),
+        limits: Default::default(),
+    };
+    let settled = checkout_api::confirm::recover_stale_claims(&state, checkout_api::confirm::CLAIM_LEASE_MS).await.expect("recover");
+    assert_eq!(settled, 1);
+    assert_eq!(app.merchant_get(&s.id).await["data"]["status"], "CREATED");
+
+    let paid = json_of(app.confirm(&s.id, &s.secret, Some("crash-key"), &body).await, 200).await;
+    assert_eq!(paid["status"], "COMPLETED");
+    assert_eq!(app.payment_count(&s.id).await, 1);
+    let view = app.merchant_get(&s.id).await;
+    assert_eq!(view["data"]["paymentAttempts"][0]["attempt"], 1, "the orphaned claim did not use up an attempt");
+}

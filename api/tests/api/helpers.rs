@@ -55,7 +55,7 @@ pub async fn spawn_app() -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let settings = Settings { public_url: base.clone(), dist_dir: dir.path().join("dist"), demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500 };
-    let state = AppState { db: db.clone(), processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings) };
+    let state = AppState { db: db.clone(), processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Default::default() };
     tokio::spawn(checkout_api::serve(listener, state));
     TestApp { base, http: reqwest::Client::new(), db, sqlite_file, _dir: dir }
 }
