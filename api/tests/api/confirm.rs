@@ -392,3 +392,30 @@ async fn a_claim_orphaned_by_a_crash_is_released_and_the_retry_charges_once() {
     let view = app.merchant_get(&s.id).await;
     assert_eq!(view["data"]["paymentAttempts"][0]["attempt"], 1, "the orphaned claim did not use up an attempt");
 }
+
+#[tokio::test]
+async fn two_api_nodes_on_one_database_still_charge_once() {
+    let (a, b) = crate::helpers::spawn_two_nodes().await;
+    for _ in 0..3 {
+        let s = a.payment_session(1_500).await;
+        let body = card_confirm(&a.card_quote(&s).await, VISA_OK);
+        let mut tasks = Vec::new();
+        for i in 0..20 {
+            let node = if i % 2 == 0 { &a } else { &b };
+            let (http, url, secret, body) =
+                (node.http.clone(), node.url(&format!("/v1/sessions/{}/confirm", s.id)), s.secret.clone(), body.clone());
+            tasks.push(tokio::spawn(async move {
+                let r = http.post(url).bearer_auth(secret).header("Idempotency-Key", format!("k{}", i % 4)).json(&body).send().await;
+                r.expect("req").status().as_u16()
+            }));
+        }
+        let mut statuses = Vec::new();
+        for t in tasks {
+            statuses.push(t.await.expect("task"));
+        }
+        assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
+        assert!(statuses.contains(&200));
+        assert_eq!(a.payment_count(&s.id).await, 1, "{statuses:?}");
+        assert_eq!(b.merchant_get(&s.id).await["data"]["status"], "COMPLETED");
+    }
+}

@@ -50,7 +50,21 @@ async fn fresh_database_url(dir: &std::path::Path) -> (String, Option<PathBuf>) 
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let (url, sqlite_file) = fresh_database_url(dir.path()).await;
-    let db = db::connect(&url).await.expect("database");
+    spawn_on(&url, sqlite_file, dir).await
+}
+
+/// Two API nodes (own pools, own workers, own ports) on one fresh database.
+pub async fn spawn_two_nodes() -> (TestApp, TestApp) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, sqlite_file) = fresh_database_url(dir.path()).await;
+    let second_dir = tempfile::tempdir().expect("temp dir");
+    let a = spawn_on(&url, sqlite_file.clone(), dir).await;
+    let b = spawn_on(&url, sqlite_file, second_dir).await;
+    (a, b)
+}
+
+async fn spawn_on(url: &str, sqlite_file: Option<PathBuf>, dir: tempfile::TempDir) -> TestApp {
+    let db = db::connect(url).await.expect("database");
     demo::seed(&db, KEY, "http://127.0.0.1").await.expect("seed");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
