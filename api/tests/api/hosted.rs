@@ -172,3 +172,42 @@ async fn hosted_expire_cancels() {
     assert_eq!(json_of(r, 200).await["data"]["status"], "CANCELED");
     assert_eq!(app.merchant_get(id).await["data"]["status"], "CANCELED");
 }
+
+#[tokio::test]
+async fn confirm_racing_patch_or_expire_ends_in_one_consistent_state() {
+    let app = spawn_app().await;
+    for round in 0..6 {
+        let s = json_of(create_hosted(&app, &sample()).await, 200).await;
+        let (id, secret) = (s["session_id"].as_str().expect("id").to_owned(), s["client_secret"].as_str().expect("secret").to_owned());
+        let quote = json_of(app.quote(&id, &secret, &json!({"method": "CARD"})).await, 200).await;
+        let mut body = card_confirm(quote["quoteId"].as_str().expect("q"), VISA_OK);
+        body["paymentMethod"]["card"]["nameOnCard"] = json!("Alex Doe");
+        let confirm = app.confirm(&id, &secret, Some("k"), &body);
+        let other = async {
+            if round % 2 == 0 {
+                patch(&app, &format!("/v1/hosted-sessions/{id}"), &json!({"amount": 99_999})).await
+            } else {
+                app.http.post(app.url(&format!("/v1/hosted-sessions/{id}/expire"))).bearer_auth(KEY)
+                    .header("X-Merchant-Id", "demo").send().await.expect("req")
+            }
+        };
+        let (c, o) = tokio::join!(confirm, other);
+        let (c_status, o_status) = (c.status().as_u16(), o.status().as_u16());
+        let c_body: Value = c.json().await.expect("json");
+        let view = app.merchant_get(&id).await;
+        let status = view["data"]["status"].as_str().unwrap_or_default().to_owned();
+        if c_status == 200 {
+            // Paid: the other call lost, and the charge is what the confirm said.
+            assert_eq!(status, "COMPLETED");
+            assert_eq!(o_status, 409, "{round}: patch/expire after payment must fail");
+            assert_eq!(view["data"]["payment"]["total"], c_body["payment"]["total"]);
+            assert_eq!(c_body["payment"]["amount"], 14227);
+        } else {
+            // The other call won: nothing was charged.
+            assert!(matches!(c_status, 409 | 422), "{round}: {c_status} {c_body}");
+            assert_eq!(o_status, 200);
+            assert_eq!(app.payment_count(&id).await, 0);
+            assert!(status == "CREATED" || status == "CANCELED", "{status}");
+        }
+    }
+}
