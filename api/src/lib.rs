@@ -61,6 +61,8 @@ pub struct Settings {
     pub webhook_backoff_ms: i64,
     /// How long confirm waits for the processor before answering `202 PENDING` (2 s).
     pub processor_deadline_ms: u64,
+    /// How old an orphaned confirm claim must be before the worker settles it (30 s).
+    pub claim_lease_ms: i64,
 }
 
 /// Shared state of every handler.

@@ -63,6 +63,9 @@ struct ServeArgs {
     /// Base URL browsers use to reach this server (defaults to http://<listen address>).
     #[arg(long, env = "CHECKOUT_PUBLIC_URL")]
     public_url: Option<String>,
+    /// How old (ms) an orphaned confirm claim must be before it is settled (crash recovery).
+    #[arg(long, env = "CHECKOUT_CLAIM_LEASE_MS", default_value_t = checkout_api::confirm::CLAIM_LEASE_MS, hide = true)]
+    claim_lease_ms: i64,
     /// Directory holding the Trunk-built widget.
     #[arg(long, env = "CHECKOUT_DIST_DIR", default_value = "dist")]
     dist_dir: PathBuf,
@@ -113,6 +116,7 @@ async fn main() -> anyhow::Result<()> {
         demo_site: demo_site.clone(),
         webhook_backoff_ms: 1_000,
         processor_deadline_ms: 2_000,
+        claim_lease_ms: args.claim_lease_ms,
     };
     let state = AppState { db: pool, processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Default::default() };
     tracing::info!(%addr, "checkout-api listening");

@@ -85,7 +85,7 @@ pub async fn run_worker(st: AppState, poll: Duration) {
     };
     loop {
         st.limits.shrink();
-        if let Err(e) = crate::confirm::recover_stale_claims(&st, crate::confirm::CLAIM_LEASE_MS).await {
+        if let Err(e) = crate::confirm::recover_stale_claims(&st, st.settings.claim_lease_ms).await {
             tracing::warn!(error = %e, "recovering orphaned claims failed");
         }
         if let Err(e) = crate::confirm::reconcile_pending(&st).await {

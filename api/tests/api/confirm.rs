@@ -379,6 +379,7 @@ async fn a_claim_orphaned_by_a_crash_is_released_and_the_retry_charges_once() {
             demo_site: None,
             webhook_backoff_ms: 50,
             processor_deadline_ms: 500,
+            claim_lease_ms: 30_000,
         }),
         limits: Default::default(),
     };

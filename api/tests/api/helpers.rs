@@ -68,7 +68,7 @@ async fn spawn_on(url: &str, sqlite_file: Option<PathBuf>, dir: tempfile::TempDi
     demo::seed(&db, KEY, "http://127.0.0.1").await.expect("seed");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let settings = Settings { public_url: base.clone(), dist_dir: dir.path().join("dist"), demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500 };
+    let settings = Settings { public_url: base.clone(), dist_dir: dir.path().join("dist"), demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500, claim_lease_ms: 30_000 };
     let state = AppState { db: db.clone(), processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Default::default() };
     tokio::spawn(checkout_api::serve(listener, state));
     TestApp { base, http: reqwest::Client::new(), db, sqlite_file, _dir: dir }
