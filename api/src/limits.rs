@@ -1,6 +1,6 @@
-//! Flood protection: every browser endpoint of a session (`config`, `fee-quotes`, `confirm`,
-//! `payment-methods`, `select`) shares one token bucket per session: a burst of 30, then 2 per
-//! second. Over the limit is `429 TOO_MANY_REQUESTS` with `Retry-After`; other sessions are
+//! Flood protection: the browser endpoints that write (`fee-quotes`, `confirm`,
+//! `payment-methods`, `select`) share one token bucket per session: a burst of 30, then 2 per
+//! second. Config reads are not limited (the widget polls them while a payment is pending). Over the limit is `429 TOO_MANY_REQUESTS` with `Retry-After`; other sessions are
 //! unaffected. In memory, per API node.
 
 use std::num::NonZeroU32;
@@ -57,12 +57,13 @@ pub fn browser_session(path: &str) -> Option<&str> {
     let rest = path.strip_prefix("/v1/sessions/")?;
     let (id, tail) = rest.split_once('/')?;
     let tail = tail.split('/').next().unwrap_or("");
-    matches!(tail, "config" | "fee-quotes" | "confirm" | "payment-methods" | "select").then_some(id)
+    matches!(tail, "fee-quotes" | "confirm" | "payment-methods" | "select").then_some(id)
 }
 
 /// Middleware applying [`Limits`] to browser endpoints.
 pub async fn limit(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    if let Some(id) = browser_session(req.uri().path()) {
+    let writes = req.method() != axum::http::Method::GET;
+    if let Some(id) = browser_session(req.uri().path()).filter(|_| writes) {
         if let Err(e) = st.limits.check(id) {
             return e.into_response();
         }
@@ -79,6 +80,7 @@ mod tests {
         assert_eq!(browser_session("/v1/sessions/abc/confirm"), Some("abc"));
         assert_eq!(browser_session("/v1/sessions/abc/payment-methods/pm1"), Some("abc"));
         assert_eq!(browser_session("/v1/sessions/abc"), None);
+        assert_eq!(browser_session("/v1/sessions/abc/config"), None);
         assert_eq!(browser_session("/v1/sessions/abc/expire"), None);
         assert_eq!(browser_session("/v2/payments"), None);
     }
