@@ -7,6 +7,7 @@
 //! - [`confirm`]: exactly-once confirm; [`idempotency`]: the Idempotency-Key state machine.
 //! - [`wallet`]: customers, saved methods, and the wallet modes' endpoints.
 //! - [`payments`]: payment rows and their JSON shapes; [`payments_api`]: `/v2/payments`.
+//! - [`notify`]: the TEXT / EMAIL link outbox for agent-assisted channels.
 //! - [`webhooks`]: the durable outbox and its delivery worker (signed, retried with backoff).
 //! - [`processor`]: the `Processor` trait and the sandbox processor (test cards).
 //! - [`pages`]: the hosted/embed pages (Trunk's `dist/`), the demo merchant page, `/healthz`.
@@ -24,6 +25,7 @@ pub mod fees;
 pub mod hosted;
 pub mod idempotency;
 pub mod limits;
+pub mod notify;
 pub mod openapi;
 pub mod pages;
 pub mod payments;
@@ -82,6 +84,7 @@ pub fn app(state: AppState) -> Router {
         .merge(quotes::router())
         .merge(wallet::router())
         .merge(payments_api::router())
+        .merge(notify::router())
         .merge(confirm::router())
         .merge(pages::health_router())
         .split_for_parts();

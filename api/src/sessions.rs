@@ -544,6 +544,7 @@ pub(crate) struct CreateSessionData {
 
 async fn create_ccg_inner(st: AppState, merchant: Merchant, req: CcgCreate) -> ApiResult<Json<Value>> {
     let new = ccg_to_new(&merchant, req)?;
+    let assisted = crate::notify::recipients(&new.config.channels.card, &new.customer)?;
     if let (Some(pm), Some(wallet)) = (&new.config.preselected_method_id, &new.wallet_key) {
         if crate::wallet::find(&st.db, &merchant.id, wallet, pm).await?.is_none() {
             return Err(ApiError::Unprocessable(
@@ -551,7 +552,9 @@ async fn create_ccg_inner(st: AppState, merchant: Merchant, req: CcgCreate) -> A
             ));
         }
     }
+    let merchant_id = new.merchant_id.clone();
     let created = insert(&st.db, new, uuid::Uuid::new_v4().to_string()).await?;
+    crate::notify::queue(&st, &merchant_id, &created.id, &assisted).await?;
     let (url, hosted, embed) = urls(&st.settings.public_url, &created.id, &created.client_secret);
     Ok(Json(json!({
         "url": url,

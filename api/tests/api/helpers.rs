@@ -177,7 +177,7 @@ impl TestApp {
     /// Every text value stored in every table, for card-data scans.
     pub async fn all_stored_text(&self) -> String {
         let mut out = String::new();
-        for table in ["merchants", "fee_schedules", "sessions", "fee_quotes", "payments", "idempotency_keys", "customers", "payment_methods", "webhook_events"] {
+        for table in ["merchants", "fee_schedules", "sessions", "fee_quotes", "payments", "idempotency_keys", "customers", "payment_methods", "webhook_events", "notifications"] {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {table}"))).fetch_all(&self.db).await.expect("scan");
             for row in rows {
                 for i in 0..row.len() {

@@ -4,6 +4,7 @@
 mod confirm;
 mod helpers;
 mod hosted;
+mod notify;
 mod openapi;
 mod payments_v2;
 mod sessions;
