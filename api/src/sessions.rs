@@ -718,11 +718,13 @@ pub async fn cancel(st: &AppState, merchant: &Merchant, id: &str) -> ApiResult<V
     responses((status = 200, body = SessionConfig), (status = 401, body = ErrorBody), (status = 410, body = ErrorBody)))]
 pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<Json<SessionConfig>> {
     let s = authorize_browser(&st.db, &id, &headers).await?;
-    let merchant_name: String = sqlx::query("SELECT display_name FROM merchants WHERE id = $1")
+    // One read for everything the widget needs from the merchant.
+    let merchant = sqlx::query("SELECT display_name, allowed_origins FROM merchants WHERE id = $1")
         .bind(&s.merchant_id)
         .fetch_one(&st.db)
-        .await?
-        .try_get("display_name")?;
+        .await?;
+    let merchant_name: String = merchant.try_get("display_name")?;
+    let merchant_origins = crate::pages::parse_origins(&merchant.try_get::<String, _>("allowed_origins")?);
     let payment = match &s.payment_id {
         Some(pid) => PaymentRow::by_id(&st.db, pid).await?.map(|p| p.summary()),
         None => None,
@@ -761,7 +763,7 @@ pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, h
         payment,
         cancel_url: s.config.cancel_url.clone(),
         redirect_url,
-        merchant_origins: crate::pages::merchant_origins_of_session(&st, &s.id).await?,
+        merchant_origins,
         close_on_success: s.config.layout.as_deref() == Some("popup"),
         can_save: s.wallet_key.is_some() && s.config.setup_future_usage != "off",
     }))
