@@ -126,3 +126,33 @@ fn disclosure_uses_the_quote_figures() {
     );
     assert!(disclosure(Locale::Es, &q).contains("1,00\u{a0}$"));
 }
+
+#[test]
+fn bank_draft_checks_routing_account_twice_holder_and_mandate() {
+    use checkout_widget::form::{BankDraft, BankErrors};
+    let empty = BankDraft::default().check();
+    assert_eq!(empty, BankErrors {
+        routing: Some(FieldError::Required),
+        account: Some(FieldError::Required),
+        account_confirm: Some(FieldError::Required),
+        holder: Some(FieldError::Required),
+        mandate: Some(FieldError::Required),
+    });
+    let mut d = BankDraft {
+        routing: "110000001".into(),
+        account: "000123456789".into(),
+        account_confirm: "000123456780".into(),
+        holder: "Alex Doe".into(),
+        mandate: true,
+        ..BankDraft::default()
+    };
+    assert_eq!(d.check(), BankErrors {
+        routing: Some(FieldError::InvalidRoutingNumber),
+        account_confirm: Some(FieldError::AccountNumberMismatch),
+        ..BankErrors::default()
+    });
+    d.routing = "110000000".into();
+    d.account_confirm = "000123456789".into();
+    let input = d.to_input().expect("valid");
+    assert_eq!((input.routing_number.as_str(), input.account_number.as_str(), input.account_type.as_str()), ("110000000", "000123456789", "checking"));
+}
