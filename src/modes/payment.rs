@@ -249,7 +249,7 @@ pub fn PaymentMode(
         let fingerprint = serde_json::to_string(&body).unwrap_or_default();
         let key = attempt
             .with_value(|a| a.as_ref().filter(|(f, _)| *f == fingerprint).map(|(_, k)| k.clone()))
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            .unwrap_or_else(new_idempotency_key);
         attempt.set_value(Some((fingerprint, key.clone())));
         pending.set(true);
         spawn_local(async move {
@@ -414,4 +414,13 @@ pub fn PaymentMode(
 fn is_top_level() -> bool {
     let w = window();
     w.top().ok().flatten().is_some_and(|top| top == w)
+}
+
+/// A fresh Idempotency-Key: a random UUID v4 from the browser's CSPRNG (`crypto.randomUUID`,
+/// secure contexts). Keys only need to be unique per session and attempt, so outside a secure
+/// context time and `Math.random` do.
+fn new_idempotency_key() -> String {
+    window().crypto().map(|c| c.random_uuid()).unwrap_or_else(|_| {
+        format!("k-{}-{}", js_sys::Date::now() as u64, js_sys::Math::random().to_bits())
+    })
 }
