@@ -483,6 +483,49 @@ async fn charge_and_record(
     Ok(json_response(http_status.as_u16(), body))
 }
 
+/// A session payment whose outcome the processor has not told us yet.
+struct Awaiting<'a> {
+    id: &'a str,
+    merchant_id: &'a str,
+    session_id: &'a str,
+    merchant_transaction_id: &'a str,
+    attempt: i64,
+    /// (amount, fee, total)
+    amounts: (i64, i64, i64),
+    currency: &'a str,
+    /// (type, brand, last4, saved method id)
+    method: (&'a str, Option<String>, String, Option<String>),
+    processor_key: &'a str,
+    now: i64,
+}
+
+/// Inserts a `PENDING` payment that [`reconcile_pending`] will finish via `processor_key`.
+async fn insert_awaiting(tx: &mut sqlx::AnyConnection, a: &Awaiting<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total,
+            currency, status, method_type, brand, last4, processor_ref, payment_method_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'PENDING', $10, $11, $12, $13, $14, $15, $15)",
+    )
+    .bind(a.id)
+    .bind(a.merchant_id)
+    .bind(a.session_id)
+    .bind(a.merchant_transaction_id)
+    .bind(a.attempt)
+    .bind(a.amounts.0)
+    .bind(a.amounts.1)
+    .bind(a.amounts.2)
+    .bind(a.currency)
+    .bind(a.method.0)
+    .bind(&a.method.1)
+    .bind(&a.method.2)
+    .bind(format!("awaiting:{}", a.processor_key))
+    .bind(&a.method.3)
+    .bind(a.now)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
 /// The processor missed its deadline: record the attempt as `PENDING` (the session stays
 /// claimed), answer `202`, and let [`reconcile_pending`] finish it when the processor answers.
 async fn record_pending(
@@ -497,27 +540,18 @@ async fn record_pending(
     let now = now_ms();
     let mtid = s.merchant_transaction_id.clone().unwrap_or_else(|| s.id.clone());
     let mut tx = st.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total,
-            currency, status, method_type, brand, last4, processor_ref, payment_method_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'PENDING', $10, $11, $12, $13, $14, $15, $15)",
-    )
-    .bind(&payment_id)
-    .bind(&s.merchant_id)
-    .bind(&s.id)
-    .bind(&mtid)
-    .bind(attempt)
-    .bind(p.quote.amount)
-    .bind(p.quote.fee)
-    .bind(p.quote.total)
-    .bind(s.currency.code())
-    .bind(p.method.kind())
-    .bind(p.method.brand())
-    .bind(p.method.last4())
-    .bind(format!("awaiting:{processor_key}"))
-    .bind(p.method.saved_id())
-    .bind(now)
-    .execute(&mut *tx)
+    insert_awaiting(&mut tx, &Awaiting {
+        id: &payment_id,
+        merchant_id: &s.merchant_id,
+        session_id: &s.id,
+        merchant_transaction_id: &mtid,
+        attempt,
+        amounts: (p.quote.amount, p.quote.fee, p.quote.total),
+        currency: s.currency.code(),
+        method: (p.method.kind(), p.method.brand(), p.method.last4(), p.method.saved_id()),
+        processor_key,
+        now,
+    })
     .await?;
     sqlx::query("UPDATE sessions SET payment_id = $1, updated_at = $2 WHERE id = $3")
         .bind(&payment_id)
@@ -656,28 +690,26 @@ pub async fn recover_stale_claims(st: &AppState, lease_ms: i64) -> Result<usize,
         let known = !key.is_empty() && st.processor.retrieve(&processor_key).await.is_some();
         let mut tx = st.db.begin().await?;
         if known {
-            let mtid: Option<String> = r.try_get("merchant_transaction_id")?;
-            sqlx::query(
-                "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total,
-                    currency, status, method_type, brand, last4, processor_ref, payment_method_id, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'PENDING', $10, $11, $12, $13, $14, $15, $15)",
-            )
-            .bind(uuid::Uuid::new_v4().to_string())
-            .bind(r.try_get::<String, _>("merchant_id")?)
-            .bind(&sid)
-            .bind(mtid.unwrap_or_else(|| sid.clone()))
-            .bind(attempts)
-            .bind(claim["amount"].as_i64().unwrap_or(0))
-            .bind(claim["fee"].as_i64().unwrap_or(0))
-            .bind(claim["total"].as_i64().unwrap_or(0))
-            .bind(r.try_get::<String, _>("currency")?)
-            .bind(claim["methodType"].as_str().unwrap_or("CARD"))
-            .bind(claim["brand"].as_str())
-            .bind(claim["last4"].as_str().unwrap_or(""))
-            .bind(format!("awaiting:{processor_key}"))
-            .bind(claim["paymentMethodId"].as_str())
-            .bind(now)
-            .execute(&mut *tx)
+            let mtid = r.try_get::<Option<String>, _>("merchant_transaction_id")?.unwrap_or_else(|| sid.clone());
+            let (merchant_id, currency): (String, String) = (r.try_get("merchant_id")?, r.try_get("currency")?);
+            let amount = |k: &str| claim[k].as_i64().unwrap_or(0);
+            insert_awaiting(&mut tx, &Awaiting {
+                id: &uuid::Uuid::new_v4().to_string(),
+                merchant_id: &merchant_id,
+                session_id: &sid,
+                merchant_transaction_id: &mtid,
+                attempt: attempts,
+                amounts: (amount("amount"), amount("fee"), amount("total")),
+                currency: &currency,
+                method: (
+                    claim["methodType"].as_str().unwrap_or("CARD"),
+                    claim["brand"].as_str().map(str::to_owned),
+                    claim["last4"].as_str().unwrap_or("").to_owned(),
+                    claim["paymentMethodId"].as_str().map(str::to_owned),
+                ),
+                processor_key: &processor_key,
+                now,
+            })
             .await?;
         } else {
             let released = sqlx::query(

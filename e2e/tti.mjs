@@ -1,0 +1,38 @@
+// Time to interactive: navigation start to the `checkout-ready` performance mark (config loaded,
+// card-number input enabled), median of N loads, widget vs the vanilla baseline, same server.
+import { chromium } from '@playwright/test';
+
+const [base, n] = [process.argv[2], Number(process.argv[3] ?? 20)];
+const args = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+
+async function session() {
+  const r = await fetch(`${base}/v1/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', Authorization: 'Bearer sk_test_demo', 'X-Merchant-Id': 'demo' },
+    body: JSON.stringify({ customer: {}, payment: { merchantTransactionId: crypto.randomUUID(), amount: 1500 }, config: { modes: ['PAYMENT'] } }),
+  });
+  return (await r.json()).data;
+}
+
+async function measure(url) {
+  const context = await browser.newContext(); // cold cache each load
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => performance.getEntriesByName('checkout-ready').length > 0, null, { timeout: 20_000 });
+  const ms = await page.evaluate(() => performance.getEntriesByName('checkout-ready')[0].startTime);
+  await context.close();
+  return ms;
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const widget = [], vanilla = [];
+for (let i = 0; i < n; i++) {
+  const s = await session();
+  const frag = s.hostedUrl.split('#')[1];
+  vanilla.push(await measure(`${base}/widget/vanilla.html#${frag}`));
+  widget.push(await measure(s.hostedUrl));
+}
+await browser.close();
+console.log(JSON.stringify({ widget: median(widget), vanilla: median(vanilla), n }));
