@@ -153,6 +153,12 @@ pub fn PaymentMode(
         }
     });
     let requote = Callback::new(move |()| fetch_quote(quote_key.get_untracked()));
+    // `checkout-ready`: config loaded and the form interactive (read by scripts/bench).
+    Effect::new(move |_| {
+        if let Some(perf) = window().performance() {
+            let _ = perf.mark("checkout-ready");
+        }
+    });
     // Events for the embedding page: what changed, what it costs, how it ended.
     Effect::new(move |_| {
         let (kind, brand, _) = quote_key.get();
