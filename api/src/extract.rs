@@ -16,8 +16,46 @@ use crate::secrets::matches_hash;
 /// Values are never echoed (they could be card data); only paths and shapes are.
 pub struct ApiJson<T>(pub T);
 
+/// Removes commas that directly precede `}` or `]` (outside strings). The published sample
+/// requests carry such commas; accepting them costs nothing and changes no valid document.
+pub fn strip_trailing_commas(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            out.push(b);
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if b == b'"' {
+            in_string = true;
+        } else if b == b',' {
+            let next = bytes[i + 1..].iter().find(|c| !c.is_ascii_whitespace());
+            if matches!(next, Some(b'}' | b']')) {
+                continue;
+            }
+        }
+        out.push(b);
+    }
+    out
+}
+
 /// Parses a JSON body into `T`, describing failures without echoing values.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    match parse_strict(bytes) {
+        Err(e) if e.to_string().contains("Malformed JSON body.") => {
+            parse_strict(&strip_trailing_commas(bytes)).map_err(|_| e)
+        }
+        other => other,
+    }
+}
+
+fn parse_strict<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -140,6 +178,15 @@ mod tests {
         assert!(IdempotencyKey::try_from("x".repeat(256).as_str()).is_err());
         assert!(IdempotencyKey::try_from("").is_err());
         assert!(IdempotencyKey::try_from("has space").is_err());
+    }
+
+    #[test]
+    fn trailing_commas_are_tolerated_but_nothing_else() {
+        assert_eq!(strip_trailing_commas(br#"{"a": [1, 2,], "b": "x,}",}"#), br#"{"a": [1, 2], "b": "x,}"}"#.to_vec());
+        let v: serde_json::Value = parse_json(br#"{"a": {"b": false,},}"#).expect("lenient");
+        assert_eq!(v, serde_json::json!({"a": {"b": false}}));
+        assert!(parse_json::<serde_json::Value>(b"{\"a\": ,}").is_err());
+        assert!(parse_json::<serde_json::Value>(b"{\"a\": 1").is_err());
     }
 
     #[test]

@@ -166,3 +166,63 @@ async fn select_completes_with_the_chosen_method_and_display_shows_one() {
     // The merchant key never works as a browser credential.
     json_of(app.config(&d, KEY).await, 401).await;
 }
+
+#[tokio::test]
+async fn the_generate_a_session_seed_sample_is_accepted_as_it_stands() {
+    let app = spawn_app().await;
+    // Verbatim from the sessions seed, trailing comma included.
+    let sample = r#"{
+"customer": {
+"firstName": "foo",
+"lastName": "bar",
+"email": "foo.bar@email.com",
+"ssnLastFour": "1234",
+"dateOfBirth": "1970-31-12",
+"phoneNumber": {
+"number": "9876543210",
+"countryCode": "1"
+},
+"zip5": "54321",
+"hsid": "120c5730-e796-4448-8da9-081fde4e3e79",
+"metadata": {}
+},
+"payment": {
+"merchantTransactionId": "f32736c8-266a-4da1-af16-293fa02a351a",
+"amount": 1200,
+"authorizeCard": false,
+},
+"config": {
+"modes": [
+"PAYMENT_METHOD_ENTRY"
+],
+"paymentMethodChannel": {
+"card": [
+"WEBFORM",
+"TEXT",
+"EMAIL",
+"GOOGLE_PAY",
+"APPLE_PAY"
+],
+"bankAccount": [
+"WEBFORM"
+]
+},
+"privacyPolicyUrl": "https://merchant.com/privacypolicy"
+}
+}"#;
+    let r = app
+        .http
+        .post(app.url("/v1/sessions"))
+        .bearer_auth(KEY)
+        .header("X-Merchant-Id", "demo")
+        .header("content-type", "application/json")
+        .body(sample)
+        .send()
+        .await
+        .expect("req");
+    let s = json_of(r, 200).await;
+    let id = s["data"]["checkoutSessionId"].as_str().expect("id");
+    let cfg = json_of(app.config(id, id).await, 200).await;
+    assert_eq!(cfg["mode"], "PAYMENT_METHOD_ENTRY");
+    assert_eq!(cfg["privacyPolicyUrl"], "https://merchant.com/privacypolicy");
+}
