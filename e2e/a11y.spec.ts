@@ -117,3 +117,15 @@ test('dark scheme renders with the dark palette and stays accessible', async ({ 
   await page.screenshot({ path: test.info().outputPath('dark.png'), fullPage: true });
   await context.close();
 });
+
+test("the session's appearance themes the widget", async ({ page, request }) => {
+  const s = await createSession(request, 1500, {
+    config: { modes: ['PAYMENT'], appearance: { colorPrimary: '#0b6e4f', borderRadius: '2px' } },
+  });
+  await page.goto(s.hostedUrl);
+  await expect(page.getByTestId('fee-total')).toHaveText('$16.00');
+  const button = page.getByTestId('pay-button');
+  await expect(button).toHaveCSS('background-color', 'rgb(11, 110, 79)');
+  await expect(button).toHaveCSS('border-radius', '2px');
+  await expectNoViolations(page, 'themed');
+});

@@ -75,12 +75,16 @@ pub fn emit(name: &str, detail: serde_json::Value) {
 /// Applies forwarded theme variables (only `--checkout-*` names, only plain values).
 fn apply_theme(theme: &serde_json::Value) {
     let Some(map) = theme.as_object() else { return };
+    apply_vars(map.iter().filter_map(|(k, v)| Some((k.as_str(), v.as_str()?))));
+}
+
+/// Sets `--checkout-*` custom properties on the document (session appearance, element theme).
+pub fn apply_vars<'a>(vars: impl IntoIterator<Item = (&'a str, &'a str)>) {
     let Some(root) = document().document_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) else {
         return;
     };
     let style = root.style();
-    for (name, value) in map {
-        let Some(value) = value.as_str() else { continue };
+    for (name, value) in vars {
         let safe = name.starts_with("--checkout-")
             && name.len() <= 64
             && value.len() <= 200

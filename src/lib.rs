@@ -75,6 +75,7 @@ fn Checkout(client: ApiClient, fallback_locale: Locale) -> impl IntoView {
     let retry = Callback::new(move |()| config.refetch());
     Effect::new(move |_| match config.get() {
         Some(Ok(cfg)) => {
+            embed::apply_vars(cfg.appearance.iter().map(|(k, v)| (k.as_str(), v.as_str())));
             embed::target_opener(cfg.merchant_origins.clone());
             embed::emit(
                 "ready",

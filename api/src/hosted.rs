@@ -61,6 +61,9 @@ pub(crate) struct HostedCreate {
     #[schema(value_type = Option<Vec<Object>>)]
     line_items: Option<Vec<Value>>,
     locale: Option<String>,
+    /// Theme overrides: `color_primary`, `border_radius`, `font_family`, … (see README).
+    #[schema(value_type = Option<Object>)]
+    branding: Option<Value>,
 }
 
 /// `POST /v1/hosted-sessions` answer.
@@ -168,6 +171,7 @@ fn hosted_to_new(merchant: &Merchant, req: HostedCreate) -> ApiResult<NewSession
             success_url,
             cancel_url,
             layout: req.layout.clone(),
+            appearance: sessions::parse_appearance("branding", req.branding.as_ref())?,
         },
         payment: json!({
             "description": req.description,

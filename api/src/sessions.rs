@@ -108,6 +108,68 @@ pub struct StoredConfig {
     /// Hosted dialect: `embedded`, `hosted`, `popup` (close the popup on success) or `redirect`.
     #[serde(default)]
     pub layout: Option<String>,
+    /// Theme: `--checkout-*` custom property -> value.
+    #[serde(default)]
+    pub appearance: std::collections::BTreeMap<String, String>,
+}
+
+/// Appearance keys a merchant may set (either case style) and the CSS property each sets.
+const APPEARANCE: &[(&str, &str, &str, Kind)] = &[
+    ("colorPrimary", "color_primary", "--checkout-color-primary", Kind::Color),
+    ("colorPrimaryText", "color_primary_text", "--checkout-color-primary-text", Kind::Color),
+    ("colorBackground", "color_background", "--checkout-color-bg", Kind::Color),
+    ("colorText", "color_text", "--checkout-color-text", Kind::Color),
+    ("colorError", "color_error", "--checkout-color-error", Kind::Color),
+    ("borderRadius", "border_radius", "--checkout-radius", Kind::Length),
+    ("spacingUnit", "spacing_unit", "--checkout-space", Kind::Length),
+    ("fontFamily", "font_family", "--checkout-font", Kind::Font),
+];
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Color,
+    Length,
+    Font,
+}
+
+fn valid_value(kind: Kind, v: &str) -> bool {
+    match kind {
+        Kind::Color => {
+            v.len() <= 9 && v.starts_with('#') && matches!(v.len(), 4 | 5 | 7 | 9) && v[1..].bytes().all(|b| b.is_ascii_hexdigit())
+        }
+        Kind::Length => {
+            let num = v.trim_end_matches("px").trim_end_matches("rem");
+            num.len() != v.len() && !num.is_empty() && num.len() <= 5 && num.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        }
+        Kind::Font => {
+            !v.is_empty()
+                && v.len() <= 100
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b" ,-'\"".contains(&b))
+        }
+    }
+}
+
+/// Parses an `appearance` / `branding` object into CSS custom properties; unknown keys and
+/// unsafe values are refused, so nothing but a colour, a length or a font list reaches the page.
+pub fn parse_appearance(field: &str, v: Option<&Value>) -> ApiResult<std::collections::BTreeMap<String, String>> {
+    let mut out = std::collections::BTreeMap::new();
+    let Some(v) = v.filter(|v| !v.is_null()) else { return Ok(out) };
+    let obj = v.as_object().ok_or_else(|| ApiError::InvalidRequest(format!("{field} must be an object.")))?;
+    for (key, value) in obj {
+        let Some((_, _, css, kind)) = APPEARANCE.iter().find(|(camel, snake, _, _)| key == camel || key == snake) else {
+            return Err(ApiError::InvalidRequest(format!(
+                "{field}: unknown key `{}`; use colorPrimary, colorPrimaryText, colorBackground, colorText, colorError, borderRadius, spacingUnit or fontFamily.",
+                key.chars().take(40).collect::<String>()
+            )));
+        };
+        match value.as_str() {
+            Some(s) if valid_value(*kind, s.trim()) => {
+                out.insert((*css).to_owned(), s.trim().to_owned());
+            }
+            _ => return Err(ApiError::InvalidRequest(format!("{field}.{key} is not a valid value."))),
+        }
+    }
+    Ok(out)
 }
 
 /// A session row.
@@ -315,6 +377,9 @@ struct CcgConfig {
     payment_method_channel: Option<ChannelsIn>,
     privacy_policy_url: Option<String>,
     locale: Option<String>,
+    /// Theme: `colorPrimary`, `borderRadius`, `fontFamily`, … (see README).
+    #[schema(value_type = Option<Object>)]
+    appearance: Option<Value>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -478,6 +543,7 @@ fn ccg_to_new(merchant: &Merchant, req: CcgCreate) -> ApiResult<NewSession> {
             success_url: None,
             cancel_url: None,
             layout: None,
+            appearance: parse_appearance("config.appearance", config.appearance.as_ref())?,
         },
         payment: match &payment {
             Some(p) => serde_json::to_value(p).map_err(anyhow::Error::from)?,
@@ -766,5 +832,6 @@ pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, h
         merchant_origins,
         close_on_success: s.config.layout.as_deref() == Some("popup"),
         can_save: s.wallet_key.is_some() && s.config.setup_future_usage != "off",
+        appearance: s.config.appearance.clone(),
     }))
 }

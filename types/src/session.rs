@@ -161,6 +161,9 @@ pub struct SessionConfig {
     /// The merchant's registered origins: the only targets of popup messages.
     #[serde(default)]
     pub merchant_origins: Vec<String>,
+    /// Theme set by the merchant on the session: CSS custom properties (`--checkout-*`) and values.
+    #[serde(default)]
+    pub appearance: std::collections::BTreeMap<String, String>,
     /// Whether the payer may save the method for later (a wallet and `setupFutureUsage` allow it).
     #[serde(default)]
     pub can_save: bool,

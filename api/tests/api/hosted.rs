@@ -211,3 +211,31 @@ async fn confirm_racing_patch_or_expire_ends_in_one_consistent_state() {
         }
     }
 }
+
+#[tokio::test]
+async fn appearance_becomes_checked_css_variables() {
+    let app = spawn_app().await;
+    let mut body = sample();
+    body["branding"] = json!({ "color_primary": "#0b6e4f", "border_radius": "4px", "font_family": "Inter, sans-serif" });
+    let s = json_of(create_hosted(&app, &body).await, 200).await;
+    let cfg = json_of(app.config(s["session_id"].as_str().expect("id"), s["client_secret"].as_str().expect("secret")).await, 200).await;
+    assert_eq!(
+        cfg["appearance"],
+        json!({ "--checkout-color-primary": "#0b6e4f", "--checkout-font": "Inter, sans-serif", "--checkout-radius": "4px" })
+    );
+    for (key, value, detail) in [
+        ("color_primary", json!("red; background: url(x)"), "branding.color_primary is not a valid value."),
+        ("border_radius", json!("4"), "branding.border_radius is not a valid value."),
+        ("font_family", json!("x}</style>"), "branding.font_family is not a valid value."),
+        ("shadow", json!("none"), "branding: unknown key `shadow`; use colorPrimary, colorPrimaryText, colorBackground, colorText, colorError, borderRadius, spacingUnit or fontFamily."),
+    ] {
+        let mut bad = sample();
+        bad["branding"] = json!({ key: value });
+        assert_eq!(json_of(create_hosted(&app, &bad).await, 400).await["detail"], detail);
+    }
+    let mut ccg = crate::helpers::payment_request(100);
+    ccg["config"]["appearance"] = json!({ "colorPrimary": "#123" });
+    let r = json_of(app.create_session(&ccg).await, 200).await;
+    let id = r["data"]["checkoutSessionId"].as_str().expect("id");
+    assert_eq!(json_of(app.config(id, id).await, 200).await["appearance"], json!({ "--checkout-color-primary": "#123" }));
+}
