@@ -4,10 +4,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-// A ratchet, not the goal: measured 208.1 kB gzip (wasm 198.1 kB) with all six modes, card and
-// bank entry and the embed bridge, built with `--cfg erase_components`, on 2026-11-23. The
-// product goal is 80 kB; lower this figure whenever the build shrinks.
-const BUDGET_GZIP_BYTES = 210_000;
+// A ratchet, not the goal: measured 210.6 kB gzip (wasm 200.5 kB) with all six modes, card and
+// bank entry, the embed bridge and session appearance, built with `--cfg erase_components`, on
+// 2026-11-23. The product goal is 80 kB (see docs/PERFORMANCE.md); lower this figure whenever the
+// build shrinks, and raise it only with a measured reason in the commit.
+const BUDGET_GZIP_BYTES = 211_000;
 
 test('wasm + js + css stay within the gzip budget', () => {
   const dist = join(__dirname, '..', 'dist');
