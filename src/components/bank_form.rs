@@ -117,7 +117,7 @@ pub fn BankForm(
                     />
                     <span>{move || mandate_text.get()}</span>
                 </label>
-                <p id="bank-mandate-error" class="field-error">{move || mandate_error().unwrap_or("")}</p>
+                <p id="bank-mandate-error" class="field-error" aria-live="polite">{move || mandate_error().unwrap_or("")}</p>
             </div>
         </fieldset>
     }

@@ -44,7 +44,7 @@ pub fn TextField(
                 on:input=move |ev| on_input.run(event_target_value(&ev))
                 on:blur=move |_| on_blur.run(())
             />
-            <p id=err_id class="field-error">{move || error.get().unwrap_or("")}</p>
+            <p id=err_id class="field-error" aria-live="polite">{move || error.get().unwrap_or("")}</p>
         </div>
     }
 }
