@@ -4,7 +4,7 @@ import { expect, test } from '@playwright/test';
 import { createServer } from 'node:http';
 import { VISA_OK, merchantView } from './fixtures';
 
-const apiPort = Number(process.env.E2E_PORT ?? '38080');
+const apiPort = Number(process.env.E2E_PORT ?? '18080');
 const SITE = `http://127.0.0.1:${apiPort + 1}`;
 
 async function payCard(frame: import('@playwright/test').FrameLocator | import('@playwright/test').Page) {

@@ -6,7 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const port = process.env.E2E_PORT ?? '38080';
+// Below Linux's ephemeral range (32768-60999), so no outgoing connection can hold these ports.
+const port = process.env.E2E_PORT ?? '18080';
 export const demoPort = String(Number(port) + 1);
 const dbDir = mkdtempSync(join(tmpdir(), 'checkout-e2e-'));
 
