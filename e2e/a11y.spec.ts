@@ -98,7 +98,7 @@ test('Spanish: labels, fee disclosure and decline messages', async ({ page, requ
   await page.getByLabel('Número de tarjeta').fill(VISA_DECLINED);
   await page.getByLabel('Vencimiento (MM / AA)').fill('12/34');
   await page.getByLabel('Código de seguridad').fill('123');
-  await expect(page.getByTestId('fee-disclosure')).toContainText('Se añade un cargo por servicio de 36,42\u00a0$');
+  await expect(page.getByTestId('fee-disclosure')).toContainText('Se aplica un cargo por servicio de 36,42\u00a0$');
   await expect(page.getByTestId('pay-button')).toHaveText('Pagar 1.270,98\u00a0$');
   await page.getByTestId('pay-button').click();
   await expect(page.getByTestId('error-banner')).toContainText('Su tarjeta fue rechazada.');

@@ -122,7 +122,7 @@ fn disclosure_uses_the_quote_figures() {
     };
     assert_eq!(
         disclosure(Locale::En, &q),
-        "A convenience fee of $1.00 is added for paying by card. You will be charged $16.00 in total."
+        "A convenience fee of $1.00 applies to this payment method. You will be charged $16.00 in total."
     );
     assert!(disclosure(Locale::Es, &q).contains("1,00\u{a0}$"));
 }

@@ -66,10 +66,10 @@ pub fn disclosure(locale: Locale, q: &FeeQuote) -> String {
         (Locale::En, true) => format!("No convenience fee applies. You will be charged {total}."),
         (Locale::Es, true) => format!("No se aplica ningún cargo por servicio. Se le cobrará {total}."),
         (Locale::En, false) => {
-            format!("A convenience fee of {fee} is added for paying by card. You will be charged {total} in total.")
+            format!("A convenience fee of {fee} applies to this payment method. You will be charged {total} in total.")
         }
         (Locale::Es, false) => {
-            format!("Se añade un cargo por servicio de {fee} por pagar con tarjeta. Se le cobrará un total de {total}.")
+            format!("Se aplica un cargo por servicio de {fee} a este método de pago. Se le cobrará un total de {total}.")
         }
     }
 }
