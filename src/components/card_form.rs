@@ -53,6 +53,7 @@ pub fn CardForm(
         <fieldset class="card-form" data-testid="card-form">
             <legend class="visually-hidden">{locale.t(Key::CardNumber)}</legend>
             <div class="brand-row" aria-live="polite">
+                <span class="brand-icon" aria-hidden="true" data-brand=move || brand.get().wire_name()></span>
                 <span class="brand" data-testid="card-brand" data-brand=move || brand.get().wire_name()>
                     {move || match brand.get() {
                         CardBrand::Unknown => String::new(),
