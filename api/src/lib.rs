@@ -12,7 +12,7 @@
 //! - [`processor`]: the `Processor` trait and the sandbox processor (test cards).
 //! - [`pages`]: the hosted/embed pages (Trunk's `dist/`), the demo merchant page, `/healthz`.
 //! - [`demo`]: seeding the demo merchant for `serve --demo`; [`demo_site`]: the demo merchant's website.
-//! - [`limits`]: per-session flood protection (429 + Retry-After) on browser endpoints.
+//! - [`limits`]: per-session and per-client flood protection (429 + Retry-After) on browser endpoints.
 //! - [`error`], [`extract`], [`secrets`], [`db`]: plumbing shared by all of the above.
 
 pub mod confirm;
@@ -102,7 +102,7 @@ pub fn app(state: AppState) -> Router {
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let poll = std::time::Duration::from_millis(state.settings.webhook_backoff_ms.clamp(20, 1_000) as u64);
     tokio::spawn(webhooks::run_worker(state.clone(), poll));
-    axum::serve(listener, app(state))
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

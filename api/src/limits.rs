@@ -1,71 +1,171 @@
-//! Flood protection: the browser endpoints that write (`fee-quotes`, `confirm`,
-//! `payment-methods`, `select`) share one token bucket per session: a burst of 30, then 2 per
-//! second. Config reads are not limited (the widget polls them while a payment is pending). Over the limit is `429 TOO_MANY_REQUESTS` with `Retry-After`; other sessions are
-//! unaffected. In memory, per API node.
+//! Flood protection on the browser endpoints (`/v1/sessions/{id}/config`, `fee-quotes`,
+//! `confirm`, `payment-methods`, `select`), with two token buckets in memory per API node:
+//! - per session, for the endpoints that write: a burst of 30, then 2 per second. Config reads
+//!   are not counted here (the widget polls them while a payment is pending).
+//! - per client address, for every browser endpoint, reads included: a burst of 200, then 20 per
+//!   second. This is what slows down someone guessing client secrets across many sessions.
+//!
+//! Over either limit is `429 TOO_MANY_REQUESTS` with `Retry-After`; other sessions and other
+//! clients are unaffected. The client address is the TCP peer, or, behind a reverse proxy, the
+//! right-most address of the header named by `CHECKOUT_CLIENT_IP_HEADER` (the one the proxy
+//! appended). Both quotas are set with `CHECKOUT_SESSION_LIMIT` and `CHECKOUT_CLIENT_LIMIT`
+//! (`PER_SECOND/BURST`, or `off`); see [`Quota::parse`].
 
+use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderName};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{DefaultKeyedRateLimiter, RateLimiter};
 
 use crate::AppState;
 use crate::error::ApiError;
 
-/// The per-session limiter.
+/// A token bucket's size: `per_second` sustained, `burst` at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub per_second: u32,
+    pub burst: u32,
+}
+
+impl Quota {
+    pub const SESSION_DEFAULT: Quota = Quota { per_second: 2, burst: 30 };
+    pub const CLIENT_DEFAULT: Quota = Quota { per_second: 20, burst: 200 };
+
+    /// `"20/200"` (per second / burst) or `"off"` (no limit: `None`).
+    pub fn parse(s: &str) -> Result<Option<Quota>, String> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("off") {
+            return Ok(None);
+        }
+        let bad = || format!("`{s}` is not PER_SECOND/BURST (for example 20/200) or `off`");
+        let (rate, burst) = s.split_once('/').ok_or_else(bad)?;
+        let per_second: u32 = rate.trim().parse().map_err(|_| bad())?;
+        let burst: u32 = burst.trim().parse().map_err(|_| bad())?;
+        if per_second == 0 || burst == 0 {
+            return Err(bad());
+        }
+        Ok(Some(Quota { per_second, burst }))
+    }
+
+    fn limiter<K: std::hash::Hash + Eq + Clone>(self) -> DefaultKeyedRateLimiter<K> {
+        let q = governor::Quota::per_second(NonZeroU32::new(self.per_second).unwrap_or(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::new(self.burst).unwrap_or(NonZeroU32::MIN));
+        RateLimiter::keyed(q)
+    }
+}
+
+/// The per-session and per-client limiters (either may be off).
 pub struct Limits {
-    per_session: DefaultKeyedRateLimiter<String>,
+    per_session: Option<DefaultKeyedRateLimiter<String>>,
+    per_client: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Header carrying the client address behind a trusted proxy.
+    client_ip_header: Option<HeaderName>,
     clock: DefaultClock,
 }
 
 impl Limits {
-    /// `burst` requests at once, then `per_second`.
-    pub fn new(per_second: u32, burst: u32) -> Limits {
-        let quota = Quota::per_second(NonZeroU32::new(per_second.max(1)).unwrap_or(NonZeroU32::MIN))
-            .allow_burst(NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN));
-        Limits { per_session: RateLimiter::keyed(quota), clock: DefaultClock::default() }
-    }
-
-    /// Takes one token for `key`, or says how long to wait.
-    pub fn check(&self, key: &str) -> Result<(), ApiError> {
-        match self.per_session.check_key(&key.to_owned()) {
-            Ok(()) => Ok(()),
-            Err(not_until) => {
-                let wait = not_until.wait_time_from(self.clock.now());
-                Err(ApiError::TooManyRequests { retry_after_secs: wait.as_secs() + 1 })
-            }
+    pub fn new(per_session: Option<Quota>, per_client: Option<Quota>) -> Limits {
+        Limits {
+            per_session: per_session.map(Quota::limiter),
+            per_client: per_client.map(Quota::limiter),
+            client_ip_header: None,
+            clock: DefaultClock::default(),
         }
     }
 
-    /// Forgets idle sessions (called by the background worker).
+    /// Reads the client address from `header` (right-most entry) instead of the TCP peer.
+    pub fn with_client_ip_header(mut self, header: HeaderName) -> Limits {
+        self.client_ip_header = Some(header);
+        self
+    }
+
+    fn refuse<K: std::hash::Hash + Eq + Clone>(&self, limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), ApiError> {
+        limiter.check_key(key).map_err(|not_until| ApiError::TooManyRequests {
+            retry_after_secs: not_until.wait_time_from(self.clock.now()).as_secs() + 1,
+        })
+    }
+
+    /// Takes one token from the session's bucket, or says how long to wait.
+    pub fn check_session(&self, session_id: &str) -> Result<(), ApiError> {
+        match &self.per_session {
+            Some(l) => self.refuse(l, &session_id.to_owned()),
+            None => Ok(()),
+        }
+    }
+
+    /// Takes one token from the client's bucket, or says how long to wait.
+    pub fn check_client(&self, client: IpAddr) -> Result<(), ApiError> {
+        match &self.per_client {
+            Some(l) => self.refuse(l, &client),
+            None => Ok(()),
+        }
+    }
+
+    /// The client of a request: the proxy header's right-most address when configured, else the
+    /// TCP peer. `None` when neither is known (then only the session limit applies).
+    pub fn client_of(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
+        match &self.client_ip_header {
+            Some(name) => headers
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+                .last()
+                .or(peer),
+            None => peer,
+        }
+    }
+
+    /// Forgets idle sessions and clients (called by the background worker).
     pub fn shrink(&self) {
-        self.per_session.retain_recent();
-        self.per_session.shrink_to_fit();
+        if let Some(l) = &self.per_session {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
+        if let Some(l) = &self.per_client {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
     }
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits::new(2, 30)
+        Limits::new(Some(Quota::SESSION_DEFAULT), Some(Quota::CLIENT_DEFAULT))
     }
 }
 
-/// The session id of a browser endpoint's path, if it is one.
-pub fn browser_session(path: &str) -> Option<&str> {
+/// What a browser endpoint's path is: its session id, and whether the endpoint writes.
+pub fn browser_endpoint<'a>(path: &'a str, method: &axum::http::Method) -> Option<(&'a str, bool)> {
     let rest = path.strip_prefix("/v1/sessions/")?;
     let (id, tail) = rest.split_once('/')?;
     let tail = tail.split('/').next().unwrap_or("");
-    matches!(tail, "fee-quotes" | "confirm" | "payment-methods" | "select").then_some(id)
+    match tail {
+        "config" => Some((id, false)),
+        "fee-quotes" | "confirm" | "payment-methods" | "select" => Some((id, method != axum::http::Method::GET)),
+        _ => None,
+    }
 }
 
 /// Middleware applying [`Limits`] to browser endpoints.
 pub async fn limit(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    let writes = req.method() != axum::http::Method::GET;
-    if let Some(id) = browser_session(req.uri().path()).filter(|_| writes) {
-        if let Err(e) = st.limits.check(id) {
-            return e.into_response();
+    if let Some((id, writes)) = browser_endpoint(req.uri().path(), req.method()) {
+        let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        if let Some(client) = st.limits.client_of(req.headers(), peer) {
+            if let Err(e) = st.limits.check_client(client) {
+                tracing::warn!(%client, "client over its rate limit");
+                return e.into_response();
+            }
+        }
+        if writes {
+            if let Err(e) = st.limits.check_session(id) {
+                return e.into_response();
+            }
         }
     }
     next.run(req).await
@@ -74,27 +174,60 @@ pub async fn limit(State(st): State<AppState>, req: Request, next: Next) -> Resp
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::Method;
 
     #[test]
-    fn only_browser_endpoints_are_limited() {
-        assert_eq!(browser_session("/v1/sessions/abc/confirm"), Some("abc"));
-        assert_eq!(browser_session("/v1/sessions/abc/payment-methods/pm1"), Some("abc"));
-        assert_eq!(browser_session("/v1/sessions/abc"), None);
-        assert_eq!(browser_session("/v1/sessions/abc/config"), None);
-        assert_eq!(browser_session("/v1/sessions/abc/expire"), None);
-        assert_eq!(browser_session("/v2/payments"), None);
+    fn browser_endpoints_and_which_of_them_write() {
+        assert_eq!(browser_endpoint("/v1/sessions/abc/confirm", &Method::POST), Some(("abc", true)));
+        assert_eq!(browser_endpoint("/v1/sessions/abc/payment-methods/pm1", &Method::DELETE), Some(("abc", true)));
+        assert_eq!(browser_endpoint("/v1/sessions/abc/payment-methods", &Method::GET), Some(("abc", false)));
+        assert_eq!(browser_endpoint("/v1/sessions/abc/config", &Method::GET), Some(("abc", false)));
+        assert_eq!(browser_endpoint("/v1/sessions/abc", &Method::GET), None);
+        assert_eq!(browser_endpoint("/v1/sessions/abc/expire", &Method::POST), None);
+        assert_eq!(browser_endpoint("/v2/payments", &Method::POST), None);
     }
 
     #[test]
     fn a_burst_then_429_with_retry_after() {
-        let l = Limits::new(1, 3);
+        let l = Limits::new(Some(Quota { per_second: 1, burst: 3 }), None);
         for _ in 0..3 {
-            assert!(l.check("s").is_ok());
+            assert!(l.check_session("s").is_ok());
         }
-        match l.check("s") {
+        match l.check_session("s") {
             Err(ApiError::TooManyRequests { retry_after_secs }) => assert!((1..=2).contains(&retry_after_secs)),
             other => panic!("expected 429, got {other:?}"),
         }
-        assert!(l.check("other").is_ok(), "other sessions are unaffected");
+        assert!(l.check_session("other").is_ok(), "other sessions are unaffected");
+        assert!(l.check_client("127.0.0.1".parse().unwrap()).is_ok(), "the client limit is off");
+    }
+
+    #[test]
+    fn clients_are_limited_apart() {
+        let l = Limits::new(None, Some(Quota { per_second: 1, burst: 2 }));
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        assert!(l.check_client(a).is_ok() && l.check_client(a).is_ok());
+        assert!(matches!(l.check_client(a), Err(ApiError::TooManyRequests { .. })));
+        assert!(l.check_client("10.0.0.2".parse().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn quotas_parse_or_say_why_not() {
+        assert_eq!(Quota::parse("20/200"), Ok(Some(Quota { per_second: 20, burst: 200 })));
+        assert_eq!(Quota::parse(" 2 / 30 "), Ok(Some(Quota { per_second: 2, burst: 30 })));
+        assert_eq!(Quota::parse("off"), Ok(None));
+        for bad in ["", "20", "0/10", "10/0", "-1/5", "a/b"] {
+            assert!(Quota::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_client_is_the_peer_or_the_proxy_header_s_last_address() {
+        let peer: IpAddr = "10.0.0.9".parse().unwrap();
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "1.2.3.4, 5.6.7.8".parse().unwrap());
+        assert_eq!(Limits::default().client_of(&h, Some(peer)), Some(peer), "headers are ignored unless configured");
+        let proxied = Limits::default().with_client_ip_header(HeaderName::from_static("x-forwarded-for"));
+        assert_eq!(proxied.client_of(&h, Some(peer)), Some("5.6.7.8".parse().unwrap()));
+        assert_eq!(proxied.client_of(&HeaderMap::new(), Some(peer)), Some(peer));
     }
 }

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use axum::http::HeaderName;
+use checkout_api::limits::{Limits, Quota};
 use checkout_api::processor::sandbox::SandboxProcessor;
 use checkout_api::{AppState, Settings, db, demo};
 use clap::{Args, Parser, Subcommand};
@@ -66,9 +68,27 @@ struct ServeArgs {
     /// How old (ms) an orphaned confirm claim must be before it is settled (crash recovery).
     #[arg(long, env = "CHECKOUT_CLAIM_LEASE_MS", default_value_t = checkout_api::confirm::CLAIM_LEASE_MS, hide = true)]
     claim_lease_ms: i64,
+    /// Rate limit per session on the browser endpoints that write: `PER_SECOND/BURST` or `off`.
+    #[arg(long, env = "CHECKOUT_SESSION_LIMIT", default_value = "2/30", value_parser = parse_quota)]
+    session_limit: QuotaArg,
+    /// Rate limit per client address on every browser endpoint: `PER_SECOND/BURST` or `off`.
+    #[arg(long, env = "CHECKOUT_CLIENT_LIMIT", default_value = "20/200", value_parser = parse_quota)]
+    client_limit: QuotaArg,
+    /// Behind a reverse proxy: the header holding the client address (its right-most entry),
+    /// e.g. `X-Forwarded-For`. Without it the TCP peer is the client.
+    #[arg(long, env = "CHECKOUT_CLIENT_IP_HEADER")]
+    client_ip_header: Option<HeaderName>,
     /// Directory holding the Trunk-built widget.
     #[arg(long, env = "CHECKOUT_DIST_DIR", default_value = "dist")]
     dist_dir: PathBuf,
+}
+
+/// A parsed `PER_SECOND/BURST` quota; `None` is `off`.
+#[derive(Clone, Copy)]
+struct QuotaArg(Option<Quota>);
+
+fn parse_quota(s: &str) -> Result<QuotaArg, String> {
+    Quota::parse(s).map(QuotaArg)
 }
 
 #[tokio::main]
@@ -118,7 +138,11 @@ async fn main() -> anyhow::Result<()> {
         processor_deadline_ms: 2_000,
         claim_lease_ms: args.claim_lease_ms,
     };
-    let state = AppState { db: pool, processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Default::default() };
+    let mut limits = Limits::new(args.session_limit.0, args.client_limit.0);
+    if let Some(header) = args.client_ip_header {
+        limits = limits.with_client_ip_header(header);
+    }
+    let state = AppState { db: pool, processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Arc::new(limits) };
     tracing::info!(%addr, "checkout-api listening");
     if let (Some(listener), Some(site)) = (demo_listener, &demo_site) {
         let site_router = checkout_api::demo_site::router(state.clone());

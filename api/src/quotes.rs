@@ -62,7 +62,8 @@ fn channel_enabled(s: &Session, method: PaymentMethodKind) -> bool {
 #[utoipa::path(post, path = "/v1/sessions/{id}/fee-quotes", tag = "widget", params(("id" = String, Path)),
     request_body = FeeQuoteRequest, security(("client_secret" = [])),
     responses((status = 200, body = FeeQuote), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, description = "Rate limited (per session or per client); see Retry-After", body = ErrorBody)))]
 pub(crate) async fn create(
     State(st): State<AppState>,
     Path(id): Path<String>,

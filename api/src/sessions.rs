@@ -781,7 +781,8 @@ pub async fn cancel(st: &AppState, merchant: &Merchant, id: &str) -> ApiResult<V
 /// What the widget renders for this session.
 #[utoipa::path(get, path = "/v1/sessions/{id}/config", tag = "widget", params(("id" = String, Path)),
     security(("client_secret" = [])),
-    responses((status = 200, body = SessionConfig), (status = 401, body = ErrorBody), (status = 410, body = ErrorBody)))]
+    responses((status = 200, body = SessionConfig), (status = 401, body = ErrorBody), (status = 410, body = ErrorBody),
+        (status = 429, description = "Rate limited (per session or per client); see Retry-After", body = ErrorBody)))]
 pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<Json<SessionConfig>> {
     let s = authorize_browser(&st.db, &id, &headers).await?;
     // One read for everything the widget needs from the merchant.

@@ -264,7 +264,8 @@ pub(crate) struct MethodList {
 #[utoipa::path(get, path = "/v1/sessions/{id}/payment-methods", tag = "wallet", params(("id" = String, Path)),
     security(("client_secret" = [])),
     responses((status = 200, body = MethodList), (status = 401, body = ErrorBody), (status = 410, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody),
+        (status = 429, description = "Rate limited (per session or per client); see Retry-After", body = ErrorBody)))]
 pub(crate) async fn list(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<Json<MethodList>> {
     let s = authorize_browser(&st.db, &id, &headers).await?;
     let wallet = wallet_of(&s)?;
@@ -293,7 +294,8 @@ fn parse_nickname(n: Option<String>) -> ApiResult<Option<String>> {
 #[utoipa::path(post, path = "/v1/sessions/{id}/payment-methods", tag = "wallet", params(("id" = String, Path)),
     request_body = AddMethod, security(("client_secret" = [])),
     responses((status = 200, body = SavedMethod), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, description = "Rate limited (per session or per client); see Retry-After", body = ErrorBody)))]
 pub(crate) async fn add(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -328,7 +330,8 @@ pub(crate) struct UpdateMethod {
 #[utoipa::path(patch, path = "/v1/sessions/{id}/payment-methods/{pm}", tag = "wallet",
     params(("id" = String, Path), ("pm" = String, Path)), request_body = UpdateMethod, security(("client_secret" = [])),
     responses((status = 200, body = SavedMethod), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 410, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 410, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, description = "Rate limited (per session or per client); see Retry-After", body = ErrorBody)))]
 pub(crate) async fn update(
     State(st): State<AppState>,
     Path((id, pm)): Path<(String, String)>,
@@ -368,7 +371,8 @@ pub(crate) async fn update(
 #[utoipa::path(delete, path = "/v1/sessions/{id}/payment-methods/{pm}", tag = "wallet",
     params(("id" = String, Path), ("pm" = String, Path)), security(("client_secret" = [])),
     responses((status = 200, body = MethodList), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 410, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 410, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, description = "Rate limited (per session or per client); see Retry-After", body = ErrorBody)))]
 pub(crate) async fn remove(
     State(st): State<AppState>,
     Path((id, pm)): Path<(String, String)>,
@@ -409,7 +413,8 @@ pub(crate) struct SelectMethod {
 #[utoipa::path(post, path = "/v1/sessions/{id}/select", tag = "wallet", params(("id" = String, Path)),
     request_body = SelectMethod, security(("client_secret" = [])),
     responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, description = "Rate limited (per session or per client); see Retry-After", body = ErrorBody)))]
 pub(crate) async fn select(
     State(st): State<AppState>,
     Path(id): Path<String>,

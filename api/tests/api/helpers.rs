@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use checkout_api::db::{self, Db};
+use checkout_api::limits::Limits;
 use checkout_api::processor::sandbox::SandboxProcessor;
 use checkout_api::{AppState, Settings, demo};
 use serde_json::{Value, json};
@@ -46,11 +47,23 @@ async fn fresh_database_url(dir: &std::path::Path) -> (String, Option<PathBuf>) 
     }
 }
 
-/// Starts the API on 127.0.0.1:0 with the demo merchant seeded.
+/// Starts the API on 127.0.0.1:0 with the demo merchant seeded and the default rate limits.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Limits::default()).await
+}
+
+/// Like [`spawn_app`] with other rate limits (`Limits::new(None, None)`: none, for races that
+/// must reach the handlers rather than the limiter).
+pub async fn spawn_app_with(limits: Limits) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let (url, sqlite_file) = fresh_database_url(dir.path()).await;
-    spawn_on(&url, sqlite_file, dir).await
+    spawn_on(&url, sqlite_file, dir, limits).await
+}
+
+/// An HTTP client whose connections come from `ip` (any 127.x.y.z reaches 127.0.0.1 on Linux):
+/// a second "client address" for the per-client limits.
+pub fn client_from(ip: &str) -> reqwest::Client {
+    reqwest::Client::builder().local_address(ip.parse::<std::net::IpAddr>().expect("ip")).build().expect("client")
 }
 
 /// Two API nodes (own pools, own workers, own ports) on one fresh database.
@@ -58,18 +71,18 @@ pub async fn spawn_two_nodes() -> (TestApp, TestApp) {
     let dir = tempfile::tempdir().expect("temp dir");
     let (url, sqlite_file) = fresh_database_url(dir.path()).await;
     let second_dir = tempfile::tempdir().expect("temp dir");
-    let a = spawn_on(&url, sqlite_file.clone(), dir).await;
-    let b = spawn_on(&url, sqlite_file, second_dir).await;
+    let a = spawn_on(&url, sqlite_file.clone(), dir, Limits::new(None, None)).await;
+    let b = spawn_on(&url, sqlite_file, second_dir, Limits::new(None, None)).await;
     (a, b)
 }
 
-async fn spawn_on(url: &str, sqlite_file: Option<PathBuf>, dir: tempfile::TempDir) -> TestApp {
+async fn spawn_on(url: &str, sqlite_file: Option<PathBuf>, dir: tempfile::TempDir, limits: Limits) -> TestApp {
     let db = db::connect(url).await.expect("database");
     demo::seed(&db, KEY, "http://127.0.0.1").await.expect("seed");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let settings = Settings { public_url: base.clone(), dist_dir: dir.path().join("dist"), demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500, claim_lease_ms: 30_000 };
-    let state = AppState { db: db.clone(), processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Default::default() };
+    let state = AppState { db: db.clone(), processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Arc::new(limits) };
     tokio::spawn(checkout_api::serve(listener, state));
     TestApp { base, http: reqwest::Client::new(), db, sqlite_file, _dir: dir }
 }
