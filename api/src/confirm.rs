@@ -1,9 +1,15 @@
 //! `POST /v1/sessions/{id}/confirm`: charge exactly once.
 //!
-//! 1. Browser credential, `Idempotency-Key`, body. 2. The key's state machine ([`crate::idempotency`]).
-//! 3. Pre-charge checks (quote, method). 4. The atomic claim `INITIALIZED -> PAYMENT_PENDING` in one
-//! `UPDATE`: only its winner charges. 5. The processor. 6. One transaction records the payment, moves
-//! the session, and stores the response under the key, so a retry replays it byte for byte.
+//! 1. Browser credential, `Idempotency-Key`, body.
+//! 2. A key seen before answers from its record ([`crate::idempotency`]): replay, 409 or 422.
+//! 3. Pre-charge checks (quote, method); nothing is written yet.
+//! 4. One transaction takes the key and makes the atomic claim `INITIALIZED -> PAYMENT_PENDING`
+//!    in one `UPDATE`: only its winner charges, and a lost claim leaves no key behind.
+//! 5. The processor.
+//! 6. One transaction records the payment, moves the session, queues the webhooks and stores
+//!    the response under the key, so a retry replays it byte for byte.
+//!
+//! Two commits per charge (claim, record), each durable before the next step.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -25,7 +31,7 @@ use crate::AppState;
 use crate::db::{now_ms, today_year_month};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IdempotencyKey, parse_json};
-use crate::idempotency::{self, Begin};
+use crate::idempotency::{self, Seen};
 use crate::payments::PaymentRow;
 use crate::processor::{ChargeOutcome, ChargeRequest, ChargeSource};
 use crate::quotes::{self, StoredQuote, ensure_payable};
@@ -45,7 +51,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     request_body = ConfirmRequest, security(("client_secret" = [])),
     responses((status = 200, body = ConfirmResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 410, body = ErrorBody),
-        (status = 422, description = "PAYMENT_ERROR (decline), UNPROCESSABLE_ENTITY or IDEMPOTENCY_KEY_REUSED", body = ErrorBody)))]
+        (status = 422, description = "PAYMENT_ERROR (decline), UNPROCESSABLE_ENTITY or IDEMPOTENCY_KEY_REUSED", body = ErrorBody),
+        (status = 429, description = "Rate limited (per session or per client); see Retry-After", body = ErrorBody)))]
 pub(crate) async fn confirm(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     match run(&st, &id, &headers, &body).await {
         Ok(r) => r,
@@ -57,32 +64,32 @@ async fn run(st: &AppState, id: &str, headers: &HeaderMap, body: &[u8]) -> ApiRe
     let session = authorize_browser(&st.db, id, headers).await?;
     let key = IdempotencyKey::from_headers(headers)?;
     let req: ConfirmRequest = parse_json(body)?;
-    match idempotency::begin(&st.db, &session.id, key.as_str(), &fingerprint(&req)).await? {
-        Begin::Started => {}
-        Begin::Replay { status, body } => return Ok(json_response(status, body)),
-        Begin::Mismatch => return Err(ApiError::IdempotencyKeyReused),
-        Begin::InFlight => {
-            return Err(ApiError::InProgress(
-                "A confirm with this Idempotency-Key is still being processed. Retry shortly.".to_owned(),
-            ));
-        }
+    let fingerprint = fingerprint(&req);
+    if let Some(seen) = idempotency::lookup(&st.db, &session.id, key.as_str(), &fingerprint).await? {
+        return answer_seen(seen);
     }
-    // Until the claim succeeds nothing is charged: on refusal, release the key for a fresh retry.
-    let prepared = match prepare(st, &session, &req).await {
-        Ok(p) => p,
-        Err(e) => {
-            idempotency::release(&st.db, &session.id, key.as_str()).await?;
-            return Err(e);
-        }
-    };
-    let attempt = match claim(st, &session, &prepared, &key).await {
-        Ok(a) => a,
-        Err(e) => {
-            idempotency::release(&st.db, &session.id, key.as_str()).await?;
-            return Err(e);
+    // Nothing is written before the claim: a refusal here leaves the key free for a fresh retry.
+    let prepared = prepare(st, &session, &req).await?;
+    let attempt = match claim(st, &session, &prepared, &key, &fingerprint).await? {
+        Claimed::Won(attempt) => attempt,
+        Claimed::KeyTaken => {
+            // Another request took this key between our lookup and our claim.
+            let seen = idempotency::lookup(&st.db, &session.id, key.as_str(), &fingerprint).await?;
+            return answer_seen(seen.unwrap_or(Seen::InFlight));
         }
     };
     charge_and_record(st, &session, &key, &prepared, attempt).await
+}
+
+/// The answer for a key used before: the stored response, 422 for another body, 409 meanwhile.
+fn answer_seen(seen: Seen) -> ApiResult<Response> {
+    match seen {
+        Seen::Replay { status, body } => Ok(json_response(status, body)),
+        Seen::Mismatch => Err(ApiError::IdempotencyKeyReused),
+        Seen::InFlight => Err(ApiError::InProgress(
+            "A confirm with this Idempotency-Key is still being processed. Retry shortly.".to_owned(),
+        )),
+    }
 }
 
 fn json_response(status: u16, body: String) -> Response {
@@ -306,9 +313,18 @@ async fn prepare(st: &AppState, s: &Session, req: &ConfirmRequest) -> ApiResult<
     Ok(Prepared { quote, method, save })
 }
 
-/// The atomic claim: one `UPDATE` moves `INITIALIZED -> PAYMENT_PENDING` if and only if the
-/// session is still payable, unexpired and at the quoted amount. Returns the attempt number.
-async fn claim(st: &AppState, s: &Session, p: &Prepared, key: &IdempotencyKey) -> ApiResult<i64> {
+/// How a claim ended when it did not fail.
+enum Claimed {
+    /// This request charges; the attempt number.
+    Won(i64),
+    /// A concurrent request holds the same `Idempotency-Key`.
+    KeyTaken,
+}
+
+/// The atomic claim, in one transaction with the `Idempotency-Key`: one `UPDATE` moves
+/// `INITIALIZED -> PAYMENT_PENDING` if and only if the session is still payable, unexpired and at
+/// the quoted amount. A lost claim rolls the key back with it, so a retry is judged afresh.
+async fn claim(st: &AppState, s: &Session, p: &Prepared, key: &IdempotencyKey, fingerprint: &str) -> ApiResult<Claimed> {
     let quote = &p.quote;
     let now = now_ms();
     let claim = json!({
@@ -316,23 +332,29 @@ async fn claim(st: &AppState, s: &Session, p: &Prepared, key: &IdempotencyKey) -
         "methodType": p.method.kind(), "brand": p.method.brand(), "last4": p.method.last4(),
         "paymentMethodId": p.method.saved_id(),
     });
+    let mut tx = st.db.begin().await?;
+    if !idempotency::take(&mut tx, &s.id, key.as_str(), fingerprint).await? {
+        tx.rollback().await?;
+        return Ok(Claimed::KeyTaken);
+    }
     let won = sqlx::query(
         "UPDATE sessions SET state = 'PAYMENT_PENDING', attempts = attempts + 1, updated_at = $1, claim_json = $5
-         WHERE id = $2 AND state = 'INITIALIZED' AND expires_at > $1 AND amount_version = $3 AND attempts < $4",
+         WHERE id = $2 AND state = 'INITIALIZED' AND expires_at > $1 AND amount_version = $3 AND attempts < $4
+         RETURNING attempts",
     )
     .bind(now)
     .bind(&s.id)
     .bind(quote.amount_version)
     .bind(MAX_ATTEMPTS)
     .bind(claim.to_string())
-    .execute(&st.db)
-    .await?
-    .rows_affected();
-    if won == 1 {
-        let attempts: i64 =
-            sqlx::query("SELECT attempts FROM sessions WHERE id = $1").bind(&s.id).fetch_one(&st.db).await?.try_get(0)?;
-        return Ok(attempts);
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(row) = won {
+        let attempts: i64 = row.try_get(0)?;
+        tx.commit().await?;
+        return Ok(Claimed::Won(attempts));
     }
+    tx.rollback().await?;
     let fresh = crate::sessions::load(&st.db, &s.id).await?.ok_or(ApiError::Unauthorized)?;
     if fresh.is_expired(now) {
         return Err(ApiError::SessionTimeout);
@@ -580,14 +602,14 @@ async fn record_pending(
     Ok(json_response(202, body))
 }
 
+/// The worker's poll for payments awaiting the processor (index `payments_awaiting`).
+pub const AWAITING_SQL: &str = "SELECT id, session_id, merchant_id, processor_ref, attempt FROM payments
+     WHERE status = 'PENDING' AND processor_ref LIKE 'awaiting:%' LIMIT 50";
+
 /// Finishes `PENDING` payments whose processor has answered since: the payment, its session and
 /// the webhooks move in one transaction, exactly once even with several API nodes.
 pub async fn reconcile_pending(st: &AppState) -> Result<usize, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, session_id, merchant_id, processor_ref, attempt FROM payments
-         WHERE status = 'PENDING' AND processor_ref LIKE 'awaiting:%' LIMIT 50",
-    )
-    .fetch_all(&st.db)
+    let rows = sqlx::query(AWAITING_SQL).fetch_all(&st.db)
     .await?;
     let mut done = 0;
     for r in rows {
@@ -663,6 +685,13 @@ pub async fn reconcile_pending(st: &AppState) -> Result<usize, sqlx::Error> {
 /// records its outcome (or its pending payment) within the processor deadline.
 pub const CLAIM_LEASE_MS: i64 = 30_000;
 
+/// The worker's poll for claims orphaned by a crash (index `sessions_claimed`).
+pub const STALE_CLAIMS_SQL: &str = "SELECT s.id, s.merchant_id, s.merchant_transaction_id, s.currency, s.attempts, s.claim_json
+     FROM sessions s
+     WHERE s.state = 'PAYMENT_PENDING' AND s.updated_at < $1
+       AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.session_id = s.id AND p.attempt = s.attempts)
+     LIMIT 50";
+
 /// Settles claims orphaned by a crash between the claim and the record: the session is
 /// `PAYMENT_PENDING` with no payment for the attempt. If the processor knows the charge it is
 /// recorded as pending (then finished by [`reconcile_pending`]); if it never saw it, the claim
@@ -670,12 +699,7 @@ pub const CLAIM_LEASE_MS: i64 = 30_000;
 /// retry with the same `Idempotency-Key` charges exactly once.
 pub async fn recover_stale_claims(st: &AppState, lease_ms: i64) -> Result<usize, sqlx::Error> {
     let now = now_ms();
-    let rows = sqlx::query(
-        "SELECT s.id, s.merchant_id, s.merchant_transaction_id, s.currency, s.attempts, s.claim_json FROM sessions s
-         WHERE s.state = 'PAYMENT_PENDING' AND s.updated_at < $1
-           AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.session_id = s.id AND p.attempt = s.attempts)
-         LIMIT 50",
-    )
+    let rows = sqlx::query(STALE_CLAIMS_SQL)
     .bind(now - lease_ms)
     .fetch_all(&st.db)
     .await?;

@@ -1,17 +1,16 @@
-//! Idempotency keys as a small state machine, per session:
-//! `INSERT … ON CONFLICT DO NOTHING` decides who processes; the winner saves status + body in
-//! the same transaction as the outcome; everyone else replays, waits (409) or is refused (422).
+//! Idempotency keys as a small state machine, per session. A key is written in the same
+//! transaction as the session's claim (so a key exists exactly when a charge was started under
+//! it), and its response in the same transaction as the outcome. Everyone else holding the key
+//! replays the stored answer, waits (409), or is refused (422) for a different body.
 
 use sqlx::Row;
 
 use crate::db::{Db, now_ms};
 use crate::error::ApiResult;
 
-/// What a request holding this key should do.
+/// What happened to a key before.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Begin {
-    /// First use of the key: process the request.
-    Started,
+pub enum Seen {
     /// Same key, same body, finished: answer exactly this.
     Replay { status: u16, body: String },
     /// Same key, another body.
@@ -20,8 +19,30 @@ pub enum Begin {
     InFlight,
 }
 
-/// Claims `key` for `session_id`, or says what happened to it before.
-pub async fn begin(db: &Db, session_id: &str, key: &str, fingerprint: &str) -> ApiResult<Begin> {
+/// The key's history for `session_id`, or `None` when it was never used (or was given back).
+pub async fn lookup(db: &Db, session_id: &str, key: &str, fingerprint: &str) -> ApiResult<Option<Seen>> {
+    let row = sqlx::query(
+        "SELECT fingerprint, response_status, response_body FROM idempotency_keys WHERE session_id = $1 AND idem_key = $2",
+    )
+    .bind(session_id)
+    .bind(key)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let stored: String = row.try_get("fingerprint")?;
+    if !crate::secrets::ct_eq(stored.as_bytes(), fingerprint.as_bytes()) {
+        return Ok(Some(Seen::Mismatch));
+    }
+    let status: Option<i64> = row.try_get("response_status")?;
+    let body: Option<String> = row.try_get("response_body")?;
+    Ok(Some(match (status, body) {
+        (Some(status), Some(body)) => Seen::Replay { status: u16::try_from(status).unwrap_or(500), body },
+        _ => Seen::InFlight,
+    }))
+}
+
+/// Takes `key` inside the caller's transaction (the claim's). `false`: another request holds it.
+pub async fn take(tx: &mut sqlx::AnyConnection, session_id: &str, key: &str, fingerprint: &str) -> ApiResult<bool> {
     let inserted = sqlx::query(
         "INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (session_id, idem_key) DO NOTHING",
@@ -30,44 +51,8 @@ pub async fn begin(db: &Db, session_id: &str, key: &str, fingerprint: &str) -> A
     .bind(key)
     .bind(fingerprint)
     .bind(now_ms())
-    .execute(db)
+    .execute(&mut *tx)
     .await?
     .rows_affected();
-    if inserted == 1 {
-        return Ok(Begin::Started);
-    }
-    let row = sqlx::query(
-        "SELECT fingerprint, response_status, response_body FROM idempotency_keys WHERE session_id = $1 AND idem_key = $2",
-    )
-    .bind(session_id)
-    .bind(key)
-    .fetch_optional(db)
-    .await?;
-    let Some(row) = row else {
-        // Released between our insert and read: the other request failed before charging.
-        return Ok(Begin::InFlight);
-    };
-    let stored: String = row.try_get("fingerprint")?;
-    if !crate::secrets::ct_eq(stored.as_bytes(), fingerprint.as_bytes()) {
-        return Ok(Begin::Mismatch);
-    }
-    let status: Option<i64> = row.try_get("response_status")?;
-    let body: Option<String> = row.try_get("response_body")?;
-    Ok(match (status, body) {
-        (Some(status), Some(body)) => Begin::Replay { status: u16::try_from(status).unwrap_or(500), body },
-        _ => Begin::InFlight,
-    })
-}
-
-/// Gives the key back when the request was refused before anything was charged, so a retry is
-/// judged afresh.
-pub async fn release(db: &Db, session_id: &str, key: &str) -> ApiResult<()> {
-    sqlx::query(
-        "DELETE FROM idempotency_keys WHERE session_id = $1 AND idem_key = $2 AND response_status IS NULL",
-    )
-    .bind(session_id)
-    .bind(key)
-    .execute(db)
-    .await?;
-    Ok(())
+    Ok(inserted == 1)
 }

@@ -51,18 +51,20 @@ pub fn recipients(channels: &[CardChannel], customer: &Value) -> ApiResult<Vec<(
 /// Queues the links of a new session.
 pub async fn queue(st: &AppState, merchant_id: &str, session_id: &str, to: &[(&'static str, String)]) -> ApiResult<()> {
     let link = format!("{}/pay/{session_id}", st.settings.public_url);
-    for (channel, recipient) in to {
+    let now = now_ms();
+    // Ids in queueing order, so the list reads in the order the channels were queued.
+    for (n, (channel, recipient)) in to.iter().enumerate() {
         sqlx::query(
             "INSERT INTO notifications (id, merchant_id, session_id, channel, recipient, link, status, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, 'QUEUED', $7)",
         )
-        .bind(format!("ntf_{}", uuid::Uuid::new_v4().simple()))
+        .bind(format!("ntf_{session_id}_{n}"))
         .bind(merchant_id)
         .bind(session_id)
         .bind(*channel)
         .bind(recipient)
         .bind(&link)
-        .bind(now_ms())
+        .bind(now)
         .execute(&st.db)
         .await?;
     }

@@ -98,16 +98,18 @@ pub async fn run_worker(st: AppState, poll: Duration) {
     }
 }
 
+/// The worker's poll for due events, only of merchants with a webhook URL (index
+/// `webhook_events_undelivered`).
+pub const DUE_EVENTS_SQL: &str = "SELECT e.id, e.body, e.attempts, e.next_attempt_at, m.webhook_url, m.webhook_secret
+     FROM merchants m JOIN webhook_events e ON e.merchant_id = m.id AND e.delivered_at IS NULL AND e.next_attempt_at <= $1
+     WHERE m.webhook_url IS NOT NULL AND m.webhook_url <> ''
+     ORDER BY e.next_attempt_at LIMIT 20";
+
 /// One round: claim up to 20 due events (a lease, so two API nodes never send the same event
 /// at once) and try each.
 pub async fn deliver_due(st: &AppState, client: &reqwest::Client) -> Result<usize, sqlx::Error> {
     let now = now_ms();
-    let rows = sqlx::query(
-        "SELECT e.id, e.body, e.attempts, e.next_attempt_at, m.webhook_url, m.webhook_secret
-         FROM webhook_events e JOIN merchants m ON m.id = e.merchant_id
-         WHERE e.delivered_at IS NULL AND e.next_attempt_at <= $1 AND m.webhook_url IS NOT NULL AND m.webhook_url <> ''
-         ORDER BY e.next_attempt_at LIMIT 20",
-    )
+    let rows = sqlx::query(DUE_EVENTS_SQL)
     .bind(now)
     .fetch_all(&st.db)
     .await?;

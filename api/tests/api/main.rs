@@ -1,12 +1,14 @@
 //! API integration tests: a real server on port 0, a fresh database per test (SQLite file by
 //! default; `TEST_DATABASE=postgres` runs the same tests on PostgreSQL), real HTTP.
 
+mod battery;
 mod confirm;
 mod helpers;
 mod hosted;
 mod notify;
 mod openapi;
 mod payments_v2;
+mod plans;
 mod sessions;
 mod wallet;
 mod webhooks;
