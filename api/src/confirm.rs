@@ -332,7 +332,7 @@ async fn claim(st: &AppState, s: &Session, p: &Prepared, key: &IdempotencyKey, f
         "methodType": p.method.kind(), "brand": p.method.brand(), "last4": p.method.last4(),
         "paymentMethodId": p.method.saved_id(),
     });
-    let mut tx = st.db.begin().await?;
+    let mut tx = crate::db::begin_write(&st.db).await?;
     if !idempotency::take(&mut tx, &s.id, key.as_str(), fingerprint).await? {
         tx.rollback().await?;
         return Ok(Claimed::KeyTaken);
@@ -396,7 +396,7 @@ async fn charge_and_record(
             ("FAILED", None, None, Some(code.clone()), decline_code.clone(), Some(message.clone()))
         }
     };
-    let mut tx = st.db.begin().await?;
+    let mut tx = crate::db::begin_write(&st.db).await?;
     sqlx::query(
         "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total,
             currency, status, method_type, brand, last4, funding, processor_ref, error_code, decline_code,
@@ -561,7 +561,7 @@ async fn record_pending(
     let payment_id = uuid::Uuid::new_v4().to_string();
     let now = now_ms();
     let mtid = s.merchant_transaction_id.clone().unwrap_or_else(|| s.id.clone());
-    let mut tx = st.db.begin().await?;
+    let mut tx = crate::db::begin_write(&st.db).await?;
     insert_awaiting(&mut tx, &Awaiting {
         id: &payment_id,
         merchant_id: &s.merchant_id,
@@ -626,7 +626,7 @@ pub async fn reconcile_pending(st: &AppState) -> Result<usize, sqlx::Error> {
             }
         };
         let now = now_ms();
-        let mut tx = st.db.begin().await?;
+        let mut tx = crate::db::begin_write(&st.db).await?;
         let moved = sqlx::query(
             "UPDATE payments SET status = $1, processor_ref = $2, error_code = $3, decline_code = $4, error_message = $5,
                 updated_at = $6 WHERE id = $7 AND status = 'PENDING'",
@@ -712,7 +712,7 @@ pub async fn recover_stale_claims(st: &AppState, lease_ms: i64) -> Result<usize,
         let key = claim["key"].as_str().unwrap_or_default().to_owned();
         let processor_key = format!("{sid}:{key}");
         let known = !key.is_empty() && st.processor.retrieve(&processor_key).await.is_some();
-        let mut tx = st.db.begin().await?;
+        let mut tx = crate::db::begin_write(&st.db).await?;
         if known {
             let mtid = r.try_get::<Option<String>, _>("merchant_transaction_id")?.unwrap_or_else(|| sid.clone());
             let (merchant_id, currency): (String, String) = (r.try_get("merchant_id")?, r.try_get("currency")?);

@@ -239,7 +239,7 @@ pub(crate) async fn create(
             ("FAILED", None, Some(code.clone()), decline_code.clone(), Some(message.clone()))
         }
     };
-    let mut tx = st.db.begin().await?;
+    let mut tx = crate::db::begin_write(&st.db).await?;
     sqlx::query(
         "UPDATE payments SET status = $1, processor_ref = $2, error_code = $3, decline_code = $4, error_message = $5, updated_at = $6
          WHERE id = $7",

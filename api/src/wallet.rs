@@ -175,7 +175,7 @@ pub(crate) async fn save_method(
     let first = list_for(&st.db, &s.merchant_id, wallet).await?.is_empty();
     let id = uuid::Uuid::new_v4().to_string();
     let (exp_month, exp_year, name, zip, account_type) = method.display_fields();
-    let mut tx = st.db.begin().await?;
+    let mut tx = crate::db::begin_write(&st.db).await?;
     if make_default || first {
         sqlx::query("UPDATE payment_methods SET is_default = 0, updated_at = $1 WHERE customer_id = $2")
             .bind(now)
@@ -212,7 +212,7 @@ pub(crate) async fn save_method(
 
 /// Completes a session with a payment method (ENTRY after saving, SELECT after choosing).
 async fn complete_with_method(db: &Db, s: &Session, method_id: &str) -> ApiResult<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let done = sqlx::query(
         "UPDATE sessions SET state = 'PAYMENT_COMPLETED', payment_method_id = $1, updated_at = $2
          WHERE id = $3 AND state = 'INITIALIZED'",
@@ -343,7 +343,7 @@ pub(crate) async fn update(
     let wallet = wallet_of(&s)?;
     let m = find(&st.db, &s.merchant_id, wallet, &pm).await?.ok_or_else(|| ApiError::NotFound("No such saved payment method.".to_owned()))?;
     let now = now_ms();
-    let mut tx = st.db.begin().await?;
+    let mut tx = crate::db::begin_write(&st.db).await?;
     if let Some(n) = req.nickname {
         sqlx::query("UPDATE payment_methods SET nickname = $1, updated_at = $2 WHERE id = $3")
             .bind(parse_nickname(Some(n))?)
