@@ -139,6 +139,9 @@ pub fn fingerprint(req: &ConfirmRequest) -> String {
     sha256_hex(canonical.to_string().as_bytes())
 }
 
+/// (expiry month, expiry year, name on card, ZIP, bank account type) of a method.
+pub(crate) type DisplayFields = (Option<i64>, Option<i64>, Option<String>, Option<String>, Option<String>);
+
 /// A parsed, checked method to charge (or save).
 pub(crate) enum Method {
     Card { number: CardNumber, exp_month: u8, exp_year: u16, cvc: String, name: Option<String>, zip: Option<String> },
@@ -181,7 +184,7 @@ impl Method {
         }
     }
     /// (expiry month, expiry year, name, ZIP, account type): what a saved method may show.
-    pub(crate) fn display_fields(&self) -> (Option<i64>, Option<i64>, Option<String>, Option<String>, Option<String>) {
+    pub(crate) fn display_fields(&self) -> DisplayFields {
         match self {
             Method::Card { exp_month, exp_year, name, zip, .. } => {
                 (Some(i64::from(*exp_month)), Some(i64::from(*exp_year)), name.clone(), zip.clone(), None)

@@ -92,10 +92,25 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::router(&state.settings))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), limits::limit))
+        .layer(axum::middleware::from_fn(run_to_completion))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Runs every request in its own task, so it finishes even when the client hangs up. A payer who
+/// closes the tab mid-confirm must not leave the confirm half-done: the claim would wait out its
+/// lease and the retry would get 409 meanwhile. It also keeps transactions from being abandoned
+/// at an arbitrary await point.
+async fn run_to_completion(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    match tokio::spawn(next.run(req)).await {
+        Ok(response) => response,
+        Err(e) => {
+            tracing::error!(error = %e, "request task failed");
+            axum::response::IntoResponse::into_response(error::ApiError::Internal(anyhow::anyhow!("request task failed")))
+        }
+    }
 }
 
 /// Serves the app on an already-bound listener until the process is told to stop.

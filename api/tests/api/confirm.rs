@@ -420,3 +420,26 @@ async fn two_api_nodes_on_one_database_still_charge_once() {
         assert_eq!(b.merchant_get(&s.id).await["data"]["status"], "COMPLETED");
     }
 }
+
+#[tokio::test]
+async fn a_payer_who_hangs_up_mid_confirm_gets_the_outcome_on_retry() {
+    let app = spawn_app().await;
+    let s = app.payment_session(1_500).await;
+    let body = card_confirm(&app.card_quote(&s).await, checkout_api::processor::sandbox::SLOW_CARD);
+    // The client gives up after 150 ms, while the processor is still working (deadline 500 ms).
+    let impatient = reqwest::Client::builder().timeout(std::time::Duration::from_millis(150)).build().expect("client");
+    let hung_up = impatient
+        .post(app.url(&format!("/v1/sessions/{}/confirm", s.id)))
+        .bearer_auth(&s.secret)
+        .header("Idempotency-Key", "tab-closed")
+        .json(&body)
+        .send()
+        .await;
+    assert!(hung_up.is_err_and(|e| e.is_timeout()));
+    // The confirm went on without the client: after the deadline, the same key replays its answer
+    // at once (without it, the claim would sit until its 30 s lease ran out: 409 meanwhile).
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let replay = json_of(app.confirm(&s.id, &s.secret, Some("tab-closed"), &body).await, 202).await;
+    assert_eq!(replay["payment"]["status"], "PENDING");
+    assert_eq!(app.payment_count(&s.id).await, 1);
+}

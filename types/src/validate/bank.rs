@@ -10,7 +10,7 @@ pub fn aba_valid(routing: &str) -> bool {
     }
     let d: Vec<u32> = b.iter().map(|c| u32::from(c - b'0')).collect();
     let sum = 3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + (d[2] + d[5] + d[8]);
-    sum % 10 == 0 && d.iter().any(|&x| x != 0)
+    sum.is_multiple_of(10) && d.iter().any(|&x| x != 0)
 }
 
 /// Routing number as typed (spaces allowed) -> checked nine digits.

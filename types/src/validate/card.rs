@@ -137,7 +137,7 @@ pub fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Formats what the payer typed into the brand's digit groups, e.g. `4242 4242 4242 4242`.
