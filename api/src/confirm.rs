@@ -1,12 +1,13 @@
 //! `POST /v1/sessions/{id}/confirm`: charge exactly once.
 //!
 //! 1. Browser credential, `Idempotency-Key`, body.
-//! 2. A key seen before answers from its record ([`crate::idempotency`]): replay, 409 or 422.
-//! 3. Pre-charge checks (quote, method); nothing is written yet.
-//! 4. One transaction takes the key and makes the atomic claim `INITIALIZED -> PAYMENT_PENDING`
-//!    in one `UPDATE`: only its winner charges, and a lost claim leaves no key behind.
-//! 5. The processor.
-//! 6. One transaction records the payment, moves the session, queues the webhooks and stores
+//! 2. Pre-charge checks (quote, method); nothing is written yet. If they refuse, a key seen
+//!    before answers from its record instead ([`crate::idempotency`]): replay, 409 or 422.
+//! 3. One transaction takes the key (already taken: answer from its record, as in 2) and makes
+//!    the atomic claim `INITIALIZED -> PAYMENT_PENDING` in one `UPDATE`: only its winner
+//!    charges, and a lost claim leaves no key behind.
+//! 4. The processor.
+//! 5. One transaction records the payment, moves the session, queues the webhooks and stores
 //!    the response under the key, so a retry replays it byte for byte.
 //!
 //! Two commits per charge (claim, record), each durable before the next step.
@@ -65,11 +66,18 @@ async fn run(st: &AppState, id: &str, headers: &HeaderMap, body: &[u8]) -> ApiRe
     let key = IdempotencyKey::from_headers(headers)?;
     let req: ConfirmRequest = parse_json(body)?;
     let fingerprint = fingerprint(&req);
-    if let Some(seen) = idempotency::lookup(&st.db, &session.id, key.as_str(), &fingerprint).await? {
-        return answer_seen(seen);
-    }
     // Nothing is written before the claim: a refusal here leaves the key free for a fresh retry.
-    let prepared = prepare(st, &session, &req).await?;
+    // A key used before shows up here too (its session is no longer payable, or the claim below
+    // finds the key taken), so the key's record is read only then, not on every first try.
+    let prepared = match prepare(st, &session, &req).await {
+        Ok(p) => p,
+        Err(refused) => {
+            return match idempotency::lookup(&st.db, &session.id, key.as_str(), &fingerprint).await? {
+                Some(seen) => answer_seen(seen),
+                None => Err(refused),
+            };
+        }
+    };
     let attempt = match claim(st, &session, &prepared, &key, &fingerprint).await? {
         Claimed::Won(attempt) => attempt,
         Claimed::KeyTaken => {
@@ -400,11 +408,12 @@ async fn charge_and_record(
         }
     };
     let mut tx = crate::db::begin_write(&st.db).await?;
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total,
             currency, status, method_type, brand, last4, funding, processor_ref, error_code, decline_code,
             error_message, payment_method_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)
+         RETURNING *",
     )
     .bind(&payment_id)
     .bind(&s.merchant_id)
@@ -426,8 +435,9 @@ async fn charge_and_record(
     .bind(&message)
     .bind(p.method.saved_id())
     .bind(now)
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
+    let payment = PaymentRow::from_row(&inserted)?;
     let next_state = if status == "COMPLETED" {
         SessionState::PaymentCompleted
     } else if attempt >= MAX_ATTEMPTS {
@@ -444,7 +454,6 @@ async fn charge_and_record(
     .bind(&s.id)
     .execute(&mut *tx)
     .await?;
-    let payment = PaymentRow::by_id_in(&mut tx, &payment_id).await?;
     let (http_status, body) = if status == "COMPLETED" {
         let redirect_url = match &s.config.success_url {
             Some(url) => Some(crate::hosted::signed_success_url(&st.db, &s.id, &s.merchant_id, url).await?),

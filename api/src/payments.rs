@@ -32,7 +32,7 @@ pub struct PaymentRow {
 }
 
 impl PaymentRow {
-    fn from_row(r: &AnyRow) -> Result<PaymentRow, sqlx::Error> {
+    pub(crate) fn from_row(r: &AnyRow) -> Result<PaymentRow, sqlx::Error> {
         let currency: String = r.try_get("currency")?;
         Ok(PaymentRow {
             id: r.try_get("id")?,
