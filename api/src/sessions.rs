@@ -193,6 +193,9 @@ pub struct Session {
     pub attempts: i64,
     pub expires_at: i64,
     pub created_at: i64,
+    /// The merchant's display name and allowed origins (read with the session, one query).
+    pub merchant_name: String,
+    pub merchant_origins: String,
     secret_hash: String,
 }
 
@@ -220,6 +223,8 @@ impl Session {
             attempts: r.try_get("attempts")?,
             expires_at: r.try_get("expires_at")?,
             created_at: r.try_get("created_at")?,
+            merchant_name: r.try_get("merchant_name")?,
+            merchant_origins: r.try_get("merchant_origins")?,
             secret_hash: r.try_get("secret_hash")?,
         })
     }
@@ -232,7 +237,13 @@ impl Session {
 
 /// Loads a session by id.
 pub async fn load(db: &Db, id: &str) -> ApiResult<Option<Session>> {
-    let row = sqlx::query("SELECT * FROM sessions WHERE id = $1").bind(id).fetch_optional(db).await?;
+    let row = sqlx::query(
+        "SELECT s.*, m.display_name AS merchant_name, m.allowed_origins AS merchant_origins
+         FROM sessions s JOIN merchants m ON m.id = s.merchant_id WHERE s.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
     row.as_ref().map(Session::from_row).transpose()
 }
 
@@ -785,13 +796,9 @@ pub async fn cancel(st: &AppState, merchant: &Merchant, id: &str) -> ApiResult<V
         (status = 429, description = "Rate limited (per session or per client); see Retry-After", body = ErrorBody)))]
 pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<Json<SessionConfig>> {
     let s = authorize_browser(&st.db, &id, &headers).await?;
-    // One read for everything the widget needs from the merchant.
-    let merchant = sqlx::query("SELECT display_name, allowed_origins FROM merchants WHERE id = $1")
-        .bind(&s.merchant_id)
-        .fetch_one(&st.db)
-        .await?;
-    let merchant_name: String = merchant.try_get("display_name")?;
-    let merchant_origins = crate::pages::parse_origins(&merchant.try_get::<String, _>("allowed_origins")?);
+    // The merchant's name and origins came with the session: an unpaid session is one query.
+    let merchant_name = s.merchant_name.clone();
+    let merchant_origins = crate::pages::parse_origins(&s.merchant_origins);
     let payment = match &s.payment_id {
         Some(pid) => PaymentRow::by_id(&st.db, pid).await?.map(|p| p.summary()),
         None => None,
