@@ -16,6 +16,7 @@ use axum::{Json, Router};
 use serde_json::json;
 use sha2::{Digest, Sha256, Sha384};
 use sqlx::Row;
+use tower::ServiceBuilder;
 use tower_http::services::ServeDir;
 
 use crate::error::ApiError;
@@ -26,9 +27,33 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/", get(root))
         .route("/demo", get(demo_page))
         .route("/v1/govifi.js", get(loader))
-        .nest_service("/widget", ServeDir::new(&settings.dist_dir))
+        .nest_service(
+            "/widget",
+            ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(cache_hashed_assets))
+                .service(ServeDir::new(&settings.dist_dir).precompressed_br().precompressed_gzip()),
+        )
         .route("/pay/{id}", get(hosted_page))
         .route("/embed/{id}", get(embed_page))
+}
+
+/// Trunk names every asset after its content hash (`checkout-widget-448ba42049724aa1_bg.wasm`),
+/// so a browser may keep those for a year without asking again. Anything else under `/widget/`
+/// is revalidated.
+async fn cache_hashed_assets(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let hashed = is_hashed_asset(req.uri().path());
+    let mut resp = next.run(req).await;
+    let value = if hashed && resp.status().is_success() { "public, max-age=31536000, immutable" } else { "no-cache" };
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    resp
+}
+
+/// `name-<16 hex digits>[_bg].ext`: a file Trunk named after its content.
+pub fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or("");
+    let stem = file.split('.').next().unwrap_or("");
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The `<govifi-payment>` loader, shipped inside the binary.

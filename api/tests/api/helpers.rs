@@ -21,6 +21,8 @@ pub struct TestApp {
     pub db: Db,
     /// The SQLite file, when the backend is SQLite.
     pub sqlite_file: Option<PathBuf>,
+    /// The widget directory this server serves under `/widget/` (empty until a test writes it).
+    pub dist: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -84,7 +86,7 @@ async fn spawn_on(url: &str, sqlite_file: Option<PathBuf>, dir: tempfile::TempDi
     let settings = Settings { public_url: base.clone(), dist_dir: dir.path().join("dist"), demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500, claim_lease_ms: 30_000 };
     let state = AppState { db: db.clone(), processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Arc::new(limits) };
     tokio::spawn(checkout_api::serve(listener, state));
-    TestApp { base, http: reqwest::Client::new(), db, sqlite_file, _dir: dir }
+    TestApp { base, http: reqwest::Client::new(), db, sqlite_file, dist: dir.path().join("dist"), _dir: dir }
 }
 
 /// A valid CCG PAYMENT request.

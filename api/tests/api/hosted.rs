@@ -239,3 +239,42 @@ async fn appearance_becomes_checked_css_variables() {
     let id = r["data"]["checkoutSessionId"].as_str().expect("id");
     assert_eq!(json_of(app.config(id, id).await, 200).await["appearance"], json!({ "--checkout-color-primary": "#123" }));
 }
+
+#[tokio::test]
+async fn widget_assets_are_served_precompressed_and_cached_by_content_hash() {
+    let app = crate::helpers::spawn_app().await;
+    std::fs::create_dir_all(&app.dist).expect("dist");
+    let wasm = b"\0asm fake module bytes".repeat(50);
+    std::fs::write(app.dist.join("checkout-widget-448ba42049724aa1_bg.wasm"), &wasm).expect("wasm");
+    std::fs::write(app.dist.join("checkout-widget-448ba42049724aa1_bg.wasm.gz"), b"gzipped bytes").expect("gz");
+    std::fs::write(app.dist.join("notes.txt"), b"not hashed").expect("txt");
+    let url = app.url("/widget/checkout-widget-448ba42049724aa1_bg.wasm");
+
+    let gz = app.http.get(&url).header("Accept-Encoding", "gzip, br").send().await.expect("request");
+    assert_eq!(gz.status(), 200);
+    assert_eq!(gz.headers()["content-encoding"], "gzip", "the precompressed copy (no .br here)");
+    assert_eq!(gz.headers()["content-type"], "application/wasm");
+    assert_eq!(gz.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(gz.bytes().await.expect("body").as_ref(), b"gzipped bytes");
+
+    let plain = app.http.get(&url).send().await.expect("request");
+    assert!(plain.headers().get("content-encoding").is_none(), "no Accept-Encoding: the file itself");
+    assert_eq!(plain.bytes().await.expect("body").as_ref(), wasm.as_slice());
+
+    let other = app.http.get(app.url("/widget/notes.txt")).send().await.expect("request");
+    assert_eq!(other.headers()["cache-control"], "no-cache", "only content-hashed names are immutable");
+    let missing = app.http.get(app.url("/widget/app-0123456789abcdef.js")).send().await.expect("request");
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.headers()["cache-control"], "no-cache");
+}
+
+#[test]
+fn hashed_asset_names_are_recognized() {
+    use checkout_api::pages::is_hashed_asset;
+    assert!(is_hashed_asset("/checkout-widget-448ba42049724aa1_bg.wasm"));
+    assert!(is_hashed_asset("/checkout-widget-448ba42049724aa1.js"));
+    assert!(is_hashed_asset("/main-cc527e902ef02524.css"));
+    assert!(!is_hashed_asset("/index.html"));
+    assert!(!is_hashed_asset("/vanilla.html"));
+    assert!(!is_hashed_asset("/main-cc527e90.css"));
+}
