@@ -71,32 +71,33 @@ async fn run(st: &AppState, id: &str, headers: &HeaderMap, body: &[u8]) -> ApiRe
     // finds the key taken), so the key's record is read only then, not on every first try.
     let prepared = match prepare(st, &session, &req).await {
         Ok(p) => p,
-        Err(refused) => {
-            return match idempotency::lookup(&st.db, &session.id, key.as_str(), &fingerprint).await? {
-                Some(seen) => answer_seen(seen),
-                None => Err(refused),
-            };
-        }
+        Err(refused) => return answer_from_key(st, &session.id, &key, &fingerprint, refused).await,
     };
-    let attempt = match claim(st, &session, &prepared, &key, &fingerprint).await? {
-        Claimed::Won(attempt) => attempt,
-        Claimed::KeyTaken => {
-            // Another request took this key between our lookup and our claim.
-            let seen = idempotency::lookup(&st.db, &session.id, key.as_str(), &fingerprint).await?;
-            return answer_seen(seen.unwrap_or(Seen::InFlight));
-        }
-    };
-    charge_and_record(st, &session, &key, &prepared, attempt).await
+    match claim(st, &session, &prepared, &key, &fingerprint).await? {
+        Claimed::Won(attempt) => charge_and_record(st, &session, &key, &prepared, attempt).await,
+        // Another request took this key after our checks: it is in flight, or already answered.
+        Claimed::KeyTaken => answer_from_key(st, &session.id, &key, &fingerprint, key_in_flight()).await,
+    }
 }
 
-/// The answer for a key used before: the stored response, 422 for another body, 409 meanwhile.
-fn answer_seen(seen: Seen) -> ApiResult<Response> {
-    match seen {
-        Seen::Replay { status, body } => Ok(json_response(status, body)),
-        Seen::Mismatch => Err(ApiError::IdempotencyKeyReused),
-        Seen::InFlight => Err(ApiError::InProgress(
-            "A confirm with this Idempotency-Key is still being processed. Retry shortly.".to_owned(),
-        )),
+fn key_in_flight() -> ApiError {
+    ApiError::InProgress("A confirm with this Idempotency-Key is still being processed. Retry shortly.".to_owned())
+}
+
+/// The answer for a key used before: the stored response, 422 for another body, 409 while in
+/// flight. A key never used gets `otherwise`.
+async fn answer_from_key(
+    st: &AppState,
+    session_id: &str,
+    key: &IdempotencyKey,
+    fingerprint: &str,
+    otherwise: ApiError,
+) -> ApiResult<Response> {
+    match idempotency::lookup(&st.db, session_id, key.as_str(), fingerprint).await? {
+        Some(Seen::Replay { status, body }) => Ok(json_response(status, body)),
+        Some(Seen::Mismatch) => Err(ApiError::IdempotencyKeyReused),
+        Some(Seen::InFlight) => Err(key_in_flight()),
+        None => Err(otherwise),
     }
 }
 

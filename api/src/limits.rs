@@ -24,16 +24,24 @@ use governor::{DefaultKeyedRateLimiter, RateLimiter};
 use crate::AppState;
 use crate::error::ApiError;
 
-/// A token bucket's size: `per_second` sustained, `burst` at once.
+/// A token bucket's size: `per_second` sustained, `burst` at once (neither can be 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quota {
-    pub per_second: u32,
-    pub burst: u32,
+    pub per_second: NonZeroU32,
+    pub burst: NonZeroU32,
+}
+
+/// `n` as a `NonZeroU32`, for the constants below (0 does not compile).
+const fn nz(n: u32) -> NonZeroU32 {
+    match NonZeroU32::new(n) {
+        Some(n) => n,
+        None => panic!("a quota is never 0"),
+    }
 }
 
 impl Quota {
-    pub const SESSION_DEFAULT: Quota = Quota { per_second: 2, burst: 30 };
-    pub const CLIENT_DEFAULT: Quota = Quota { per_second: 20, burst: 200 };
+    pub const SESSION_DEFAULT: Quota = Quota { per_second: nz(2), burst: nz(30) };
+    pub const CLIENT_DEFAULT: Quota = Quota { per_second: nz(20), burst: nz(200) };
 
     /// `"20/200"` (per second / burst) or `"off"` (no limit: `None`).
     pub fn parse(s: &str) -> Result<Option<Quota>, String> {
@@ -43,18 +51,14 @@ impl Quota {
         }
         let bad = || format!("`{s}` is not PER_SECOND/BURST (for example 20/200) or `off`");
         let (rate, burst) = s.split_once('/').ok_or_else(bad)?;
-        let per_second: u32 = rate.trim().parse().map_err(|_| bad())?;
-        let burst: u32 = burst.trim().parse().map_err(|_| bad())?;
-        if per_second == 0 || burst == 0 {
-            return Err(bad());
-        }
-        Ok(Some(Quota { per_second, burst }))
+        Ok(Some(Quota {
+            per_second: rate.trim().parse().map_err(|_| bad())?,
+            burst: burst.trim().parse().map_err(|_| bad())?,
+        }))
     }
 
     fn limiter<K: std::hash::Hash + Eq + Clone>(self) -> DefaultKeyedRateLimiter<K> {
-        let q = governor::Quota::per_second(NonZeroU32::new(self.per_second).unwrap_or(NonZeroU32::MIN))
-            .allow_burst(NonZeroU32::new(self.burst).unwrap_or(NonZeroU32::MIN));
-        RateLimiter::keyed(q)
+        RateLimiter::keyed(governor::Quota::per_second(self.per_second).allow_burst(self.burst))
     }
 }
 
@@ -83,7 +87,7 @@ impl Limits {
         self
     }
 
-    fn refuse<K: std::hash::Hash + Eq + Clone>(&self, limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), ApiError> {
+    fn take_token<K: std::hash::Hash + Eq + Clone>(&self, limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), ApiError> {
         limiter.check_key(key).map_err(|not_until| ApiError::TooManyRequests {
             retry_after_secs: not_until.wait_time_from(self.clock.now()).as_secs() + 1,
         })
@@ -92,7 +96,7 @@ impl Limits {
     /// Takes one token from the session's bucket, or says how long to wait.
     pub fn check_session(&self, session_id: &str) -> Result<(), ApiError> {
         match &self.per_session {
-            Some(l) => self.refuse(l, &session_id.to_owned()),
+            Some(l) => self.take_token(l, &session_id.to_owned()),
             None => Ok(()),
         }
     }
@@ -100,7 +104,7 @@ impl Limits {
     /// Takes one token from the client's bucket, or says how long to wait.
     pub fn check_client(&self, client: IpAddr) -> Result<(), ApiError> {
         match &self.per_client {
-            Some(l) => self.refuse(l, &client),
+            Some(l) => self.take_token(l, &client),
             None => Ok(()),
         }
     }
@@ -154,19 +158,18 @@ pub fn browser_endpoint<'a>(path: &'a str, method: &axum::http::Method) -> Optio
 
 /// Middleware applying [`Limits`] to browser endpoints.
 pub async fn limit(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    if let Some((id, writes)) = browser_endpoint(req.uri().path(), req.method()) {
-        let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        if let Some(client) = st.limits.client_of(req.headers(), peer) {
-            if let Err(e) = st.limits.check_client(client) {
-                tracing::warn!(%client, "client over its rate limit");
-                return e.into_response();
-            }
-        }
-        if writes {
-            if let Err(e) = st.limits.check_session(id) {
-                return e.into_response();
-            }
-        }
+    let Some((id, writes)) = browser_endpoint(req.uri().path(), req.method()) else {
+        return next.run(req).await;
+    };
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    if let Some(client) = st.limits.client_of(req.headers(), peer)
+        && let Err(e) = st.limits.check_client(client)
+    {
+        tracing::warn!(%client, "client over its rate limit");
+        return e.into_response();
+    }
+    if writes && let Err(e) = st.limits.check_session(id) {
+        return e.into_response();
     }
     next.run(req).await
 }
@@ -189,7 +192,7 @@ mod tests {
 
     #[test]
     fn a_burst_then_429_with_retry_after() {
-        let l = Limits::new(Some(Quota { per_second: 1, burst: 3 }), None);
+        let l = Limits::new(Some(Quota { per_second: nz(1), burst: nz(3) }), None);
         for _ in 0..3 {
             assert!(l.check_session("s").is_ok());
         }
@@ -203,7 +206,7 @@ mod tests {
 
     #[test]
     fn clients_are_limited_apart() {
-        let l = Limits::new(None, Some(Quota { per_second: 1, burst: 2 }));
+        let l = Limits::new(None, Some(Quota { per_second: nz(1), burst: nz(2) }));
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         assert!(l.check_client(a).is_ok() && l.check_client(a).is_ok());
         assert!(matches!(l.check_client(a), Err(ApiError::TooManyRequests { .. })));
@@ -212,8 +215,8 @@ mod tests {
 
     #[test]
     fn quotas_parse_or_say_why_not() {
-        assert_eq!(Quota::parse("20/200"), Ok(Some(Quota { per_second: 20, burst: 200 })));
-        assert_eq!(Quota::parse(" 2 / 30 "), Ok(Some(Quota { per_second: 2, burst: 30 })));
+        assert_eq!(Quota::parse("20/200"), Ok(Some(Quota::CLIENT_DEFAULT)));
+        assert_eq!(Quota::parse(" 2 / 30 "), Ok(Some(Quota::SESSION_DEFAULT)));
         assert_eq!(Quota::parse("off"), Ok(None));
         for bad in ["", "20", "0/10", "10/0", "-1/5", "a/b"] {
             assert!(Quota::parse(bad).is_err(), "{bad:?}");
