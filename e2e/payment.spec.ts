@@ -28,9 +28,11 @@ test('pays with 4242 and sees the receipt; the merchant sees COMPLETED', async (
   await expect(page.getByTestId('payment-id')).toHaveText(paymentId!);
 });
 
-test('a declined card shows why, then the same session pays with 4242', async ({ page, request }) => {
+test('a declined card shows why, then the same session pays with 4242 under a new key', async ({ page, request }) => {
   const s = await createSession(request, 2500);
   await page.goto(s.hostedUrl);
+  const keys: string[] = [];
+  page.on('request', (r) => { if (r.url().endsWith('/confirm')) keys.push(r.headers()['idempotency-key']); });
   await fillCard(page, VISA_DECLINED);
   await page.getByTestId('pay-button').click();
   await expect(page.getByTestId('error-banner')).toContainText('Your card was declined.');
@@ -43,6 +45,8 @@ test('a declined card shows why, then the same session pays with 4242', async ({
   const view = await merchantView(request, s.id);
   expect(view.status).toBe('COMPLETED');
   expect(view.paymentAttempts.map((a: { status: string }) => a.status)).toEqual(['FAILED', 'COMPLETED']);
+  expect(keys).toHaveLength(2);
+  expect(keys[1]).not.toBe(keys[0]);
 });
 
 test('double-clicking pay records exactly one payment', async ({ page, request }) => {
@@ -125,6 +129,71 @@ test('a network failure keeps the key, and the retry charges once', async ({ pag
   expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
   const view = await merchantView(request, s.id);
   expect(view.paymentAttempts).toHaveLength(1);
+});
+
+test('a reload after a lost request resends under the same key, and charges once', async ({ page, request }) => {
+  const s = await createSession(request, 1500);
+  await page.goto(s.hostedUrl);
+  await fillCard(page, VISA_OK);
+  await expect(page.getByTestId('fee-total')).toHaveText('$16.00');
+  const keys: string[] = [];
+  let drop = true;
+  await page.route('**/confirm', async (route) => {
+    keys.push(route.request().headers()['idempotency-key']);
+    if (drop) {
+      drop = false;
+      await route.abort('failed'); // the connection drops before the server sees the request
+    } else {
+      await route.continue();
+    }
+  });
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByTestId('error-banner')).toContainText("We couldn't reach the payment service");
+
+  await page.reload();
+  await fillCard(page, VISA_OK);
+  await expect(page.getByTestId('fee-total')).toHaveText('$16.00');
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByTestId('receipt')).toBeVisible();
+  expect(keys).toHaveLength(2);
+  expect(keys[1]).toBe(keys[0]);
+  expect((await merchantView(request, s.id)).paymentAttempts).toHaveLength(1);
+  // The attempt is over: nothing of it stays in the tab's storage.
+  expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('checkout.key.')))).toEqual([]);
+});
+
+test('a decline whose answer was lost, then a reload: the new card is charged, once', async ({ page, request }) => {
+  const s = await createSession(request, 1500);
+  await page.goto(s.hostedUrl);
+  await fillCard(page, VISA_DECLINED);
+  await expect(page.getByTestId('fee-total')).toHaveText('$16.00');
+  const keys: string[] = [];
+  let lose = true;
+  await page.route('**/confirm', async (route) => {
+    keys.push(route.request().headers()['idempotency-key']);
+    if (lose) {
+      lose = false;
+      await route.fetch(); // the server declines, but the answer is lost
+      await route.abort('failed');
+    } else {
+      await route.continue();
+    }
+  });
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByTestId('error-banner')).toContainText("We couldn't reach the payment service");
+  expect(await page.evaluate(() => JSON.stringify(sessionStorage))).not.toContain(VISA_DECLINED);
+
+  await page.reload();
+  await fillCard(page, VISA_OK);
+  await expect(page.getByTestId('fee-total')).toHaveText('$16.00');
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByTestId('receipt')).toBeVisible();
+  // The stored key went first; the server knew it with the declined card, so a new key followed.
+  expect(keys).toHaveLength(3);
+  expect(keys[1]).toBe(keys[0]);
+  expect(keys[2]).not.toBe(keys[0]);
+  const view = await merchantView(request, s.id);
+  expect(view.paymentAttempts.map((a: { status: string }) => a.status)).toEqual(['FAILED', 'COMPLETED']);
 });
 
 test('closed and unknown sessions read as sentences, never a blank screen', async ({ page, request }) => {

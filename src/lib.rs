@@ -12,6 +12,7 @@
 //! Validation rules themselves live in `checkout_types::validate`, shared with the API.
 
 pub mod api;
+pub mod attempt;
 pub mod components;
 pub mod credentials;
 pub mod embed;

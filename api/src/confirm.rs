@@ -19,11 +19,11 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use bytes::Bytes;
-use checkout_types::confirm::{BankInput, CardInput, ConfirmRequest, ConfirmResponse, InlineMethod};
+use checkout_types::confirm::{BankInput, CardInput, ConfirmRequest, ConfirmResponse, InlineMethod, WalletTokenInput};
 use checkout_types::error::{DeclineData, ErrorBody};
 use checkout_types::quote::Funding;
 use checkout_types::validate::bank::{check_account_number, check_routing_number};
-use checkout_types::validate::card::{CardNumber, check_cvc, check_expiry};
+use checkout_types::validate::card::{CardBrand, CardNumber, check_cvc, check_expiry};
 use checkout_types::validate::{FieldError, check_postal_code};
 use serde_json::json;
 use sqlx::Row;
@@ -137,6 +137,12 @@ pub fn fingerprint(req: &ConfirmRequest) -> String {
                 "holder": b.account_holder_name,
             })
         }
+        Some(InlineMethod::GooglePay { google_pay: w } | InlineMethod::ApplePay { apple_pay: w }) => json!({
+            "type": if matches!(req.payment_method, Some(InlineMethod::GooglePay { .. })) { "GOOGLE_PAY" } else { "APPLE_PAY" },
+            "token": sha256_hex(w.token.as_bytes()),
+            "network": w.network,
+            "last4": w.last4,
+        }),
         None => serde_json::Value::Null,
     };
     let canonical = json!({
@@ -155,6 +161,8 @@ pub(crate) type DisplayFields = (Option<i64>, Option<i64>, Option<String>, Optio
 pub(crate) enum Method {
     Card { number: CardNumber, exp_month: u8, exp_year: u16, cvc: String, name: Option<String>, zip: Option<String> },
     Bank { routing: String, account: String, account_type: String },
+    /// A device wallet's one-time token (`GOOGLE_PAY` or `APPLE_PAY`): charged, never saved.
+    Wallet { kind: &'static str, token: String, brand: CardBrand, last4: String },
     Saved(crate::wallet::SavedRow),
 }
 
@@ -163,6 +171,7 @@ impl Method {
         match self {
             Method::Card { .. } => "CARD",
             Method::Bank { .. } => "BANK_ACCOUNT",
+            Method::Wallet { kind, .. } => kind,
             Method::Saved(m) => &m.kind,
         }
     }
@@ -170,6 +179,7 @@ impl Method {
         match self {
             Method::Card { number, .. } => Some(number.brand().wire_name().to_owned()),
             Method::Bank { .. } => None,
+            Method::Wallet { brand, .. } => Some(brand.wire_name().to_owned()),
             Method::Saved(m) => m.brand.clone(),
         }
     }
@@ -177,6 +187,7 @@ impl Method {
         match self {
             Method::Card { number, .. } => number.last4().to_owned(),
             Method::Bank { account, .. } => account[account.len() - 4..].to_owned(),
+            Method::Wallet { last4, .. } => last4.clone(),
             Method::Saved(m) => m.last4.clone(),
         }
     }
@@ -189,6 +200,7 @@ impl Method {
             Method::Bank { routing, account, account_type } => {
                 ChargeSource::Bank { routing_number: routing, account_number: account, account_type }
             }
+            Method::Wallet { kind, token, .. } => ChargeSource::Wallet { wallet: kind, token },
             Method::Saved(m) => crate::wallet::token_source(m),
         }
     }
@@ -199,6 +211,7 @@ impl Method {
                 (Some(i64::from(*exp_month)), Some(i64::from(*exp_year)), name.clone(), zip.clone(), None)
             }
             Method::Bank { account_type, .. } => (None, None, None, None, Some(account_type.clone())),
+            Method::Wallet { .. } => (None, None, None, None, None),
             Method::Saved(m) => (m.exp_month, m.exp_year, m.name_on_card.clone(), m.zip_code.clone(), m.account_type.clone()),
         }
     }
@@ -262,6 +275,29 @@ pub(crate) fn parse_card_with(card: &CardInput, avs: &[String]) -> ApiResult<Met
     Ok(Method::Card { number, exp_month: card.exp_month, exp_year: card.exp_year, cvc: card.cvc.trim().to_owned(), name, zip })
 }
 
+/// Checks a device wallet's token and the card the wallet shows for it.
+pub(crate) fn parse_wallet(kind: &'static str, w: &WalletTokenInput) -> ApiResult<Method> {
+    let field = if kind == "GOOGLE_PAY" { "paymentMethod.googlePay" } else { "paymentMethod.applePay" };
+    let token = w.token.trim();
+    if token.is_empty() || token.len() > 16_384 {
+        return Err(ApiError::InvalidRequest(format!("{field}.token must be 1-16384 characters.")));
+    }
+    let network = w.network.trim().to_ascii_uppercase();
+    let brand = match network.as_str() {
+        "CHINAUNIONPAY" => CardBrand::UnionPay,
+        other => CardBrand::from_wire(other),
+    };
+    if brand == CardBrand::Unknown {
+        return Err(ApiError::InvalidRequest(format!(
+            "{field}.network must be one of VISA, MASTERCARD, AMEX, DISCOVER, DINERS, JCB or UNIONPAY."
+        )));
+    }
+    if w.last4.len() != 4 || !w.last4.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::InvalidRequest(format!("{field}.last4 must be 4 digits.")));
+    }
+    Ok(Method::Wallet { kind, token: token.to_owned(), brand, last4: w.last4.clone() })
+}
+
 pub(crate) fn parse_bank(b: &BankInput) -> ApiResult<Method> {
     let routing = check_routing_number(&b.routing_number)
         .map_err(|e| field_error("paymentMethod.bankAccount.routingNumber", e))?;
@@ -303,6 +339,8 @@ async fn prepare(st: &AppState, s: &Session, req: &ConfirmRequest) -> ApiResult<
         (Some(id), None) => Method::Saved(crate::wallet::method_for_charge(&st.db, s, id).await?),
         (None, Some(InlineMethod::Card { card })) => parse_card(card, s)?,
         (None, Some(InlineMethod::BankAccount { bank_account })) => parse_bank(bank_account)?,
+        (None, Some(InlineMethod::GooglePay { google_pay })) => parse_wallet("GOOGLE_PAY", google_pay)?,
+        (None, Some(InlineMethod::ApplePay { apple_pay })) => parse_wallet("APPLE_PAY", apple_pay)?,
     };
     if quote.method != method.kind() {
         return Err(ApiError::Unprocessable(format!(
@@ -321,7 +359,7 @@ async fn prepare(st: &AppState, s: &Session, req: &ConfirmRequest) -> ApiResult<
     let save = req.save_for_future == Some(true)
         && s.config.setup_future_usage != "off"
         && s.wallet_key.is_some()
-        && !matches!(method, Method::Saved(_));
+        && !matches!(method, Method::Saved(_) | Method::Wallet { .. });
     Ok(Prepared { quote, method, save })
 }
 

@@ -820,6 +820,7 @@ pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, h
         amount: s.amount.map(MinorUnit),
         currency_code: s.currency,
         merchant_name,
+        merchant_id: s.merchant_id.clone(),
         description: s.config.description.clone(),
         privacy_policy_url: s.config.privacy_policy_url.clone(),
         locale: s.config.locale.clone(),

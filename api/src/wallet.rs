@@ -309,6 +309,11 @@ pub(crate) async fn add(
     let method = match &req.payment_method {
         InlineMethod::Card { card } if !ch.card.is_empty() => parse_card(card, &s)?,
         InlineMethod::BankAccount { bank_account } if !ch.bank_account.is_empty() => parse_bank(bank_account)?,
+        InlineMethod::GooglePay { .. } | InlineMethod::ApplePay { .. } => {
+            return Err(ApiError::InvalidRequest(
+                "A device wallet token pays once and cannot be saved: add a card or bank account instead.".to_owned(),
+            ));
+        }
         _ => return Err(ApiError::InvalidRequest("This payment method type is not enabled for this session.".to_owned())),
     };
     let saved = save_method(&st, &s, &method, parse_nickname(req.nickname)?, req.default).await?;

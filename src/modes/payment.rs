@@ -3,7 +3,7 @@
 //! fee + total before the pay button, confirm once per attempt with an `Idempotency-Key`, then
 //! show the receipt (and return to the merchant's success URL) or a readable decline.
 
-use checkout_types::confirm::{ConfirmRequest, InlineMethod, PaymentStatus, PaymentSummary};
+use checkout_types::confirm::{ConfirmRequest, ConfirmResponse, InlineMethod, PaymentStatus, PaymentSummary};
 use checkout_types::money::format_money;
 use checkout_types::quote::{FeeQuoteRequest, PaymentMethodKind};
 use checkout_types::session::{BankChannel, CardChannel, SessionConfig, SessionStatus};
@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{ApiClient, ApiError};
+use crate::attempt::Attempt;
 use crate::components::bank_form::{BankForm, BankTouched};
 use crate::components::card_form::{CardForm, Touched};
 use crate::components::error_banner::ErrorBanner;
@@ -110,8 +111,8 @@ pub fn PaymentMode(
     if phase.get_untracked() == Phase::Processing {
         poll_outcome(client, phase, banner, locale);
     }
-    // The body and key of the current attempt: a retry of the same body reuses the key.
-    let attempt = StoredValue::new(None::<(String, String)>);
+    // The current attempt's Idempotency-Key: a retry of the same body, or a reload, reuses it.
+    let attempt = Attempt::new(client.with_value(|c| c.session_id().to_owned()).as_str());
     let req = Requirements::from_avs(&cfg.required_avs_fields);
     let close_popup = cfg.close_on_success && crate::embed::is_popup();
     let today = today();
@@ -181,7 +182,7 @@ pub fn PaymentMode(
 
     let on_error_inner = move |e: ApiError| match e.title() {
         Some("PAYMENT_ERROR") => {
-            attempt.set_value(None);
+            attempt.finish();
             if e.data_str("sessionStatus").as_deref() == Some("FAILED") {
                 phase.set(Phase::Closed(Key::SessionClosed));
             } else {
@@ -189,7 +190,7 @@ pub fn PaymentMode(
             }
         }
         Some("SESSION_ALREADY_PROCESSED") => {
-            attempt.set_value(None);
+            attempt.finish();
             let already_paid = e.data_str("code").as_deref() == Some("already_confirmed");
             if already_paid {
                 // Show the receipt of the payment that went through.
@@ -205,13 +206,13 @@ pub fn PaymentMode(
         }
         Some("SESSION_TIMEOUT") => phase.set(Phase::Closed(Key::SessionExpired)),
         Some("UNPROCESSABLE_ENTITY") => {
-            attempt.set_value(None);
+            attempt.finish();
             banner.set(Some(locale.t(Key::QuoteChanged).to_owned()));
             fetch_quote(quote_key.get_untracked());
         }
         Some("REQUEST_IN_PROGRESS") => banner.set(Some(locale.t(Key::StillProcessing).to_owned())),
         Some("IDEMPOTENCY_KEY_REUSED" | "INVALID_REQUEST") => {
-            attempt.set_value(None);
+            attempt.finish();
             banner.set(Some(locale.t(Key::FixErrors).to_owned()));
         }
         // Network failures and 5xx keep the attempt's key: the retry cannot charge twice.
@@ -252,23 +253,18 @@ pub fn PaymentMode(
             payment_method: inline,
             save_for_future: save,
         };
-        let fingerprint = serde_json::to_string(&body).unwrap_or_default();
-        let key = attempt
-            .with_value(|a| a.as_ref().filter(|(f, _)| *f == fingerprint).map(|(_, k)| k.clone()))
-            .unwrap_or_else(new_idempotency_key);
-        attempt.set_value(Some((fingerprint, key.clone())));
         pending.set(true);
         spawn_local(async move {
-            let result = client.get_value().confirm(&body, &key).await;
+            let result = confirm(&client.get_value(), attempt, &body).await;
             pending.set(false);
             match result {
                 Ok(resp) if resp.payment.status == PaymentStatus::Pending => {
-                    attempt.set_value(None);
+                    attempt.finish();
                     phase.set(Phase::Processing);
                     poll_outcome(client, phase, banner, locale);
                 }
                 Ok(resp) => {
-                    attempt.set_value(None);
+                    attempt.finish();
                     phase.set(Phase::Paid(resp.payment, resp.redirect_url));
                 }
                 Err(e) => on_error(e),
@@ -422,11 +418,17 @@ fn is_top_level() -> bool {
     w.top().ok().flatten().is_some_and(|top| top == w)
 }
 
-/// A fresh Idempotency-Key: a random UUID v4 from the browser's CSPRNG (`crypto.randomUUID`,
-/// secure contexts). Keys only need to be unique per session and attempt, so outside a secure
-/// context time and `Math.random` do.
-fn new_idempotency_key() -> String {
-    window().crypto().map(|c| c.random_uuid()).unwrap_or_else(|_| {
-        format!("k-{}-{}", js_sys::Date::now() as u64, js_sys::Math::random().to_bits())
-    })
+/// Confirms `body` under the attempt's key. A key stored before a reload may have been sent with
+/// another body (the reload fetched a new quote): the server then answers `IDEMPOTENCY_KEY_REUSED`
+/// and the body goes once more under a new key. No second charge is possible: the session is
+/// claimed once, whatever the key, and a paid session answers `already_confirmed`.
+async fn confirm(client: &ApiClient, attempt: Attempt, body: &ConfirmRequest) -> Result<ConfirmResponse, ApiError> {
+    let fingerprint = serde_json::to_string(body).unwrap_or_default();
+    match client.confirm(body, &attempt.key_for(&fingerprint)).await {
+        Err(e) if e.title() == Some("IDEMPOTENCY_KEY_REUSED") => {
+            attempt.finish();
+            client.confirm(body, &attempt.key_for(&fingerprint)).await
+        }
+        result => result,
+    }
 }

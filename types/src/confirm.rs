@@ -56,7 +56,33 @@ impl std::fmt::Debug for BankInput {
     }
 }
 
-/// An inline payment method: `{"type":"CARD","card":{...}}` or `{"type":"BANK_ACCOUNT","bankAccount":{...}}`.
+/// A payment token from the payer's device wallet (Google Pay or Apple Pay, through the browser's
+/// Payment Request API), with what the wallet shows of the card behind it. The token is handed to
+/// the processor once: never stored, logged or echoed.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WalletTokenInput {
+    /// The wallet's payment token, as the wallet returned it (1–16,384 characters).
+    pub token: String,
+    /// Card network as the wallet names it (`VISA`, `MASTERCARD`, `AMEX`, `DISCOVER`, `JCB`, ...).
+    pub network: String,
+    /// Last four digits of the card as the wallet shows them.
+    pub last4: String,
+}
+
+impl std::fmt::Debug for WalletTokenInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WalletTokenInput")
+            .field("token", &"***")
+            .field("network", &self.network)
+            .field("last4", &self.last4)
+            .finish()
+    }
+}
+
+/// An inline payment method: `{"type":"CARD","card":{...}}`, `{"type":"BANK_ACCOUNT","bankAccount":{...}}`,
+/// `{"type":"GOOGLE_PAY","googlePay":{...}}` or `{"type":"APPLE_PAY","applePay":{...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
@@ -65,6 +91,14 @@ pub enum InlineMethod {
     BankAccount {
         #[serde(rename = "bankAccount")]
         bank_account: BankInput,
+    },
+    GooglePay {
+        #[serde(rename = "googlePay")]
+        google_pay: WalletTokenInput,
+    },
+    ApplePay {
+        #[serde(rename = "applePay")]
+        apple_pay: WalletTokenInput,
     },
 }
 

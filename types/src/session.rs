@@ -139,6 +139,9 @@ pub struct SessionConfig {
     pub amount: Option<MinorUnit>,
     pub currency_code: Currency,
     pub merchant_name: String,
+    /// The merchant's id: its account at the payment gateway, as device wallets ask for it.
+    #[serde(default)]
+    pub merchant_id: String,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]

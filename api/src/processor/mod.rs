@@ -15,6 +15,8 @@ pub enum ChargeSource<'a> {
     Bank { routing_number: &'a str, account_number: &'a str, account_type: &'a str },
     /// A method saved earlier, by its processor token.
     Token(&'a str),
+    /// A device wallet's one-time payment token (`wallet`: `GOOGLE_PAY` or `APPLE_PAY`).
+    Wallet { wallet: &'a str, token: &'a str },
 }
 
 /// One charge request.

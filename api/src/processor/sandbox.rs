@@ -30,6 +30,10 @@ pub const CLOSED_ACCOUNT: &str = "000111111113";
 /// `202 PENDING` and finishes the payment in the background.
 pub const SLOW_CARD: &str = "4000000000000770";
 
+/// The device wallet token the sandbox declines (`card_declined` / `generic_decline`); every other
+/// wallet token is approved, as the wallet has already checked the card.
+pub const DECLINED_WALLET_TOKEN: &str = "sandbox_declined";
+
 /// How long the sandbox takes for [`SLOW_CARD`].
 pub const SLOW_MS: u64 = 3_000;
 
@@ -51,6 +55,8 @@ fn scenario_of(source: &ChargeSource<'_>) -> String {
         ChargeSource::Bank { account_number, .. } if *account_number == CLOSED_ACCOUNT => "closed".to_owned(),
         ChargeSource::Bank { .. } => "ok".to_owned(),
         ChargeSource::Token(t) => t.split('_').nth(2).unwrap_or("ok").to_owned(),
+        ChargeSource::Wallet { token, .. } if *token == DECLINED_WALLET_TOKEN => "d0".to_owned(),
+        ChargeSource::Wallet { .. } => "ok".to_owned(),
     }
 }
 
@@ -100,7 +106,7 @@ impl Processor for SandboxProcessor {
                 return outcome;
             }
         }
-        if let ChargeSource::Token(_) = req.source {
+        if let ChargeSource::Token(_) | ChargeSource::Wallet { .. } = req.source {
             return decline_for(&scenario_of(&req.source))
                 .unwrap_or(ChargeOutcome::Approved { reference, funding: None });
         }
@@ -127,7 +133,7 @@ impl Processor for SandboxProcessor {
                 }
                 ChargeOutcome::Approved { reference, funding: None }
             }
-            ChargeSource::Token(_) => ChargeOutcome::Approved { reference, funding: None },
+            ChargeSource::Token(_) | ChargeSource::Wallet { .. } => ChargeOutcome::Approved { reference, funding: None },
         }
     }
 

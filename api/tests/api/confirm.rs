@@ -443,3 +443,72 @@ async fn a_payer_who_hangs_up_mid_confirm_gets_the_outcome_on_retry() {
     assert_eq!(replay["payment"]["status"], "PENDING");
     assert_eq!(app.payment_count(&s.id).await, 1);
 }
+
+/// A session that takes Google Pay and Apple Pay next to the card form.
+async fn wallet_session(app: &crate::helpers::TestApp) -> crate::helpers::Created {
+    let mut body = crate::helpers::payment_request(2_000);
+    body["config"]["paymentMethodChannel"]["card"] = json!(["WEBFORM", "GOOGLE_PAY", "APPLE_PAY"]);
+    let resp = json_of(app.create_session(&body).await, 200).await;
+    crate::helpers::Created {
+        id: resp["data"]["checkoutSessionId"].as_str().unwrap_or_default().to_owned(),
+        secret: resp["data"]["clientSecret"].as_str().unwrap_or_default().to_owned(),
+    }
+}
+
+fn wallet_confirm(quote_id: &str, kind: &str, token: &str) -> Value {
+    let field = if kind == "GOOGLE_PAY" { "googlePay" } else { "applePay" };
+    json!({ "quoteId": quote_id, "paymentMethod": { "type": kind, field: { "token": token, "network": "Visa", "last4": "1111" } } })
+}
+
+#[tokio::test]
+async fn a_device_wallet_token_pays_at_the_wallet_s_quote_and_is_never_stored() {
+    let app = spawn_app().await;
+    for kind in ["GOOGLE_PAY", "APPLE_PAY"] {
+        let s = wallet_session(&app).await;
+        let cfg = json_of(app.config(&s.id, &s.secret).await, 200).await;
+        assert_eq!(cfg["merchantId"], "demo");
+        assert_eq!(cfg["channels"]["card"], json!(["WEBFORM", "GOOGLE_PAY", "APPLE_PAY"]));
+        let q = json_of(app.quote(&s.id, &s.secret, &json!({"method": kind})).await, 200).await;
+        let quote = q["quoteId"].as_str().unwrap_or_default();
+        let token = format!("wallet-token-{kind}-e3b0c44298fc1c149afbf4c8996fb924");
+        let body = wallet_confirm(quote, kind, &token);
+        let paid = json_of(app.confirm(&s.id, &s.secret, Some("w1"), &body).await, 200).await;
+        assert_eq!(paid["status"], "COMPLETED");
+        assert_eq!(paid["payment"]["total"], 2_000 + q["fee"].as_i64().unwrap_or(-1));
+        assert_eq!(paid["payment"]["paymentMethod"], json!({"type": kind, "brand": "VISA", "last4": "1111"}));
+        // The same key and body replay; the token appears in no answer and no stored row.
+        let again = app.confirm(&s.id, &s.secret, Some("w1"), &body).await.text().await.unwrap_or_default();
+        assert_eq!(serde_json::from_str::<Value>(&again).ok(), Some(paid.clone()));
+        assert!(!again.contains(&token));
+        assert!(!app.merchant_get(&s.id).await.to_string().contains(&token));
+        assert!(!app.all_stored_text().await.contains(&token), "{kind} token stored");
+    }
+}
+
+#[tokio::test]
+async fn wallet_declines_quote_mismatches_and_bad_tokens_are_clear_errors() {
+    let app = spawn_app().await;
+    let s = wallet_session(&app).await;
+    let q = json_of(app.quote(&s.id, &s.secret, &json!({"method": "GOOGLE_PAY"})).await, 200).await;
+    let quote = q["quoteId"].as_str().unwrap_or_default();
+    let declined = json_of(app.confirm(&s.id, &s.secret, Some("d1"), &wallet_confirm(quote, "GOOGLE_PAY", "sandbox_declined")).await, 422).await;
+    assert_eq!((declined["title"].as_str(), declined["data"]["code"].as_str()), (Some("PAYMENT_ERROR"), Some("card_declined")));
+    // A Google Pay quote does not pay with Apple Pay.
+    let other = json_of(app.confirm(&s.id, &s.secret, Some("d2"), &wallet_confirm(quote, "APPLE_PAY", "t")).await, 422).await;
+    assert_eq!(other["title"], "UNPROCESSABLE_ENTITY");
+    for (field, value) in [("token", json!("")), ("network", json!("CASH")), ("last4", json!("12a4")), ("last4", json!("12345"))] {
+        let mut body = wallet_confirm(quote, "GOOGLE_PAY", "t");
+        body["paymentMethod"]["googlePay"][field] = value;
+        let e = json_of(app.confirm(&s.id, &s.secret, Some(&format!("bad-{field}")), &body).await, 400).await;
+        assert!(e["detail"].as_str().is_some_and(|d| d.starts_with(&format!("paymentMethod.googlePay.{field}"))), "{e}");
+    }
+    // Nothing was charged: the session still pays, once.
+    let ok = json_of(app.confirm(&s.id, &s.secret, Some("d3"), &wallet_confirm(quote, "GOOGLE_PAY", "ok-token")).await, 200).await;
+    assert_eq!(ok["status"], "COMPLETED");
+    let attempts = app.merchant_get(&s.id).await["data"]["paymentAttempts"].as_array().map(Vec::len);
+    assert_eq!(attempts, Some(2));
+    // A session without the wallet channel refuses its quote.
+    let plain = app.payment_session(1_000).await;
+    let refused = json_of(app.quote(&plain.id, &plain.secret, &json!({"method": "APPLE_PAY"})).await, 400).await;
+    assert_eq!(refused["title"], "INVALID_REQUEST");
+}
