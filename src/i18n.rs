@@ -82,6 +82,9 @@ pub enum Key {
     ChooseMethod,
     MethodOnFile,
     MethodUnavailable,
+    PayWithGooglePay,
+    OrPayAnotherWay,
+    WalletUnavailable,
 }
 
 impl Locale {
@@ -160,6 +163,12 @@ impl Locale {
             (Locale::Es, FixErrors) => "Corrija los campos marcados.",
             (Locale::En, SecureNote) => "Your card details are sent securely and never stored by the merchant.",
             (Locale::Es, SecureNote) => "Los datos de su tarjeta se envían de forma segura y el comercio no los guarda.",
+            (Locale::En, PayWithGooglePay) => "Pay with Google Pay",
+            (Locale::Es, PayWithGooglePay) => "Pagar con Google Pay",
+            (Locale::En, OrPayAnotherWay) => "or pay another way",
+            (Locale::Es, OrPayAnotherWay) => "o pague de otra forma",
+            (Locale::En, WalletUnavailable) => "Google Pay couldn't be opened. Please try again or pay by card.",
+            (Locale::Es, WalletUnavailable) => "No se pudo abrir Google Pay. Vuelva a intentarlo o pague con tarjeta.",
             (Locale::En, PayByCard) => "Card",
             (Locale::Es, PayByCard) => "Tarjeta",
             (Locale::En, PayByBank) => "Bank account",
@@ -293,6 +302,14 @@ impl Locale {
                 Locale::En => "Something went wrong. Please try again.",
                 Locale::Es => "Algo salió mal. Vuelva a intentarlo.",
             },
+        }
+    }
+
+    /// What a Google Pay payment costs, said before the payer opens the sheet.
+    pub fn wallet_note(self, total: &str, fee: &str) -> String {
+        match self {
+            Locale::En => format!("Google Pay total {total}, including a {fee} convenience fee."),
+            Locale::Es => format!("Total con Google Pay: {total}, incluido un cargo por servicio de {fee}."),
         }
     }
 

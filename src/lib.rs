@@ -16,6 +16,7 @@ pub mod attempt;
 pub mod components;
 pub mod credentials;
 pub mod embed;
+pub mod express;
 pub mod form;
 pub mod i18n;
 pub mod modes;

@@ -31,7 +31,10 @@ pub fn Receipt(
         Some(b) => CardBrand::from_wire(b).display_name(),
         None => locale.t(Key::PayByBank),
     };
-    let method = format!("{label} •••• {}", payment.payment_method.last4);
+    let method = match payment.payment_method.kind.as_str() {
+        "GOOGLE_PAY" => format!("Google Pay · {label} •••• {}", payment.payment_method.last4),
+        _ => format!("{label} •••• {}", payment.payment_method.last4),
+    };
     if let Some(url) = redirect_url.clone() {
         set_timeout(
             move || {

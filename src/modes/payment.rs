@@ -5,7 +5,7 @@
 
 use checkout_types::confirm::{ConfirmRequest, ConfirmResponse, InlineMethod, PaymentStatus, PaymentSummary};
 use checkout_types::money::format_money;
-use checkout_types::quote::{FeeQuoteRequest, PaymentMethodKind};
+use checkout_types::quote::{FeeQuote, FeeQuoteRequest, PaymentMethodKind};
 use checkout_types::session::{BankChannel, CardChannel, SessionConfig, SessionStatus};
 use checkout_types::validate::card::CardBrand;
 use leptos::ev::SubmitEvent;
@@ -22,6 +22,7 @@ use crate::components::method_list::MethodRadios;
 use crate::components::receipt::Receipt;
 use crate::components::status::LoadError;
 use crate::embed::emit;
+use crate::express::{self, SheetError, Wallet};
 use crate::form::{BankDraft, CardDraft, Requirements};
 use crate::i18n::{Key, Locale};
 use crate::modes::today;
@@ -223,6 +224,19 @@ pub fn PaymentMode(
         emit("error", serde_json::json!({ "title": e.title(), "message": locale.api_error(&e) }));
         on_error_inner(e)
     };
+    // The outcome of a confirm, from the form or from a device wallet.
+    let on_result = move |result: Result<ConfirmResponse, ApiError>| match result {
+        Ok(resp) if resp.payment.status == PaymentStatus::Pending => {
+            attempt.finish();
+            phase.set(Phase::Processing);
+            poll_outcome(client, phase, banner, locale);
+        }
+        Ok(resp) => {
+            attempt.finish();
+            phase.set(Phase::Paid(resp.payment, resp.redirect_url));
+        }
+        Err(e) => on_error(e),
+    };
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
@@ -257,17 +271,77 @@ pub fn PaymentMode(
         spawn_local(async move {
             let result = confirm(&client.get_value(), attempt, &body).await;
             pending.set(false);
-            match result {
-                Ok(resp) if resp.payment.status == PaymentStatus::Pending => {
-                    attempt.finish();
-                    phase.set(Phase::Processing);
-                    poll_outcome(client, phase, banner, locale);
+            on_result(result);
+        });
+    };
+
+    // Device wallets (Google Pay): offered only where the browser says it can pay with them.
+    let express = RwSignal::new(Vec::<Wallet>::new());
+    let wallet_quote = RwSignal::new(None::<FeeQuote>);
+    let cfg_store = StoredValue::new(cfg.clone());
+    let fetch_wallet_quote = move |w: Wallet| {
+        wallet_quote.set(None);
+        spawn_local(async move {
+            let request = FeeQuoteRequest { method: w.kind(), brand: None, funding: None, payment_method_id: None };
+            if let Ok(q) = client.get_value().quote(&request).await {
+                wallet_quote.set(Some(q));
+            }
+        });
+    };
+    let wallets = Wallet::enabled(&cfg);
+    if !wallets.is_empty() && phase.get_untracked() == Phase::Form {
+        spawn_local(async move {
+            let mut usable = Vec::new();
+            for w in wallets {
+                if express::can_pay(w, &cfg_store.get_value()).await {
+                    usable.push(w);
                 }
-                Ok(resp) => {
-                    attempt.finish();
-                    phase.set(Phase::Paid(resp.payment, resp.redirect_url));
+            }
+            if let Some(&first) = usable.first() {
+                fetch_wallet_quote(first);
+            }
+            express.set(usable);
+        });
+    }
+    let wallet_pay = move |w: Wallet| {
+        if pending.get_untracked() {
+            return;
+        }
+        let Some(q) = wallet_quote.get_untracked() else { return };
+        banner.set(None);
+        let details =
+            cfg_store.with_value(|c| express::details(&q, &c.merchant_name, locale.t(Key::Amount), locale.t(Key::ConvenienceFee)));
+        // show() must be called inside the click: browsers open the sheet only for a user gesture.
+        let Some(shown) = cfg_store.with_value(|c| express::open(w, c, &details)) else {
+            banner.set(Some(locale.t(Key::WalletUnavailable).to_owned()));
+            return;
+        };
+        pending.set(true);
+        spawn_local(async move {
+            match express::token(w, shown).await {
+                Err(SheetError::Canceled) => pending.set(false),
+                Err(SheetError::Failed) => {
+                    pending.set(false);
+                    banner.set(Some(locale.t(Key::WalletUnavailable).to_owned()));
                 }
-                Err(e) => on_error(e),
+                Ok((response, token)) => {
+                    let method = match w {
+                        Wallet::GooglePay => InlineMethod::GooglePay { google_pay: token },
+                    };
+                    let body = ConfirmRequest {
+                        quote_id: q.quote_id,
+                        payment_method_id: None,
+                        payment_method: Some(method),
+                        save_for_future: None,
+                    };
+                    let result = confirm(&client.get_value(), attempt, &body).await;
+                    express::complete(&response, result.is_ok());
+                    pending.set(false);
+                    if result.as_ref().is_err_and(|e| e.title() == Some("UNPROCESSABLE_ENTITY")) {
+                        fetch_wallet_quote(w);
+                    }
+                    on_result(result);
+                }
             }
         });
     };
@@ -337,6 +411,26 @@ pub fn PaymentMode(
                     <p class="amount" data-testid="amount">{amount.clone()}</p>
                     {description.clone().map(|d| view! { <p class="muted">{d}</p> })}
                 </header>
+                {move || {
+                    let wallets = express.get();
+                    (!wallets.is_empty()).then(|| view! {
+                        <div class="express" data-testid="express">
+                            {wallets.into_iter().map(|w| view! {
+                                <button type="button" class="wallet-button" data-testid="google-pay"
+                                    prop:disabled=move || pending.get() || wallet_quote.with(Option::is_none)
+                                    on:click=move |_| wallet_pay(w)>
+                                    {locale.t(Key::PayWithGooglePay)}
+                                </button>
+                            }).collect_view()}
+                            {move || wallet_quote.get().map(|q| view! {
+                                <p class="muted wallet-note" data-testid="wallet-note">
+                                    {locale.wallet_note(&format_money(q.total, q.currency_code, locale.tag()), &format_money(q.fee, q.currency_code, locale.tag()))}
+                                </p>
+                            })}
+                            <p class="divider"><span>{locale.t(Key::OrPayAnotherWay)}</span></p>
+                        </div>
+                    })
+                }}
                 {(has_saved || (card_enabled && bank_enabled)).then(|| view! {
                     <div class="tabs" role="tablist" aria-label=locale.t(Key::PaymentMethod)>
                         {has_saved.then(|| view! {

@@ -1,0 +1,102 @@
+// Device wallets (Google Pay through the Payment Request API) against the real API.
+// Chromium here has no Google Pay, so the "can pay" cases give the page a scripted wallet in place
+// of `window.PaymentRequest`: it records what the widget asked for and answers with a token the
+// sandbox processor charges (or, for `sandbox_declined`, declines). The real browser API is used
+// for the case where the wallet is unavailable: the button must not appear at all.
+import AxeBuilder from '@axe-core/playwright';
+import { APIRequestContext, Page, expect, test } from '@playwright/test';
+import { VISA_OK, createSession, fillCard, merchantView } from './fixtures';
+
+async function walletSession(request: APIRequestContext) {
+  return createSession(request, 2000, { config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM', 'GOOGLE_PAY', 'APPLE_PAY'] } } });
+}
+
+/** Replaces PaymentRequest with a wallet that answers `outcome` ('token' | 'decline' | 'cancel'). */
+async function scriptedWallet(page: Page, outcome: 'token' | 'decline' | 'cancel') {
+  await page.addInitScript((outcome) => {
+    const log: unknown[] = [];
+    (window as any).__wallet = log;
+    (window as any).PaymentRequest = class {
+      methods: any; details: any;
+      constructor(methods: any, details: any) { this.methods = methods; this.details = details; log.push({ constructed: { methods, details } }); }
+      async canMakePayment() { return this.methods[0].supportedMethods === 'https://google.com/pay'; }
+      async show() {
+        log.push({ shown: this.details });
+        if (outcome === 'cancel') throw new DOMException('closed', 'AbortError');
+        return {
+          methodName: 'https://google.com/pay',
+          details: { apiVersion: 2, paymentMethodData: { type: 'CARD', description: 'Visa •••• 1111',
+            info: { cardNetwork: 'VISA', cardDetails: '1111' },
+            tokenizationData: { type: 'PAYMENT_GATEWAY', token: outcome === 'decline' ? 'sandbox_declined' : `{"signature":"MEUC","protocolVersion":"ECv2","signedMessage":"${crypto.randomUUID()}"}` } } },
+          complete: async (result: string) => { log.push({ completed: result }); },
+        };
+      }
+    };
+  }, outcome);
+}
+
+const walletLog = (page: Page) => page.evaluate(() => (window as any).__wallet as any[]);
+
+test('no wallet in the browser: no Google Pay button, and the card form pays', async ({ page, request }) => {
+  const s = await walletSession(request);
+  await page.goto(s.hostedUrl);
+  await expect(page.getByTestId('fee-total')).toHaveText('$21.00');
+  await expect(page.getByTestId('express')).toHaveCount(0);
+  await fillCard(page, VISA_OK);
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByTestId('receipt')).toBeVisible();
+});
+
+test('Google Pay: the fee is shown before the sheet, the sheet shows the total, one charge', async ({ page, request }) => {
+  await scriptedWallet(page, 'token');
+  const s = await walletSession(request);
+  await page.goto(s.hostedUrl);
+  const gpay = page.getByRole('button', { name: 'Pay with Google Pay' });
+  await expect(gpay).toBeEnabled();
+  await expect(page.getByTestId('wallet-note')).toHaveText('Google Pay total $21.00, including a $1.00 convenience fee.');
+  const axe = await new AxeBuilder({ page }).analyze();
+  expect(axe.violations.map((v) => v.id)).toEqual([]);
+  await gpay.click();
+  await expect(page.getByRole('heading', { name: 'Payment complete' })).toBeFocused();
+  await expect(page.getByTestId('receipt-method')).toHaveText('Google Pay · Visa •••• 1111');
+  await expect(page.getByTestId('receipt-total')).toHaveText('$21.00');
+
+  const log = await walletLog(page);
+  const shown = log.find((e) => e.shown)!.shown;
+  expect(shown.total.amount).toEqual({ currency: 'USD', value: '21.00' });
+  expect(shown.displayItems.map((i: any) => i.amount.value)).toEqual(['20.00', '1.00']);
+  const methods = log.find((e) => e.constructed)!.constructed.methods;
+  expect(methods[0].data.allowedPaymentMethods[0].tokenizationSpecification.parameters.gatewayMerchantId).toBe('demo');
+  expect(log.filter((e) => e.completed)).toEqual([{ completed: 'success' }]);
+
+  const view = await merchantView(request, s.id);
+  expect(view.status).toBe('COMPLETED');
+  expect(view.paymentAttempts).toHaveLength(1);
+  expect(view.payment.paymentMethod).toMatchObject({ type: 'GOOGLE_PAY', brand: 'VISA', last4: '1111' });
+});
+
+test('Google Pay declined: the sheet closes as failed, the payer reads why and pays by card', async ({ page, request }) => {
+  await scriptedWallet(page, 'decline');
+  const s = await walletSession(request);
+  await page.goto(s.hostedUrl);
+  await page.getByRole('button', { name: 'Pay with Google Pay' }).click();
+  await expect(page.getByTestId('error-banner')).toContainText('Your card was declined.');
+  expect((await walletLog(page)).filter((e) => e.completed)).toEqual([{ completed: 'fail' }]);
+  await fillCard(page, VISA_OK);
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByTestId('receipt')).toBeVisible();
+  const view = await merchantView(request, s.id);
+  expect(view.paymentAttempts.map((a: { status: string }) => a.status)).toEqual(['FAILED', 'COMPLETED']);
+});
+
+test('closing the Google Pay sheet charges nothing and leaves the page ready', async ({ page, request }) => {
+  await scriptedWallet(page, 'cancel');
+  const s = await walletSession(request);
+  await page.goto(s.hostedUrl);
+  const gpay = page.getByRole('button', { name: 'Pay with Google Pay' });
+  await gpay.click();
+  await expect(gpay).toBeEnabled();
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
+  await expect(page.getByTestId('pay-button')).toBeEnabled();
+  expect((await merchantView(request, s.id)).paymentAttempts ?? []).toHaveLength(0);
+});
