@@ -35,6 +35,8 @@ pub fn MethodText(
 ) -> impl IntoView {
     view! {
         <span class="method-text">
+            <span class="brand-icon" aria-hidden="true"
+                data-brand=method.brand.clone().filter(|_| method.kind == "CARD").unwrap_or_else(|| "BANK".to_owned())></span>
             <span class="method-label">{method_label(&method, locale)}</span>
             {method.nickname.clone().map(|n| view! { <span class="method-nickname">{n}</span> })}
             {expiry_label(&method, locale).map(|e| view! { <span class="muted">{e}</span> })}
