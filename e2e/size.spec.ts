@@ -6,12 +6,12 @@ import { gzipSync } from 'node:zlib';
 
 // A ratchet, not the goal: measured 211.0 kB gzip (wasm 200.5 kB) with all six modes, card and
 // bank entry, the embed bridge and session appearance, built with `--cfg erase_components`, on
-// 2026-11-23; 221.1 kB (wasm 209.8 kB) on 2026-11-24 after Google Pay through the Payment Request
+// 2026-11-23; 222.7 kB (wasm 211.5 kB, Node's zlib as below) on 2026-11-24 after Google Pay through the Payment Request
 // API, the attempt's Idempotency-Key in sessionStorage and the saved methods' brand badges
 // (+23.5 kB of wasm code before compression, 5 kB of it the quote/confirm calls no longer inlined).
 // The product goal is 80 kB (see docs/PERFORMANCE.md); lower this figure whenever the build
 // shrinks, and raise it only with a measured reason in the commit.
-const BUDGET_GZIP_BYTES = 222_000;
+const BUDGET_GZIP_BYTES = 223_000;
 
 test('wasm + js + css stay within the gzip budget', () => {
   const dist = join(__dirname, '..', 'dist');
