@@ -34,3 +34,19 @@ export async function fillCard(page: Page, number: string, expiry = '12/34', cvc
   await page.getByLabel('Expiry (MM / YY)').fill(expiry);
   await page.getByLabel('Security code').fill(cvc);
 }
+
+/**
+ * Records the Idempotency-Key of every confirm the page sends, and loses the first one: `'before'`
+ * the server sees it (the connection drops), or `'after'` the server answered (the answer is lost).
+ * Later confirms go through. Returns the list the keys are pushed to.
+ */
+export async function loseFirstConfirm(page: Page, when: 'before' | 'after'): Promise<string[]> {
+  const keys: string[] = [];
+  await page.route('**/confirm', async (route) => {
+    keys.push(route.request().headers()['idempotency-key']);
+    if (keys.length > 1) return route.continue();
+    if (when === 'after') await route.fetch();
+    await route.abort('failed');
+  });
+  return keys;
+}

@@ -1,6 +1,6 @@
 // PAYMENT mode end to end: the real widget build, the real API, Debian Chromium.
 import { expect, test } from '@playwright/test';
-import { VISA_DECLINED, VISA_OK, createSession, fillCard, merchantView } from './fixtures';
+import { VISA_DECLINED, VISA_OK, createSession, fillCard, loseFirstConfirm, merchantView } from './fixtures';
 
 test('pays with 4242 and sees the receipt; the merchant sees COMPLETED', async ({ page, request }) => {
   const s = await createSession(request, 1500);
@@ -107,19 +107,8 @@ test('a network failure keeps the key, and the retry charges once', async ({ pag
   await page.goto(s.hostedUrl);
   await fillCard(page, VISA_OK);
   await expect(page.getByTestId('fee-total')).toHaveText('$16.00');
-  const keys: string[] = [];
-  let first = true;
-  await page.route('**/confirm', async (route) => {
-    keys.push(route.request().headers()['idempotency-key']);
-    if (first) {
-      first = false;
-      // The server charges, but the answer is lost on the way back.
-      await route.fetch();
-      await route.abort('failed');
-    } else {
-      await route.continue();
-    }
-  });
+  // The server charges, but the answer is lost on the way back.
+  const keys = await loseFirstConfirm(page, 'after');
   await page.getByTestId('pay-button').click();
   await expect(page.getByTestId('error-banner')).toContainText("We couldn't reach the payment service");
   await page.getByTestId('pay-button').click();
@@ -136,17 +125,7 @@ test('a reload after a lost request resends under the same key, and charges once
   await page.goto(s.hostedUrl);
   await fillCard(page, VISA_OK);
   await expect(page.getByTestId('fee-total')).toHaveText('$16.00');
-  const keys: string[] = [];
-  let drop = true;
-  await page.route('**/confirm', async (route) => {
-    keys.push(route.request().headers()['idempotency-key']);
-    if (drop) {
-      drop = false;
-      await route.abort('failed'); // the connection drops before the server sees the request
-    } else {
-      await route.continue();
-    }
-  });
+  const keys = await loseFirstConfirm(page, 'before'); // the server never sees the first request
   await page.getByTestId('pay-button').click();
   await expect(page.getByTestId('error-banner')).toContainText("We couldn't reach the payment service");
 
@@ -167,18 +146,7 @@ test('a decline whose answer was lost, then a reload: the new card is charged, o
   await page.goto(s.hostedUrl);
   await fillCard(page, VISA_DECLINED);
   await expect(page.getByTestId('fee-total')).toHaveText('$16.00');
-  const keys: string[] = [];
-  let lose = true;
-  await page.route('**/confirm', async (route) => {
-    keys.push(route.request().headers()['idempotency-key']);
-    if (lose) {
-      lose = false;
-      await route.fetch(); // the server declines, but the answer is lost
-      await route.abort('failed');
-    } else {
-      await route.continue();
-    }
-  });
+  const keys = await loseFirstConfirm(page, 'after'); // the server declines, but the answer is lost
   await page.getByTestId('pay-button').click();
   await expect(page.getByTestId('error-banner')).toContainText("We couldn't reach the payment service");
   expect(await page.evaluate(() => JSON.stringify(sessionStorage))).not.toContain(VISA_DECLINED);

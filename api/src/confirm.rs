@@ -21,7 +21,7 @@ use utoipa_axum::routes;
 use bytes::Bytes;
 use checkout_types::confirm::{BankInput, CardInput, ConfirmRequest, ConfirmResponse, InlineMethod, WalletTokenInput};
 use checkout_types::error::{DeclineData, ErrorBody};
-use checkout_types::quote::Funding;
+use checkout_types::quote::{Funding, PaymentMethodKind};
 use checkout_types::validate::bank::{check_account_number, check_routing_number};
 use checkout_types::validate::card::{CardBrand, CardNumber, check_cvc, check_expiry};
 use checkout_types::validate::{FieldError, check_postal_code};
@@ -137,12 +137,8 @@ pub fn fingerprint(req: &ConfirmRequest) -> String {
                 "holder": b.account_holder_name,
             })
         }
-        Some(InlineMethod::GooglePay { google_pay: w } | InlineMethod::ApplePay { apple_pay: w }) => json!({
-            "type": if matches!(req.payment_method, Some(InlineMethod::GooglePay { .. })) { "GOOGLE_PAY" } else { "APPLE_PAY" },
-            "token": sha256_hex(w.token.as_bytes()),
-            "network": w.network,
-            "last4": w.last4,
-        }),
+        Some(InlineMethod::GooglePay { google_pay: w }) => wallet_fingerprint(PaymentMethodKind::GooglePay, w),
+        Some(InlineMethod::ApplePay { apple_pay: w }) => wallet_fingerprint(PaymentMethodKind::ApplePay, w),
         None => serde_json::Value::Null,
     };
     let canonical = json!({
@@ -154,6 +150,11 @@ pub fn fingerprint(req: &ConfirmRequest) -> String {
     sha256_hex(canonical.to_string().as_bytes())
 }
 
+/// A wallet token enters the fingerprint only as its SHA-256.
+fn wallet_fingerprint(kind: PaymentMethodKind, w: &WalletTokenInput) -> serde_json::Value {
+    json!({ "type": kind.as_str(), "token": sha256_hex(w.token.as_bytes()), "network": w.network, "last4": w.last4 })
+}
+
 /// (expiry month, expiry year, name on card, ZIP, bank account type) of a method.
 pub(crate) type DisplayFields = (Option<i64>, Option<i64>, Option<String>, Option<String>, Option<String>);
 
@@ -162,7 +163,7 @@ pub(crate) enum Method {
     Card { number: CardNumber, exp_month: u8, exp_year: u16, cvc: String, name: Option<String>, zip: Option<String> },
     Bank { routing: String, account: String, account_type: String },
     /// A device wallet's one-time token (`GOOGLE_PAY` or `APPLE_PAY`): charged, never saved.
-    Wallet { kind: &'static str, token: String, brand: CardBrand, last4: String },
+    Wallet { kind: PaymentMethodKind, token: String, brand: CardBrand, last4: String },
     Saved(crate::wallet::SavedRow),
 }
 
@@ -171,7 +172,7 @@ impl Method {
         match self {
             Method::Card { .. } => "CARD",
             Method::Bank { .. } => "BANK_ACCOUNT",
-            Method::Wallet { kind, .. } => kind,
+            Method::Wallet { kind, .. } => kind.as_str(),
             Method::Saved(m) => &m.kind,
         }
     }
@@ -200,7 +201,7 @@ impl Method {
             Method::Bank { routing, account, account_type } => {
                 ChargeSource::Bank { routing_number: routing, account_number: account, account_type }
             }
-            Method::Wallet { kind, token, .. } => ChargeSource::Wallet { wallet: kind, token },
+            Method::Wallet { kind, token, .. } => ChargeSource::Wallet { wallet: kind.as_str(), token },
             Method::Saved(m) => crate::wallet::token_source(m),
         }
     }
@@ -275,9 +276,20 @@ pub(crate) fn parse_card_with(card: &CardInput, avs: &[String]) -> ApiResult<Met
     Ok(Method::Card { number, exp_month: card.exp_month, exp_year: card.exp_year, cvc: card.cvc.trim().to_owned(), name, zip })
 }
 
+/// Checks an inline method: a card (with the `avs` fields it must carry), a bank account, or a
+/// device wallet's token.
+pub(crate) fn parse_inline(m: &InlineMethod, avs: &[String]) -> ApiResult<Method> {
+    match m {
+        InlineMethod::Card { card } => parse_card_with(card, avs),
+        InlineMethod::BankAccount { bank_account } => parse_bank(bank_account),
+        InlineMethod::GooglePay { google_pay } => parse_wallet(PaymentMethodKind::GooglePay, google_pay),
+        InlineMethod::ApplePay { apple_pay } => parse_wallet(PaymentMethodKind::ApplePay, apple_pay),
+    }
+}
+
 /// Checks a device wallet's token and the card the wallet shows for it.
-pub(crate) fn parse_wallet(kind: &'static str, w: &WalletTokenInput) -> ApiResult<Method> {
-    let field = if kind == "GOOGLE_PAY" { "paymentMethod.googlePay" } else { "paymentMethod.applePay" };
+fn parse_wallet(kind: PaymentMethodKind, w: &WalletTokenInput) -> ApiResult<Method> {
+    let field = if kind == PaymentMethodKind::GooglePay { "paymentMethod.googlePay" } else { "paymentMethod.applePay" };
     let token = w.token.trim();
     if token.is_empty() || token.len() > 16_384 {
         return Err(ApiError::InvalidRequest(format!("{field}.token must be 1-16384 characters.")));
@@ -337,10 +349,7 @@ async fn prepare(st: &AppState, s: &Session, req: &ConfirmRequest) -> ApiResult<
         }
         (None, None) => return Err(ApiError::InvalidRequest("paymentMethod or paymentMethodId is required.".to_owned())),
         (Some(id), None) => Method::Saved(crate::wallet::method_for_charge(&st.db, s, id).await?),
-        (None, Some(InlineMethod::Card { card })) => parse_card(card, s)?,
-        (None, Some(InlineMethod::BankAccount { bank_account })) => parse_bank(bank_account)?,
-        (None, Some(InlineMethod::GooglePay { google_pay })) => parse_wallet("GOOGLE_PAY", google_pay)?,
-        (None, Some(InlineMethod::ApplePay { apple_pay })) => parse_wallet("APPLE_PAY", apple_pay)?,
+        (None, Some(inline)) => parse_inline(inline, &s.config.required_avs_fields)?,
     };
     if quote.method != method.kind() {
         return Err(ApiError::Unprocessable(format!(

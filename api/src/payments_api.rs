@@ -20,7 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::confirm::{MAX_ATTEMPTS, Method, parse_bank, parse_card_with, parse_wallet};
+use crate::confirm::{MAX_ATTEMPTS, Method, parse_inline};
 use crate::db::{now_ms, rfc3339};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Merchant};
@@ -150,10 +150,7 @@ pub(crate) async fn create(
                 ApiError::Unprocessable("paymentMethodId does not match a saved payment method of this customer.".to_owned())
             })?)
         }
-        (None, Some(InlineMethod::Card { card })) => parse_card_with(card, &[])?,
-        (None, Some(InlineMethod::BankAccount { bank_account })) => parse_bank(bank_account)?,
-        (None, Some(InlineMethod::GooglePay { google_pay })) => parse_wallet("GOOGLE_PAY", google_pay)?,
-        (None, Some(InlineMethod::ApplePay { apple_pay })) => parse_wallet("APPLE_PAY", apple_pay)?,
+        (None, Some(inline)) => parse_inline(inline, &[])?,
     };
     // A checkout session owns its merchantTransactionId.
     let owned = sqlx::query("SELECT 1 FROM sessions WHERE merchant_id = $1 AND merchant_transaction_id = $2")
