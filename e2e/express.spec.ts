@@ -100,3 +100,27 @@ test('closing the Google Pay sheet charges nothing and leaves the page ready', a
   await expect(page.getByTestId('pay-button')).toBeEnabled();
   expect((await merchantView(request, s.id)).paymentAttempts ?? []).toHaveLength(0);
 });
+
+test('the Google Pay total fails to load: the payer reads why, retries, then pays', async ({ page, request }) => {
+  await scriptedWallet(page, 'token');
+  const s = await walletSession(request);
+  let refused = 0;
+  await page.route('**/fee-quotes', async (route) => {
+    if (refused === 0 && route.request().postDataJSON().method === 'GOOGLE_PAY') {
+      refused++;
+      return route.abort('connectionreset');
+    }
+    return route.continue();
+  });
+  await page.goto(s.hostedUrl);
+  const gpay = page.getByRole('button', { name: 'Pay with Google Pay' });
+  await expect(page.getByTestId('wallet-quote-error')).toContainText('Check your connection');
+  await expect(gpay).toBeDisabled();
+  await expect(page.getByTestId('pay-button')).toBeEnabled(); // the card form is not held up
+  await page.getByTestId('wallet-quote-error').getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByTestId('wallet-note')).toHaveText('Google Pay total $21.00, including a $1.00 convenience fee.');
+  await gpay.click();
+  await expect(page.getByTestId('receipt-method')).toHaveText('Google Pay · Visa •••• 1111');
+  expect(refused).toBe(1);
+  expect((await merchantView(request, s.id)).paymentAttempts).toHaveLength(1);
+});

@@ -187,3 +187,56 @@ test('a slow processor shows a processing state, then the receipt', async ({ pag
   expect(view.status).toBe('COMPLETED');
   expect(view.paymentAttempts).toHaveLength(1);
 });
+
+/** Records, before the page's own scripts run, whether the inline prefetch of `index.html` set
+ *  `window.__checkoutConfig`, and every CSP violation. */
+async function watchPrefetch(page: import('@playwright/test').Page) {
+  await page.addInitScript(() => {
+    const w = window as any;
+    w.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => w.__cspViolations.push(e.violatedDirective));
+    Object.defineProperty(window, '__checkoutConfig', {
+      configurable: true,
+      set(v) { w.__prefetched = true; Object.defineProperty(window, '__checkoutConfig', { value: v, writable: true, configurable: true }); },
+    });
+  });
+}
+
+test('the page asks for the config once, before the wasm has loaded, within its CSP', async ({ page, request }) => {
+  await watchPrefetch(page);
+  const s = await createSession(request, 1500);
+  const configs: string[] = [];
+  page.on('request', (r) => { if (r.url().endsWith('/config')) configs.push(r.headers()['authorization']); });
+  await page.goto(s.hostedUrl);
+  await expect(page.getByTestId('amount')).toHaveText('$15.00');
+  const seen = await page.evaluate(() => ({ prefetched: (window as any).__prefetched, left: '__checkoutConfig' in window, csp: (window as any).__cspViolations }));
+  expect(seen).toEqual({ prefetched: true, left: false, csp: [] });
+  expect(configs).toEqual([`Bearer ${s.secret}`]);
+
+  // A reload finds the secret in sessionStorage (the fragment is gone) and prefetches again.
+  await page.reload();
+  await expect(page.getByTestId('amount')).toHaveText('$15.00');
+  expect(await page.evaluate(() => (window as any).__prefetched)).toBe(true);
+  expect(configs).toHaveLength(2);
+});
+
+test('a prefetch that gets no answer is asked again by the widget; an error answer is shown, once', async ({ page, request }) => {
+  const s = await createSession(request, 1500);
+  let n = 0;
+  await page.route('**/config', (route) => {
+    n += 1;
+    if (n === 1) return route.abort('connectionreset');
+    if (n === 3) return route.fulfill({ status: 503, contentType: 'application/json', body: '{"title":"SERVICE_UNAVAILABLE","status":503,"detail":"Try later."}' });
+    return route.continue();
+  });
+  await page.goto(s.hostedUrl);
+  await expect(page.getByTestId('amount')).toHaveText('$15.00');
+  expect(n).toBe(2); // the prefetch was lost, the widget asked itself
+
+  await page.reload(); // this prefetch answers 503: shown as it is, with a retry that asks anew
+  await expect(page.getByTestId('load-error')).toContainText('Something went wrong. Please try again.');
+  expect(n).toBe(3);
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByTestId('amount')).toHaveText('$15.00');
+  expect(n).toBe(4);
+});

@@ -67,8 +67,13 @@ impl ApiClient {
         format!("Bearer {}", self.creds.bearer)
     }
 
-    /// `GET /v1/sessions/{id}/config`.
+    /// `GET /v1/sessions/{id}/config`. The first call takes the answer the page's inline script
+    /// started fetching before the wasm loaded (`index.html`), when it was asked with this
+    /// client's credential and got an answer; otherwise it asks the API itself.
     pub async fn config(&self) -> Result<SessionConfig, ApiError> {
+        if let Some((status, body)) = prefetched_config(&self.creds.bearer).await {
+            return parse(status, &body);
+        }
         let resp = Request::get(&self.url("config")).header("Authorization", &self.auth()).send().await;
         read(resp).await
     }
@@ -152,6 +157,34 @@ impl ApiClient {
             .send()
             .await;
         read(resp).await
+    }
+}
+
+/// Takes `window.__checkoutConfig` (once): `(status, body)` if it was fetched for `bearer` and the
+/// server answered.
+async fn prefetched_config(bearer: &str) -> Option<(u16, String)> {
+    use js_sys::Reflect;
+    use wasm_bindgen::JsCast;
+    let window = leptos::prelude::window();
+    let name = wasm_bindgen::JsValue::from_str("__checkoutConfig");
+    let slot = Reflect::get(&window, &name).ok().filter(|v| v.is_object())?;
+    let _ = Reflect::delete_property(&window, &name);
+    if Reflect::get(&slot, &"bearer".into()).ok()?.as_string()? != bearer {
+        return None;
+    }
+    let answer: js_sys::Promise = Reflect::get(&slot, &"answer".into()).ok()?.dyn_into().ok()?;
+    let answer = wasm_bindgen_futures::JsFuture::from(answer).await.ok().filter(|v| v.is_object())?;
+    let status = Reflect::get(&answer, &"status".into()).ok()?.as_f64()?;
+    let body = Reflect::get(&answer, &"body".into()).ok()?.as_string()?;
+    Some((status as u16, body))
+}
+
+/// An answer already read as text, judged like [`read`] does.
+fn parse<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
+    if (200..300).contains(&status) {
+        serde_json::from_str(body).map_err(|_| ApiError::Http { status, body: None })
+    } else {
+        Err(ApiError::Http { status, body: serde_json::from_str::<ErrorBody>(body).ok() })
     }
 }
 

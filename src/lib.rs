@@ -91,7 +91,7 @@ fn Checkout(client: ApiClient, fallback_locale: Locale) -> impl IntoView {
     move || match config.get() {
         None => view! { <Loading locale=fallback_locale /> }.into_any(),
         Some(Err(e)) => {
-            view! { <LoadError message=fallback_locale.api_error(&e) retry=Some(retry) /> }.into_any()
+            view! { <LoadError message=fallback_locale.api_error(&e) retry=Some((retry, fallback_locale.t(i18n::Key::Retry))) /> }.into_any()
         }
         Some(Ok(cfg)) => {
             let locale = Locale::from_tag(&cfg.locale);

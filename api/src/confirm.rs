@@ -455,37 +455,27 @@ async fn charge_and_record(
             ("FAILED", None, None, Some(code.clone()), decline_code.clone(), Some(message.clone()))
         }
     };
-    let mut tx = crate::db::begin_write(&st.db).await?;
-    let inserted = sqlx::query(
-        "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total,
-            currency, status, method_type, brand, last4, funding, processor_ref, error_code, decline_code,
-            error_message, payment_method_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)
-         RETURNING *",
-    )
-    .bind(&payment_id)
-    .bind(&s.merchant_id)
-    .bind(&s.id)
-    .bind(&mtid)
-    .bind(attempt)
-    .bind(p.quote.amount)
-    .bind(p.quote.fee)
-    .bind(p.quote.total)
-    .bind(s.currency.code())
-    .bind(status)
-    .bind(p.method.kind())
-    .bind(p.method.brand())
-    .bind(p.method.last4())
-    .bind(funding.map(|f| if f == Funding::Debit { "debit" } else { "credit" }))
-    .bind(reference)
-    .bind(&code)
-    .bind(&decline_code)
-    .bind(&message)
-    .bind(p.method.saved_id())
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    let payment = PaymentRow::from_row(&inserted)?;
+    // Everything the record needs is built first: the writer's turn (one at a time on SQLite)
+    // holds only the five statements and the commit.
+    let payment = PaymentRow {
+        id: payment_id.clone(),
+        merchant_id: s.merchant_id.clone(),
+        merchant_transaction_id: mtid,
+        attempt,
+        amount: p.quote.amount,
+        fee: p.quote.fee,
+        total: p.quote.total,
+        currency: s.currency,
+        status: status.to_owned(),
+        method_type: p.method.kind().to_owned(),
+        brand: p.method.brand(),
+        last4: p.method.last4(),
+        error_code: code.clone(),
+        decline_code: decline_code.clone(),
+        error_message: message.clone(),
+        payment_method_id: p.method.saved_id(),
+        created_at: now,
+    };
     let next_state = if status == "COMPLETED" {
         SessionState::PaymentCompleted
     } else if attempt >= MAX_ATTEMPTS {
@@ -493,15 +483,6 @@ async fn charge_and_record(
     } else {
         SessionState::Initialized
     };
-    sqlx::query(
-        "UPDATE sessions SET state = $1, payment_id = $2, updated_at = $3 WHERE id = $4 AND state = 'PAYMENT_PENDING'",
-    )
-    .bind(next_state.as_str())
-    .bind(&payment_id)
-    .bind(now)
-    .bind(&s.id)
-    .execute(&mut *tx)
-    .await?;
     let (http_status, body) = if status == "COMPLETED" {
         let redirect_url = match &s.config.success_url {
             Some(url) => Some(crate::hosted::signed_success_url(&st.db, &s.id, &s.merchant_id, url).await?),
@@ -535,25 +516,55 @@ async fn charge_and_record(
     let event = if status == "COMPLETED" { "PAYMENT_SUCCEEDED" } else { "PAYMENT_FAILED" };
     let mut payload = crate::webhooks::payment_payload(&payment, &s.id);
     payload["final"] = serde_json::Value::Bool(next_state != SessionState::Initialized);
-    crate::webhooks::enqueue(&mut tx, &s.merchant_id, event, payload).await?;
-    if next_state != SessionState::Initialized {
-        crate::webhooks::enqueue(
-            &mut tx,
-            &s.merchant_id,
-            "CHECKOUT_SESSION_COMPLETED",
-            json!({ "checkoutSessionId": s.id, "status": next_state.status(), "paymentId": payment.id }),
-        )
+    let (event_id, event_body) = crate::webhooks::event(event, &payload, now);
+    let completed = (next_state != SessionState::Initialized).then(|| {
+        let completed = json!({ "checkoutSessionId": s.id, "status": next_state.status(), "paymentId": payment.id });
+        crate::webhooks::event("CHECKOUT_SESSION_COMPLETED", &completed, now)
+    });
+
+    // One statement records everything (the payment, the session's move, the key's answer, the
+    // webhooks), so the writer's turn is one round trip besides BEGIN and COMMIT.
+    let sql = match (crate::db::is_sqlite(&st.db), completed.is_some()) {
+        (true, false) => RECORD_SQLITE,
+        (true, true) => RECORD_FINAL_SQLITE,
+        (false, false) => RECORD_POSTGRES,
+        (false, true) => RECORD_FINAL_POSTGRES,
+    };
+    let (completed_id, completed_body) = completed.unzip();
+    let mut tx = crate::db::begin_write(&st.db).await?;
+    sqlx::query(sql)
+        .bind(&payment.id)
+        .bind(&payment.merchant_id)
+        .bind(&s.id)
+        .bind(&payment.merchant_transaction_id)
+        .bind(attempt)
+        .bind(payment.amount)
+        .bind(payment.fee)
+        .bind(payment.total)
+        .bind(s.currency.code())
+        .bind(status)
+        .bind(&payment.method_type)
+        .bind(&payment.brand)
+        .bind(&payment.last4)
+        .bind(funding.map(|f| if f == Funding::Debit { "debit" } else { "credit" }))
+        .bind(reference)
+        .bind(&payment.error_code)
+        .bind(&payment.decline_code)
+        .bind(&payment.error_message)
+        .bind(&payment.payment_method_id)
+        .bind(now)
+        .bind(next_state.as_str())
+        .bind(i64::from(http_status.as_u16()))
+        .bind(&body)
+        .bind(key.as_str())
+        .bind(event_id)
+        .bind(event)
+        .bind(event_body)
+        .bind(completed_id)
+        .bind("CHECKOUT_SESSION_COMPLETED")
+        .bind(completed_body)
+        .execute(&mut *tx)
         .await?;
-    }
-    sqlx::query(
-        "UPDATE idempotency_keys SET response_status = $1, response_body = $2 WHERE session_id = $3 AND idem_key = $4",
-    )
-    .bind(i64::from(http_status.as_u16()))
-    .bind(&body)
-    .bind(&s.id)
-    .bind(key.as_str())
-    .execute(&mut *tx)
-    .await?;
     tx.commit().await?;
     tracing::info!(session = %s.id, payment = %payment_id, status, attempt, "confirm recorded");
     if status == "COMPLETED" && p.save {
@@ -564,6 +575,43 @@ async fn charge_and_record(
     }
     Ok(json_response(http_status.as_u16(), body))
 }
+
+// The record of a charge's outcome, one statement on each backend. Parameters: $1-$20 the
+// payment row ($1 id, $2 merchant, $3 session, $20 now), $21 the session's next state, $22-$23
+// the key's stored answer, $24 the key, $25-$27 the payment event, $28-$30 the session event
+// (only in the `FINAL` forms; a non-final decline leaves the session payable and sends one event).
+// SQLite runs the statements of one string in order inside the caller's transaction;
+// PostgreSQL runs data-modifying CTEs as one atomic statement.
+macro_rules! record_sql {
+    (sqlite, $events:literal) => {
+        concat!(
+            "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total,
+                currency, status, method_type, brand, last4, funding, processor_ref, error_code, decline_code,
+                error_message, payment_method_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20);
+             UPDATE sessions SET state = $21, payment_id = $1, updated_at = $20 WHERE id = $3 AND state = 'PAYMENT_PENDING';
+             UPDATE idempotency_keys SET response_status = $22, response_body = $23 WHERE session_id = $3 AND idem_key = $24;
+             INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at) VALUES ",
+            $events
+        )
+    };
+    (postgres, $events:literal) => {
+        concat!(
+            "WITH p AS (INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee,
+                total, currency, status, method_type, brand, last4, funding, processor_ref, error_code, decline_code,
+                error_message, payment_method_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)),
+             s AS (UPDATE sessions SET state = $21, payment_id = $1, updated_at = $20 WHERE id = $3 AND state = 'PAYMENT_PENDING'),
+             k AS (UPDATE idempotency_keys SET response_status = $22, response_body = $23 WHERE session_id = $3 AND idem_key = $24)
+             INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at) VALUES ",
+            $events
+        )
+    };
+}
+const RECORD_SQLITE: &str = record_sql!(sqlite, "($25, $2, $26, $27, $20, $20)");
+const RECORD_FINAL_SQLITE: &str = record_sql!(sqlite, "($25, $2, $26, $27, $20, $20), ($28, $2, $29, $30, $20, $20)");
+const RECORD_POSTGRES: &str = record_sql!(postgres, "($25, $2, $26, $27, $20, $20)");
+const RECORD_FINAL_POSTGRES: &str = record_sql!(postgres, "($25, $2, $26, $27, $20, $20), ($28, $2, $29, $30, $20, $20)");
 
 /// A session payment whose outcome the processor has not told us yet.
 struct Awaiting<'a> {
@@ -724,16 +772,11 @@ pub async fn reconcile_pending(st: &AppState) -> Result<usize, sqlx::Error> {
         let event = if status == "COMPLETED" { "PAYMENT_SUCCEEDED" } else { "PAYMENT_FAILED" };
         let mut payload = crate::webhooks::payment_payload(&payment, session_id.as_deref().unwrap_or(""));
         payload["final"] = serde_json::Value::Bool(final_state.is_some());
-        crate::webhooks::enqueue(&mut tx, &merchant_id, event, payload).await?;
+        let mut events = vec![(event, payload)];
         if let (Some(sid), Some(state)) = (&session_id, final_state) {
-            crate::webhooks::enqueue(
-                &mut tx,
-                &merchant_id,
-                "CHECKOUT_SESSION_COMPLETED",
-                json!({ "checkoutSessionId": sid, "status": state.status(), "paymentId": id }),
-            )
-            .await?;
+            events.push(("CHECKOUT_SESSION_COMPLETED", json!({ "checkoutSessionId": sid, "status": state.status(), "paymentId": id })));
         }
+        crate::webhooks::enqueue(&mut tx, &merchant_id, &events).await?;
         tx.commit().await?;
         tracing::info!(payment = %id, status, "pending payment finished");
         done += 1;

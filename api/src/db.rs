@@ -48,9 +48,14 @@ pub struct WriteTx {
     _turn: Option<tokio::sync::MutexGuard<'static, ()>>,
 }
 
+/// Whether `db` is SQLite (else PostgreSQL).
+pub fn is_sqlite(db: &Db) -> bool {
+    db.connect_options().database_url.scheme() == "sqlite"
+}
+
 /// Begins a write transaction (see [`WriteTx`]). Never nest one inside another.
 pub async fn begin_write(db: &Db) -> Result<WriteTx, sqlx::Error> {
-    let turn = if db.connect_options().database_url.scheme() == "sqlite" { Some(SQLITE_WRITER.lock().await) } else { None };
+    let turn = if is_sqlite(db) { Some(SQLITE_WRITER.lock().await) } else { None };
     Ok(WriteTx { tx: db.begin().await?, _turn: turn })
 }
 

@@ -76,13 +76,32 @@ async fn loader() -> Response {
         .into_response()
 }
 
-/// The widget's page (Trunk's `index.html`) and the CSP hash of its inline bootstrap script.
+/// The widget's page (Trunk's `index.html`) and the CSP hashes of its inline scripts (Trunk's
+/// bootstrap module and the config prefetch of `index.html`).
 fn widget_index(settings: &Settings) -> Option<(String, String)> {
     let html = std::fs::read_to_string(settings.dist_dir.join("index.html")).ok()?;
-    let start = html.find("<script type=\"module\">")? + "<script type=\"module\">".len();
-    let end = start + html[start..].find("</script>")?;
-    let hash = b64(&Sha256::digest(html[start..end].as_bytes()));
-    Some((html, format!("'sha256-{hash}'")))
+    let hashes = inline_scripts(&html)
+        .map(|body| format!("'sha256-{}'", b64(&Sha256::digest(body.as_bytes()))))
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!hashes.is_empty()).then_some((html, hashes))
+}
+
+/// The bodies of the `<script>` elements of `html` that have no `src`.
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    let mut rest = html;
+    std::iter::from_fn(move || {
+        loop {
+            let open = rest.find("<script")?;
+            let tag_end = open + rest[open..].find('>')?;
+            let body_end = tag_end + 1 + rest[tag_end + 1..].find("</script>")?;
+            let (tag, body) = (&rest[open..tag_end], &rest[tag_end + 1..body_end]);
+            rest = &rest[body_end..];
+            if !tag.contains(" src=") {
+                return Some(body);
+            }
+        }
+    })
 }
 
 fn widget_page(settings: &Settings, frame_ancestors: &str) -> Response {
@@ -180,5 +199,19 @@ async fn demo_page(State(st): State<AppState>) -> Response {
     match (&st.settings.demo_site, st.settings.demo) {
         (Some(site), true) => Redirect::to(&format!("{site}/")).into_response(),
         _ => not_found().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inline_scripts;
+
+    #[test]
+    fn every_inline_script_is_found_and_external_ones_are_not() {
+        let html = r#"<head><script>one()</script><script src="/x.js"></script>
+            <script type="module">import two from '/two.js';</script></head>"#;
+        assert_eq!(inline_scripts(html).collect::<Vec<_>>(), ["one()", "import two from '/two.js';"]);
+        assert_eq!(inline_scripts("<p>no scripts</p>").count(), 0);
+        assert_eq!(inline_scripts("<script>never closed").count(), 0);
     }
 }

@@ -256,7 +256,7 @@ pub(crate) async fn create(
     let event = if status == "COMPLETED" { "PAYMENT_SUCCEEDED" } else { "PAYMENT_FAILED" };
     let mut payload = crate::webhooks::payment_payload(&p, "");
     payload["final"] = Value::Bool(status == "COMPLETED" || attempt >= MAX_ATTEMPTS);
-    crate::webhooks::enqueue(&mut tx, &merchant.id, event, payload).await?;
+    crate::webhooks::enqueue(&mut tx, &merchant.id, &[(event, payload)]).await?;
     tx.commit().await?;
     let body = payment_json(&p, &merchant, &request, &st.settings.public_url);
     if status == "COMPLETED" {

@@ -224,13 +224,8 @@ async fn complete_with_method(db: &Db, s: &Session, method_id: &str) -> ApiResul
     .await?
     .rows_affected();
     if done == 1 {
-        crate::webhooks::enqueue(
-            &mut tx,
-            &s.merchant_id,
-            "CHECKOUT_SESSION_COMPLETED",
-            json!({ "checkoutSessionId": s.id, "status": "COMPLETED", "mode": s.mode, "paymentMethodId": method_id }),
-        )
-        .await?;
+        let completed = json!({ "checkoutSessionId": s.id, "status": "COMPLETED", "mode": s.mode, "paymentMethodId": method_id });
+        crate::webhooks::enqueue(&mut tx, &s.merchant_id, &[("CHECKOUT_SESSION_COMPLETED", completed)]).await?;
         tx.commit().await?;
         Ok(())
     } else {

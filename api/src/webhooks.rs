@@ -22,28 +22,30 @@ pub fn backoff_ms(base_ms: i64, attempts: i64) -> i64 {
     base_ms.saturating_mul(1_i64 << exp).min(3_600_000)
 }
 
-/// Writes an event into the outbox inside `tx`.
-pub async fn enqueue(
-    tx: &mut sqlx::AnyConnection,
-    merchant_id: &str,
-    event_type: &str,
-    payload: Value,
-) -> Result<String, sqlx::Error> {
-    let id = format!("evt_{}", uuid::Uuid::new_v4().simple());
+/// Writes events into the outbox inside `tx`, two per statement: a confirm's payment event and
+/// session event cost one round trip inside the caller's write transaction.
+pub async fn enqueue(tx: &mut sqlx::AnyConnection, merchant_id: &str, events: &[(&str, Value)]) -> Result<(), sqlx::Error> {
+    const ONE: &str = "INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at)
+         VALUES ($3, $1, $4, $5, $2, $2)";
+    const TWO: &str = "INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at)
+         VALUES ($3, $1, $4, $5, $2, $2), ($6, $1, $7, $8, $2, $2)";
     let now = now_ms();
+    for chunk in events.chunks(2) {
+        let mut q = sqlx::query(if chunk.len() == 2 { TWO } else { ONE }).bind(merchant_id).bind(now);
+        for (event_type, payload) in chunk {
+            let (id, body) = event(event_type, payload, now);
+            q = q.bind(id).bind(*event_type).bind(body);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// A new event's id and the body merchants receive, created at `now`.
+pub fn event(event_type: &str, payload: &Value, now: i64) -> (String, String) {
+    let id = format!("evt_{}", uuid::Uuid::new_v4().simple());
     let body = json!({ "id": id, "name": event_type, "source": "checkout", "createdAtUtc": rfc3339(now), "payload": payload });
-    sqlx::query(
-        "INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $5)",
-    )
-    .bind(&id)
-    .bind(merchant_id)
-    .bind(event_type)
-    .bind(body.to_string())
-    .bind(now)
-    .execute(tx)
-    .await?;
-    Ok(id)
+    (id, body.to_string())
 }
 
 /// The payments seeds' webhook payload for a payment attempt.

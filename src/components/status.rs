@@ -23,15 +23,15 @@ pub fn Loading(
 pub fn LoadError(
     /// What happened, in the payer's language.
     message: &'static str,
-    /// Re-runs the failed load.
-    retry: Option<Callback<()>>,
+    /// Re-runs the failed load, and the retry button's words in the payer's language.
+    retry: Option<(Callback<()>, &'static str)>,
 ) -> impl IntoView {
     view! {
         <div class="status failed" role="alert" data-testid="load-error">
             <p>{message}</p>
-            {retry.map(|r| view! {
+            {retry.map(|(r, label)| view! {
                 <button type="button" class="secondary" on:click=move |_| r.run(())>
-                    "↻"
+                    <span aria-hidden="true">"↻ "</span>{label}
                 </button>
             })}
         </div>

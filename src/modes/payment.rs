@@ -5,7 +5,7 @@
 
 use checkout_types::confirm::{ConfirmRequest, ConfirmResponse, InlineMethod, PaymentStatus, PaymentSummary};
 use checkout_types::money::format_money;
-use checkout_types::quote::{FeeQuote, FeeQuoteRequest, PaymentMethodKind};
+use checkout_types::quote::{FeeQuoteRequest, PaymentMethodKind};
 use checkout_types::session::{BankChannel, CardChannel, SessionConfig, SessionStatus};
 use checkout_types::validate::card::CardBrand;
 use leptos::ev::SubmitEvent;
@@ -277,15 +277,16 @@ pub fn PaymentMode(
 
     // Device wallets (Google Pay): offered only where the browser says it can pay with them.
     let express = RwSignal::new(Vec::<Wallet>::new());
-    let wallet_quote = RwSignal::new(None::<FeeQuote>);
+    let wallet_quote = RwSignal::new(QuoteState::Loading);
     let cfg_store = StoredValue::new(cfg.clone());
     let fetch_wallet_quote = move |w: Wallet| {
-        wallet_quote.set(None);
+        wallet_quote.set(QuoteState::Loading);
         spawn_local(async move {
             let request = FeeQuoteRequest { method: w.kind(), brand: None, funding: None, payment_method_id: None };
-            if let Ok(q) = client.get_value().quote(&request).await {
-                wallet_quote.set(Some(q));
-            }
+            wallet_quote.set(match client.get_value().quote(&request).await {
+                Ok(q) => QuoteState::Ready(q),
+                Err(e) => QuoteState::Failed(e),
+            });
         });
     };
     let wallets = Wallet::enabled(&cfg);
@@ -307,7 +308,7 @@ pub fn PaymentMode(
         if pending.get_untracked() {
             return;
         }
-        let Some(q) = wallet_quote.get_untracked() else { return };
+        let QuoteState::Ready(q) = wallet_quote.get_untracked() else { return };
         banner.set(None);
         let details =
             cfg_store.with_value(|c| express::details(&q, &c.merchant_name, locale.t(Key::Amount), locale.t(Key::ConvenienceFee)));
@@ -417,16 +418,32 @@ pub fn PaymentMode(
                         <div class="express" data-testid="express">
                             {wallets.into_iter().map(|w| view! {
                                 <button type="button" class="wallet-button" data-testid="google-pay"
-                                    prop:disabled=move || pending.get() || wallet_quote.with(Option::is_none)
+                                    prop:disabled=move || pending.get() || !matches!(wallet_quote.get(), QuoteState::Ready(_))
                                     on:click=move |_| wallet_pay(w)>
                                     {locale.t(Key::PayWithGooglePay)}
                                 </button>
                             }).collect_view()}
-                            {move || wallet_quote.get().map(|q| view! {
-                                <p class="muted wallet-note" data-testid="wallet-note">
-                                    {locale.wallet_note(&format_money(q.total, q.currency_code, locale.tag()), &format_money(q.fee, q.currency_code, locale.tag()))}
-                                </p>
-                            })}
+                            {move || match wallet_quote.get() {
+                                QuoteState::Loading => view! {
+                                    <p class="muted wallet-note" data-testid="wallet-note" aria-live="polite">
+                                        <span class="spinner small" aria-hidden="true"></span>
+                                        {locale.t(Key::QuoteLoading)}
+                                    </p>
+                                }.into_any(),
+                                QuoteState::Failed(e) => view! {
+                                    <p class="banner error wallet-note" data-testid="wallet-quote-error" aria-live="polite">
+                                        {locale.api_error(&e)} " "
+                                        <button type="button" class="link" on:click=move |_| {
+                                            if let Some(&w) = express.get_untracked().first() { fetch_wallet_quote(w) }
+                                        }>{locale.t(Key::Retry)}</button>
+                                    </p>
+                                }.into_any(),
+                                QuoteState::Ready(q) => view! {
+                                    <p class="muted wallet-note" data-testid="wallet-note" aria-live="polite">
+                                        {locale.wallet_note(&format_money(q.total, q.currency_code, locale.tag()), &format_money(q.fee, q.currency_code, locale.tag()))}
+                                    </p>
+                                }.into_any(),
+                            }}
                             <p class="divider"><span>{locale.t(Key::OrPayAnotherWay)}</span></p>
                         </div>
                     })
