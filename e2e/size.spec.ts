@@ -8,10 +8,12 @@ import { gzipSync } from 'node:zlib';
 // bank entry, the embed bridge and session appearance, built with `--cfg erase_components`, on
 // 2026-11-23; 222.7 kB (wasm 211.5 kB, Node's zlib as below) on 2026-11-24 after Google Pay through the Payment Request
 // API, the attempt's Idempotency-Key in sessionStorage and the saved methods' brand badges
-// (+23.5 kB of wasm code before compression, 5 kB of it the quote/confirm calls no longer inlined).
+// (+23.5 kB of wasm code before compression, 5 kB of it the quote/confirm calls no longer inlined);
+// 222.1 kB later that day with the config prefetch, after every API answer is read as text and
+// parsed by one generic function (was: gloo's json per answer type).
 // The product goal is 80 kB (see docs/PERFORMANCE.md); lower this figure whenever the build
 // shrinks, and raise it only with a measured reason in the commit.
-const BUDGET_GZIP_BYTES = 223_000;
+const BUDGET_GZIP_BYTES = 222_500;
 
 test('wasm + js + css stay within the gzip budget', () => {
   const dist = join(__dirname, '..', 'dist');

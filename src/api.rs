@@ -189,12 +189,14 @@ fn parse<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
 }
 
 async fn read<T: DeserializeOwned>(resp: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
+    let (status, body) = text(resp).await?;
+    parse(status, &body)
+}
+
+/// The status and body of an answer; a body that cannot be read is a network failure (for a
+/// confirm, a retry under the same key then gets the stored answer).
+async fn text(resp: Result<Response, gloo_net::Error>) -> Result<(u16, String), ApiError> {
     let resp = resp.map_err(|_| ApiError::Network)?;
     let status = resp.status();
-    if resp.ok() {
-        resp.json::<T>().await.map_err(|_| ApiError::Http { status, body: None })
-    } else {
-        let body = resp.json::<ErrorBody>().await.ok();
-        Err(ApiError::Http { status, body })
-    }
+    Ok((status, resp.text().await.map_err(|_| ApiError::Network)?))
 }

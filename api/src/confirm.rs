@@ -523,16 +523,17 @@ async fn charge_and_record(
     });
 
     // One statement records everything (the payment, the session's move, the key's answer, the
-    // webhooks), so the writer's turn is one round trip besides BEGIN and COMMIT.
-    let sql = match (crate::db::is_sqlite(&st.db), completed.is_some()) {
+    // webhooks). On SQLite it runs inside a write transaction (BEGIN, it, COMMIT: the writer's
+    // whole turn); on PostgreSQL it is atomic on its own, one round trip in all.
+    let sqlite = crate::db::is_sqlite(&st.db);
+    let sql = match (sqlite, completed.is_some()) {
         (true, false) => RECORD_SQLITE,
         (true, true) => RECORD_FINAL_SQLITE,
         (false, false) => RECORD_POSTGRES,
         (false, true) => RECORD_FINAL_POSTGRES,
     };
     let (completed_id, completed_body) = completed.unzip();
-    let mut tx = crate::db::begin_write(&st.db).await?;
-    sqlx::query(sql)
+    let record = sqlx::query(sql)
         .bind(&payment.id)
         .bind(&payment.merchant_id)
         .bind(&s.id)
@@ -562,10 +563,14 @@ async fn charge_and_record(
         .bind(event_body)
         .bind(completed_id)
         .bind("CHECKOUT_SESSION_COMPLETED")
-        .bind(completed_body)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
+        .bind(completed_body);
+    if sqlite {
+        let mut tx = crate::db::begin_write(&st.db).await?;
+        record.execute(&mut *tx).await?;
+        tx.commit().await?;
+    } else {
+        record.execute(&st.db).await?;
+    }
     tracing::info!(session = %s.id, payment = %payment_id, status, attempt, "confirm recorded");
     if status == "COMPLETED" && p.save {
         // Saving for later is a convenience: a failure here must not undo the payment.
