@@ -35,7 +35,7 @@ use crate::extract::{IdempotencyKey, parse_json};
 use crate::idempotency::{self, Seen};
 use crate::payments::PaymentRow;
 use crate::processor::{ChargeOutcome, ChargeRequest, ChargeSource};
-use crate::quotes::{self, StoredQuote, ensure_payable};
+use crate::quotes::{StoredQuote, ensure_payable};
 use crate::secrets::sha256_hex;
 use crate::sessions::{Session, SessionState, authorize_browser};
 
@@ -62,14 +62,26 @@ pub(crate) async fn confirm(State(st): State<AppState>, Path(id): Path<String>, 
 }
 
 async fn run(st: &AppState, id: &str, headers: &HeaderMap, body: &[u8]) -> ApiResult<Response> {
-    let session = authorize_browser(&st.db, id, headers).await?;
-    let key = IdempotencyKey::from_headers(headers)?;
-    let req: ConfirmRequest = parse_json(body)?;
+    let parsed = IdempotencyKey::from_headers(headers).and_then(|key| Ok((key, parse_json::<ConfirmRequest>(body)?)));
+    let (key, req) = match parsed {
+        Ok(ok) => ok,
+        // A bad key or body is judged after the credential, as on every widget endpoint.
+        Err(e) => {
+            authorize_browser(&st.db, id, headers).await?;
+            return Err(e);
+        }
+    };
+    // The session and the request's quote in one query.
+    let (session, quote) = match crate::sessions::load_with_quote(&st.db, id, &req.quote_id).await? {
+        Some((s, q)) => (Some(s), q),
+        None => (None, None),
+    };
+    let session = crate::sessions::authorize_loaded_browser(&st.db, session, headers).await?;
     let fingerprint = fingerprint(&req);
     // Nothing is written before the claim: a refusal here leaves the key free for a fresh retry.
     // A key used before shows up here too (its session is no longer payable, or the claim below
     // finds the key taken), so the key's record is read only then, not on every first try.
-    let prepared = match prepare(st, &session, &req).await {
+    let prepared = match prepare(st, &session, &req, quote).await {
         Ok(p) => p,
         Err(refused) => return answer_from_key(st, &session.id, &key, &fingerprint, refused).await,
     };
@@ -330,11 +342,9 @@ pub(crate) fn parse_bank(b: &BankInput) -> ApiResult<Method> {
     Ok(Method::Bank { routing, account, account_type })
 }
 
-async fn prepare(st: &AppState, s: &Session, req: &ConfirmRequest) -> ApiResult<Prepared> {
+async fn prepare(st: &AppState, s: &Session, req: &ConfirmRequest, quote: Option<StoredQuote>) -> ApiResult<Prepared> {
     ensure_payable(s)?;
-    let quote = quotes::load(&st.db, &s.id, &req.quote_id)
-        .await?
-        .ok_or_else(|| ApiError::Unprocessable("quoteId does not match a fee quote of this session.".to_owned()))?;
+    let quote = quote.ok_or_else(|| ApiError::Unprocessable("quoteId does not match a fee quote of this session.".to_owned()))?;
     if quote.expires_at <= now_ms() {
         return Err(ApiError::Unprocessable("The fee quote has expired. Request a new quote.".to_owned()));
     }
@@ -391,6 +401,9 @@ async fn claim(st: &AppState, s: &Session, p: &Prepared, key: &IdempotencyKey, f
         "methodType": p.method.kind(), "brand": p.method.brand(), "last4": p.method.last4(),
         "paymentMethodId": p.method.saved_id(),
     });
+    if !crate::db::is_sqlite(&st.db) {
+        return claim_postgres(st, s, quote, key, fingerprint, &claim.to_string(), now).await;
+    }
     let mut tx = crate::db::begin_write(&st.db).await?;
     if !idempotency::take(&mut tx, &s.id, key.as_str(), fingerprint).await? {
         tx.rollback().await?;
@@ -414,6 +427,58 @@ async fn claim(st: &AppState, s: &Session, p: &Prepared, key: &IdempotencyKey, f
         return Ok(Claimed::Won(attempts));
     }
     tx.rollback().await?;
+    claim_lost(st, s, quote, now).await
+}
+
+/// The claim on PostgreSQL: one autocommitted statement that claims the session only if the key
+/// is new, and takes the key only with the claim. Concurrent claims of one session queue on its
+/// row; the loser re-reads it (no longer `INITIALIZED`) and claims nothing.
+const CLAIM_POSTGRES: &str = "WITH c AS (
+        UPDATE sessions SET state = 'PAYMENT_PENDING', attempts = attempts + 1, updated_at = $1, claim_json = $5
+        WHERE id = $2 AND state = 'INITIALIZED' AND expires_at > $1 AND amount_version = $3 AND attempts < $4
+          AND NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE session_id = $2 AND idem_key = $6)
+        RETURNING attempts),
+    k AS (INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) SELECT $2, $6, $7, $1 FROM c)
+    SELECT (SELECT attempts FROM c) AS attempts";
+
+async fn claim_postgres(
+    st: &AppState,
+    s: &Session,
+    quote: &StoredQuote,
+    key: &IdempotencyKey,
+    fingerprint: &str,
+    claim: &str,
+    now: i64,
+) -> ApiResult<Claimed> {
+    let won = sqlx::query(CLAIM_POSTGRES)
+        .bind(now)
+        .bind(&s.id)
+        .bind(quote.amount_version)
+        .bind(MAX_ATTEMPTS)
+        .bind(claim)
+        .bind(key.as_str())
+        .bind(fingerprint)
+        .fetch_one(&st.db)
+        .await;
+    match won {
+        Ok(row) => {
+            if let Some(attempts) = row.try_get::<Option<i64>, _>(0)? {
+                return Ok(Claimed::Won(attempts));
+            }
+        }
+        // The key was taken between our read and our insert: the statement undid itself.
+        Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => return Ok(Claimed::KeyTaken),
+        Err(e) => return Err(e.into()),
+    }
+    if idempotency::lookup(&st.db, &s.id, key.as_str(), fingerprint).await?.is_some() {
+        return Ok(Claimed::KeyTaken);
+    }
+    claim_lost(st, s, quote, now).await
+}
+
+/// Why a claim that took nothing lost: the session expired, is no longer payable, its amount
+/// changed, or another request's claim holds it.
+async fn claim_lost(st: &AppState, s: &Session, quote: &StoredQuote, now: i64) -> ApiResult<Claimed> {
     let fresh = crate::sessions::load(&st.db, &s.id).await?.ok_or(ApiError::Unauthorized)?;
     if fresh.is_expired(now) {
         return Err(ApiError::SessionTimeout);

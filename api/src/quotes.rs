@@ -10,10 +10,9 @@ use utoipa_axum::routes;
 use checkout_types::money::{MinorUnit, format_money};
 use checkout_types::quote::{FeeQuote, FeeQuoteRequest, PaymentMethodKind};
 use checkout_types::session::{BankChannel, CardChannel};
-use sqlx::Row;
 
 use crate::AppState;
-use crate::db::{Db, now_ms, rfc3339};
+use crate::db::{now_ms, rfc3339};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::fees::schedule_for;
@@ -154,22 +153,3 @@ pub struct StoredQuote {
     pub expires_at: i64,
 }
 
-/// Loads a quote of this session.
-pub async fn load(db: &Db, session_id: &str, quote_id: &str) -> ApiResult<Option<StoredQuote>> {
-    let row = sqlx::query("SELECT * FROM fee_quotes WHERE id = $1 AND session_id = $2")
-        .bind(quote_id)
-        .bind(session_id)
-        .fetch_optional(db)
-        .await?;
-    let Some(r) = row else { return Ok(None) };
-    Ok(Some(StoredQuote {
-        id: r.try_get("id")?,
-        method: r.try_get("method")?,
-        brand: r.try_get("brand")?,
-        amount: r.try_get("amount")?,
-        fee: r.try_get("fee")?,
-        total: r.try_get("total")?,
-        amount_version: r.try_get("amount_version")?,
-        expires_at: r.try_get("expires_at")?,
-    }))
-}

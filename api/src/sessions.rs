@@ -247,6 +247,37 @@ pub async fn load(db: &Db, id: &str) -> ApiResult<Option<Session>> {
     row.as_ref().map(Session::from_row).transpose()
 }
 
+/// Loads a session and, in the same query, its fee quote `quote_id` (confirm's one read).
+pub async fn load_with_quote(db: &Db, id: &str, quote_id: &str) -> ApiResult<Option<(Session, Option<crate::quotes::StoredQuote>)>> {
+    let row = sqlx::query(
+        "SELECT s.*, m.display_name AS merchant_name, m.allowed_origins AS merchant_origins,
+            q.id AS q_id, q.method AS q_method, q.brand AS q_brand, q.amount AS q_amount, q.fee AS q_fee,
+            q.total AS q_total, q.amount_version AS q_amount_version, q.expires_at AS q_expires_at
+         FROM sessions s JOIN merchants m ON m.id = s.merchant_id
+         LEFT JOIN fee_quotes q ON q.session_id = s.id AND q.id = $2
+         WHERE s.id = $1",
+    )
+    .bind(id)
+    .bind(quote_id)
+    .fetch_optional(db)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let quote = match r.try_get::<Option<String>, _>("q_id")? {
+        Some(qid) => Some(crate::quotes::StoredQuote {
+            id: qid,
+            method: r.try_get("q_method")?,
+            brand: r.try_get("q_brand")?,
+            amount: r.try_get("q_amount")?,
+            fee: r.try_get("q_fee")?,
+            total: r.try_get("q_total")?,
+            amount_version: r.try_get("q_amount_version")?,
+            expires_at: r.try_get("q_expires_at")?,
+        }),
+        None => None,
+    };
+    Ok(Some((Session::from_row(&r)?, quote)))
+}
+
 /// Marks a session whose TTL ran out as `TIMED_OUT`, unless it already moved on.
 async fn time_out_if_due(db: &Db, s: &mut Session, now: i64) -> ApiResult<()> {
     if s.is_expired(now) && matches!(s.state, SessionState::PendingInitialization | SessionState::Initialized) {
@@ -270,7 +301,17 @@ async fn time_out_if_due(db: &Db, s: &mut Session, now: i64) -> ApiResult<()> {
 /// wrong secret are the same `401`; a session past its TTL is `410` to every browser call.
 pub async fn authorize_browser(db: &Db, id: &str, headers: &HeaderMap) -> ApiResult<Session> {
     let token = bearer(headers).ok_or(ApiError::Unauthorized)?;
-    let mut s = load(db, id).await?.ok_or(ApiError::Unauthorized)?;
+    let s = load(db, id).await?.ok_or(ApiError::Unauthorized)?;
+    authorize_loaded(db, s, token).await
+}
+
+/// [`authorize_browser`] for a session its caller already loaded (`None`: no such session).
+pub async fn authorize_loaded_browser(db: &Db, s: Option<Session>, headers: &HeaderMap) -> ApiResult<Session> {
+    let token = bearer(headers).ok_or(ApiError::Unauthorized)?;
+    authorize_loaded(db, s.ok_or(ApiError::Unauthorized)?, token).await
+}
+
+async fn authorize_loaded(db: &Db, mut s: Session, token: &str) -> ApiResult<Session> {
     let by_secret = matches_hash(token, &s.secret_hash);
     let by_id = s.dialect == "CCG" && ct_eq(token.as_bytes(), s.id.as_bytes());
     if !(by_secret || by_id) {
