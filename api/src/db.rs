@@ -17,7 +17,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     sqlx::any::install_default_drivers();
     let sqlite = url.starts_with("sqlite:");
     let pool = AnyPoolOptions::new()
-        .max_connections(if sqlite { 8 } else { 16 })
+        .max_connections(if sqlite { 8 } else { postgres_pool_size() })
         .acquire_timeout(Duration::from_secs(10))
         .after_connect(move |conn, _| {
             Box::pin(async move {
@@ -34,6 +34,15 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         .await?;
     MIGRATOR.run(&pool).await?;
     Ok(pool)
+}
+
+/// PostgreSQL connections: four per core. On the 2-core bench machine (2026-11-24) 8 gave config
+/// reads at 64 clients a p99 of 9.3 ms against 10.3-11 ms with 16 and 14-15 ms with 32, and
+/// confirms lost nothing (each confirm statement autocommits, so a connection is held per
+/// statement): more backends than cores only queue inside PostgreSQL instead of in the pool.
+fn postgres_pool_size() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    u32::try_from(4 * cores).unwrap_or(32).clamp(4, 32)
 }
 
 /// One SQLite writer at a time in this process. SQLite has a single write lock; without this,
