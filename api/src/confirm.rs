@@ -401,72 +401,27 @@ async fn claim(st: &AppState, s: &Session, p: &Prepared, key: &IdempotencyKey, f
         "methodType": p.method.kind(), "brand": p.method.brand(), "last4": p.method.last4(),
         "paymentMethodId": p.method.saved_id(),
     });
-    if !crate::db::is_sqlite(&st.db) {
-        return claim_postgres(st, s, quote, key, fingerprint, &claim.to_string(), now).await;
-    }
-    let mut tx = crate::db::begin_write(&st.db).await?;
-    if !idempotency::take(&mut tx, &s.id, key.as_str(), fingerprint).await? {
-        tx.rollback().await?;
-        return Ok(Claimed::KeyTaken);
-    }
-    let won = sqlx::query(
-        "UPDATE sessions SET state = 'PAYMENT_PENDING', attempts = attempts + 1, updated_at = $1, claim_json = $5
-         WHERE id = $2 AND state = 'INITIALIZED' AND expires_at > $1 AND amount_version = $3 AND attempts < $4
-         RETURNING attempts",
-    )
-    .bind(now)
-    .bind(&s.id)
-    .bind(quote.amount_version)
-    .bind(MAX_ATTEMPTS)
-    .bind(claim.to_string())
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(row) = won {
-        let attempts: i64 = row.try_get(0)?;
-        tx.commit().await?;
-        return Ok(Claimed::Won(attempts));
-    }
-    tx.rollback().await?;
-    claim_lost(st, s, quote, now).await
-}
-
-/// The claim on PostgreSQL: one autocommitted statement that claims the session only if the key
-/// is new, and takes the key only with the claim. Concurrent claims of one session queue on its
-/// row; the loser re-reads it (no longer `INITIALIZED`) and claims nothing.
-const CLAIM_POSTGRES: &str = "WITH c AS (
-        UPDATE sessions SET state = 'PAYMENT_PENDING', attempts = attempts + 1, updated_at = $1, claim_json = $5
-        WHERE id = $2 AND state = 'INITIALIZED' AND expires_at > $1 AND amount_version = $3 AND attempts < $4
-          AND NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE session_id = $2 AND idem_key = $6)
-        RETURNING attempts),
-    k AS (INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) SELECT $2, $6, $7, $1 FROM c)
-    SELECT (SELECT attempts FROM c) AS attempts";
-
-async fn claim_postgres(
-    st: &AppState,
-    s: &Session,
-    quote: &StoredQuote,
-    key: &IdempotencyKey,
-    fingerprint: &str,
-    claim: &str,
-    now: i64,
-) -> ApiResult<Claimed> {
-    let won = sqlx::query(CLAIM_POSTGRES)
+    let sqlite = crate::db::is_sqlite(&st.db);
+    let query = sqlx::query(if sqlite { CLAIM_SQLITE } else { CLAIM_POSTGRES })
         .bind(now)
         .bind(&s.id)
         .bind(quote.amount_version)
         .bind(MAX_ATTEMPTS)
-        .bind(claim)
+        .bind(claim.to_string())
         .bind(key.as_str())
-        .bind(fingerprint)
-        .fetch_one(&st.db)
-        .await;
+        .bind(fingerprint);
+    let won = if sqlite {
+        crate::db::sqlite_write_batch(&st.db, query).await.map(|rows| rows.into_iter().next())
+    } else {
+        query.fetch_one(&st.db).await.map(Some)
+    };
     match won {
         Ok(row) => {
-            if let Some(attempts) = row.try_get::<Option<i64>, _>(0)? {
+            if let Some(attempts) = row.map(|r| r.try_get::<Option<i64>, _>(0)).transpose()?.flatten() {
                 return Ok(Claimed::Won(attempts));
             }
         }
-        // The key was taken between our read and our insert: the statement undid itself.
+        // PostgreSQL: the key was taken between our read and our insert; the statement undid itself.
         Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => return Ok(Claimed::KeyTaken),
         Err(e) => return Err(e.into()),
     }
@@ -475,6 +430,31 @@ async fn claim_postgres(
     }
     claim_lost(st, s, quote, now).await
 }
+
+// The claim, on both backends: it claims the session only if the key is new, and takes the key
+// only with the claim. Parameters: $1 now, $2 session, $3 the quote's amount version, $4 the
+// attempt limit, $5 the claim's summary, $6 the key, $7 the request's fingerprint. It returns the
+// attempt number when it won, else nothing (or NULL), and the caller asks why.
+
+/// PostgreSQL: one autocommitted statement. Concurrent claims of one session queue on its row;
+/// the loser re-reads it (no longer `INITIALIZED`) and claims nothing.
+const CLAIM_POSTGRES: &str = "WITH c AS (
+        UPDATE sessions SET state = 'PAYMENT_PENDING', attempts = attempts + 1, updated_at = $1, claim_json = $5
+        WHERE id = $2 AND state = 'INITIALIZED' AND expires_at > $1 AND amount_version = $3 AND attempts < $4
+          AND NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE session_id = $2 AND idem_key = $6)
+        RETURNING attempts),
+    k AS (INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) SELECT $2, $6, $7, $1 FROM c)
+    SELECT (SELECT attempts FROM c) AS attempts";
+
+/// SQLite: one transaction sent to the connection as one batch ([`crate::db::sqlite_write_batch`]),
+/// under this process's writer turn. `changes()` is the row count of the UPDATE just before it.
+const CLAIM_SQLITE: &str = crate::db::sqlite_tx!(
+    "UPDATE sessions SET state = 'PAYMENT_PENDING', attempts = attempts + 1, updated_at = $1, claim_json = $5
+     WHERE id = $2 AND state = 'INITIALIZED' AND expires_at > $1 AND amount_version = $3 AND attempts < $4
+       AND NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE session_id = $2 AND idem_key = $6)
+     RETURNING attempts;
+     INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) SELECT $2, $6, $7, $1 WHERE changes() = 1"
+);
 
 /// Why a claim that took nothing lost: the session expired, is no longer payable, its amount
 /// changed, or another request's claim holds it.
@@ -630,9 +610,7 @@ async fn charge_and_record(
         .bind("CHECKOUT_SESSION_COMPLETED")
         .bind(completed_body);
     if sqlite {
-        let mut tx = crate::db::begin_write(&st.db).await?;
-        record.execute(&mut *tx).await?;
-        tx.commit().await?;
+        crate::db::sqlite_write_batch(&st.db, record).await?;
     } else {
         record.execute(&st.db).await?;
     }
@@ -650,11 +628,11 @@ async fn charge_and_record(
 // payment row ($1 id, $2 merchant, $3 session, $20 now), $21 the session's next state, $22-$23
 // the key's stored answer, $24 the key, $25-$27 the payment event, $28-$30 the session event
 // (only in the `FINAL` forms; a non-final decline leaves the session payable and sends one event).
-// SQLite runs the statements of one string in order inside the caller's transaction;
+// SQLite runs the statements of one string in order, as one transaction sent in one batch;
 // PostgreSQL runs data-modifying CTEs as one atomic statement.
 macro_rules! record_sql {
     (sqlite, $events:literal) => {
-        concat!(
+        crate::db::sqlite_tx!(
             "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total,
                 currency, status, method_type, brand, last4, funding, processor_ref, error_code, decline_code,
                 error_message, payment_method_id, created_at, updated_at)

@@ -5,7 +5,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 
 /// The shared pool.
 pub type Db = AnyPool;
@@ -19,6 +19,18 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     let pool = AnyPoolOptions::new()
         .max_connections(if sqlite { 8 } else { postgres_pool_size() })
         .acquire_timeout(Duration::from_secs(10))
+        // A connection that has been idle for a while is pinged before use (a restarted
+        // PostgreSQL or a dropped socket is replaced, not handed to a request); a busy one is
+        // not. sqlx's default pings on every acquire: one more round trip per statement.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= IDLE_PING_AFTER {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 if sqlite {
@@ -35,6 +47,9 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     MIGRATOR.run(&pool).await?;
     Ok(pool)
 }
+
+/// Idle time after which a pooled connection is pinged before it serves a request.
+const IDLE_PING_AFTER: Duration = Duration::from_secs(1);
 
 /// PostgreSQL connections: four per core. On the 2-core bench machine (2026-11-24) 8 gave config
 /// reads at 64 clients a p99 of 9.3 ms against 10.3-11 ms with 16 and 14-15 ms with 32, and
@@ -87,6 +102,38 @@ impl std::ops::Deref for WriteTx {
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
+    }
+}
+
+/// SQLite: `BEGIN IMMEDIATE`, the given statements, `COMMIT`, as one string for
+/// [`sqlite_write_batch`].
+macro_rules! sqlite_tx {
+    ($($part:expr),+ $(,)?) => {
+        concat!("BEGIN IMMEDIATE;\n", $($part),+, ";\nCOMMIT")
+    };
+}
+pub(crate) use sqlite_tx;
+
+/// Runs a [`sqlite_tx!`] batch (a whole write transaction) under this process's writer turn, in
+/// one call to the connection's worker thread: every statement of a `begin_write` transaction is
+/// a round trip between threads, and on a 2-core machine those switches were most of a confirm's
+/// time (`perf`, 2026-12-01). Returns the rows of the statements' `RETURNING` clauses. When a
+/// statement fails SQLite stops there: the transaction is rolled back, and a connection that
+/// cannot roll back is closed rather than returned to the pool mid-transaction.
+pub async fn sqlite_write_batch<'q>(
+    db: &Db,
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
+    let _turn = SQLITE_WRITER.lock().await;
+    let mut conn = db.acquire().await?;
+    match query.fetch_all(&mut *conn).await {
+        Ok(rows) => Ok(rows),
+        Err(e) => {
+            if conn.execute("ROLLBACK").await.is_err() {
+                conn.close_on_drop();
+            }
+            Err(e)
+        }
     }
 }
 

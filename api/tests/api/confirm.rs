@@ -244,6 +244,13 @@ async fn concurrent_confirms_with_different_keys_charge_once() {
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
     assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
     assert_eq!(app.payment_count(&s.id).await, 1);
+    // A key is taken only with the claim: the losers' keys stay free, only the winner's is stored.
+    let keys = sqlx::query("SELECT COUNT(*) FROM idempotency_keys WHERE session_id = $1")
+        .bind(&s.id)
+        .fetch_one(&app.db)
+        .await
+        .expect("count keys");
+    assert_eq!(sqlx::Row::get::<i64, _>(&keys, 0), 1);
 }
 
 #[tokio::test]
