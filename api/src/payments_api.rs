@@ -162,9 +162,7 @@ pub(crate) async fn create(
         return Err(ApiError::Unprocessable("merchantTransactionId belongs to a checkout session.".to_owned()));
     }
     // Attempts so far: a live or completed one is returned as is; a 6th is refused.
-    let previous = sqlx::query(
-        "SELECT id, status, attempt FROM payments WHERE merchant_id = $1 AND merchant_transaction_id = $2 ORDER BY attempt DESC",
-    )
+    let previous = sqlx::query(ATTEMPTS_SQL)
     .bind(&merchant.id)
     .bind(&mtid)
     .fetch_all(&st.db)
@@ -299,9 +297,7 @@ pub(crate) async fn lookup(
     Query(q): Query<LookupQuery>,
 ) -> ApiResult<Json<Value>> {
     let mtid = parse_merchant_transaction_id("merchantTransactionId", q.merchant_transaction_id.as_deref())?;
-    let row = sqlx::query(
-        "SELECT id FROM payments WHERE merchant_id = $1 AND merchant_transaction_id = $2 ORDER BY attempt DESC LIMIT 1",
-    )
+    let row = sqlx::query(LATEST_ATTEMPT_SQL)
     .bind(&merchant.id)
     .bind(&mtid)
     .fetch_optional(&st.db)
@@ -311,3 +307,12 @@ pub(crate) async fn lookup(
     let p = PaymentRow::by_id(&st.db, &id).await?.ok_or_else(|| ApiError::NotFound("payment".to_owned()))?;
     Ok(Json(payment_json(&p, &merchant, &request_of(&st, &id).await?, &st.settings.public_url)))
 }
+
+/// A merchant transaction's attempts, newest first. Served by the unique index on
+/// (merchant_id, merchant_transaction_id, attempt) (`tests/api/plans.rs`).
+pub const ATTEMPTS_SQL: &str =
+    "SELECT id, status, attempt FROM payments WHERE merchant_id = $1 AND merchant_transaction_id = $2 ORDER BY attempt DESC";
+
+/// A merchant transaction's latest attempt, by the same index.
+pub const LATEST_ATTEMPT_SQL: &str =
+    "SELECT id FROM payments WHERE merchant_id = $1 AND merchant_transaction_id = $2 ORDER BY attempt DESC LIMIT 1";

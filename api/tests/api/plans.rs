@@ -1,5 +1,6 @@
 //! Cost growth: the background worker polls every second, so its queries must read only the
-//! rows waiting for it, through an index, never the whole table. Checked on the real query plans:
+//! rows waiting for it, through an index, never the whole table; a merchant's lookups by
+//! transaction id read that transaction's rows. Checked on the real query plans:
 //! SQLite's `EXPLAIN QUERY PLAN`, and PostgreSQL's `EXPLAIN` with sequential scans disabled (a
 //! `Seq Scan` left in the plan then means no index can serve the query).
 
@@ -8,7 +9,7 @@ use sqlx::Row;
 use crate::helpers::spawn_app;
 
 #[tokio::test]
-async fn the_worker_s_polls_use_indexes_not_table_scans() {
+async fn the_worker_s_polls_and_the_merchant_lookups_use_indexes_not_table_scans() {
     let app = spawn_app().await;
     let postgres = app.sqlite_file.is_none();
     let mut conn = app.db.acquire().await.expect("connection");
@@ -19,10 +20,14 @@ async fn the_worker_s_polls_use_indexes_not_table_scans() {
         ("orphaned claims", checkout_api::confirm::STALE_CLAIMS_SQL, "sessions"),
         ("payments awaiting the processor", checkout_api::confirm::AWAITING_SQL, "payments"),
         ("due webhooks", checkout_api::webhooks::DUE_EVENTS_SQL, "webhook_events"),
+        ("a merchant transaction's attempts", checkout_api::payments_api::ATTEMPTS_SQL, "payments"),
+        ("a merchant transaction's latest attempt", checkout_api::payments_api::LATEST_ATTEMPT_SQL, "payments"),
     ] {
         let explain = if postgres { format!("EXPLAIN {sql}") } else { format!("EXPLAIN QUERY PLAN {sql}") };
         let mut q = sqlx::query(sqlx::AssertSqlSafe(explain));
-        if sql.contains("$1") {
+        if sql.contains("merchant_transaction_id = $2") {
+            q = q.bind("m").bind("t");
+        } else if sql.contains("$1") {
             q = q.bind(0_i64);
         }
         let rows = q.fetch_all(&mut *conn).await.expect("explain");
