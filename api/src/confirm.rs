@@ -390,9 +390,10 @@ enum Claimed {
     KeyTaken,
 }
 
-/// The atomic claim, in one transaction with the `Idempotency-Key`: one `UPDATE` moves
-/// `INITIALIZED -> PAYMENT_PENDING` if and only if the session is still payable, unexpired and at
-/// the quoted amount. A lost claim rolls the key back with it, so a retry is judged afresh.
+/// The atomic claim, together with the `Idempotency-Key`: one `UPDATE` moves
+/// `INITIALIZED -> PAYMENT_PENDING` if and only if the session is still payable, unexpired, at
+/// the quoted amount and the key is new, and the key is stored only with it. A lost claim stores
+/// no key, so a retry is judged afresh.
 async fn claim(st: &AppState, s: &Session, p: &Prepared, key: &IdempotencyKey, fingerprint: &str) -> ApiResult<Claimed> {
     let quote = &p.quote;
     let now = now_ms();

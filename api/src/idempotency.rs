@@ -1,11 +1,12 @@
-//! Idempotency keys as a small state machine, per session. A key is written in the same
-//! transaction as the session's claim (so a key exists exactly when a charge was started under
-//! it), and its response in the same transaction as the outcome. Everyone else holding the key
-//! replays the stored answer, waits (409), or is refused (422) for a different body.
+//! Idempotency keys as a small state machine, per session. A key is written together with the
+//! session's claim, by one claim (`CLAIM_SQLITE` / `CLAIM_POSTGRES` in `confirm.rs`), so a key
+//! exists exactly when a charge was started under it; its response is written with the outcome.
+//! Everyone else holding the key replays the stored answer, waits (409), or is refused (422) for
+//! a different body.
 
 use sqlx::Row;
 
-use crate::db::{Db, now_ms};
+use crate::db::Db;
 use crate::error::ApiResult;
 
 /// What happened to a key before.
@@ -39,20 +40,4 @@ pub async fn lookup(db: &Db, session_id: &str, key: &str, fingerprint: &str) -> 
         (Some(status), Some(body)) => Seen::Replay { status: u16::try_from(status).unwrap_or(500), body },
         _ => Seen::InFlight,
     }))
-}
-
-/// Takes `key` inside the caller's transaction (the claim's). `false`: another request holds it.
-pub async fn take(tx: &mut sqlx::AnyConnection, session_id: &str, key: &str, fingerprint: &str) -> ApiResult<bool> {
-    let inserted = sqlx::query(
-        "INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (session_id, idem_key) DO NOTHING",
-    )
-    .bind(session_id)
-    .bind(key)
-    .bind(fingerprint)
-    .bind(now_ms())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    Ok(inserted == 1)
 }
