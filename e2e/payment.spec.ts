@@ -220,6 +220,32 @@ test('the page asks for the config once, before the wasm has loaded, within its 
   expect(configs).toHaveLength(2);
 });
 
+test('while the wasm downloads the payer reads a loading line, in their language, then the form replaces it', async ({ page, request }) => {
+  await watchPrefetch(page);
+  const s = await createSession(request, 1500);
+  let release!: () => void;
+  const held = new Promise<void>((r) => { release = r; });
+  await page.route('**/*.wasm', async (route) => { await held; await route.continue(); });
+  await page.goto(s.hostedUrl.replace('#', '?locale=es#'), { waitUntil: 'domcontentloaded' });
+  const boot = page.getByTestId('checkout-boot');
+  await expect(boot.getByRole('status')).toHaveText('Cargando el pago seguro…');
+  await expect(boot.locator('.spinner')).toBeVisible();
+  release();
+  await expect(page.getByTestId('amount')).toHaveText('$15.00');
+  await expect(page.getByTestId('checkout-boot')).toHaveCount(0);
+  await expect(page.getByRole('status').filter({ hasText: /Cargando|Loading/ })).toHaveCount(0);
+  expect(await page.evaluate(() => (window as any).__cspViolations)).toEqual([]);
+
+  // English by default.
+  await page.unroute('**/*.wasm');
+  await page.route('**/*.wasm', async (route) => { await new Promise((r) => setTimeout(r, 300)); await route.continue(); });
+  await page.goto('about:blank');
+  await page.goto(s.hostedUrl, { waitUntil: 'domcontentloaded' });
+  await expect(page.getByTestId('checkout-boot').getByRole('status')).toHaveText('Loading secure checkout…');
+  await expect(page.getByTestId('amount')).toHaveText('$15.00');
+  await expect(page.getByTestId('checkout-boot')).toHaveCount(0);
+});
+
 test('a prefetch that gets no answer is asked again by the widget; an error answer is shown, once', async ({ page, request }) => {
   const s = await createSession(request, 1500);
   let n = 0;

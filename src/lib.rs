@@ -27,8 +27,12 @@ use crate::api::ApiClient;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::Locale;
 
-/// Mounts [`App`] on `<body>`.
+/// Mounts [`App`] on `<body>`, in place of the page's static loading line (`index.html`): both in
+/// one task, so no frame is painted between them.
 pub fn start() {
+    if let Some(boot) = document().get_element_by_id("checkout-boot") {
+        boot.remove();
+    }
     leptos::mount::mount_to_body(App);
 }
 
