@@ -246,6 +246,29 @@ test('while the wasm downloads the payer reads a loading line, in their language
   await expect(page.getByTestId('checkout-boot')).toHaveCount(0);
 });
 
+test('a widget that cannot load says so, with a retry that loads it; never an endless spinner', async ({ page, request }) => {
+  await watchPrefetch(page);
+  const s = await createSession(request, 1500);
+  await page.route('**/*.wasm', (route) => route.abort('connectionreset'));
+  await page.goto(s.hostedUrl);
+  const failed = page.getByTestId('boot-error');
+  await expect(failed).toHaveText(/The checkout couldn't load\. Check your connection and try again\./);
+  await expect(page.getByTestId('checkout-boot').locator('.spinner')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as any).__cspViolations)).toEqual([]);
+
+  await page.unroute('**/*.wasm');
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByTestId('amount')).toHaveText('$15.00');
+  await expect(page.getByTestId('checkout-boot')).toHaveCount(0);
+
+  // The script itself lost, in Spanish.
+  await page.route('**/checkout-widget-*.js', (route) => route.abort('connectionreset'));
+  await page.goto('about:blank');
+  await page.goto(s.hostedUrl.replace('#', '?locale=es#'));
+  await expect(page.getByTestId('boot-error')).toContainText('No se pudo cargar el pago.');
+  await expect(page.getByRole('button', { name: 'Reintentar' })).toBeVisible();
+});
+
 test('a prefetch that gets no answer is asked again by the widget; an error answer is shown, once', async ({ page, request }) => {
   const s = await createSession(request, 1500);
   let n = 0;
