@@ -44,6 +44,18 @@ test('pays inside the embedded element; the merchant page receives ready, quote,
   expect(src).toBe(`http://127.0.0.1:${apiPort}/embed/${sessionId}?locale=en`);
 });
 
+test('an embedded widget that cannot load tells the payer and raises error on the merchant page', async ({ page }) => {
+  await page.route('**/*.wasm', (route) => route.abort('connectionreset'));
+  await page.goto(`${SITE}/`);
+  const frame = page.frameLocator('govifi-payment iframe');
+  await expect(frame.getByTestId('boot-error')).toContainText("The checkout couldn't load.");
+  await expect(frame.getByRole('button', { name: 'Try again' })).toBeVisible();
+  const log = page.getByTestId('event-log');
+  await expect(log).toContainText('element error');
+  await expect(log).toContainText("The checkout couldn't load. Check your connection and try again.");
+  await expect(log).not.toContainText('element ready');
+});
+
 test('a forged message on the merchant page changes nothing', async ({ page }) => {
   await page.goto(`${SITE}/`);
   const log = page.getByTestId('event-log');
