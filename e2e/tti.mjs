@@ -1,5 +1,6 @@
 // Time to interactive: navigation start to the `checkout-ready` performance mark (config loaded,
 // card-number input enabled), median of N loads, widget vs the vanilla baseline, same server.
+// Also first contentful paint: when the payer first sees anything (a loading line or the form).
 import { chromium } from '@playwright/test';
 
 const [base, n] = [process.argv[2], Number(process.argv[3] ?? 20)];
@@ -21,7 +22,10 @@ async function measure(url) {
   const page = await context.newPage();
   await page.goto(url);
   await page.waitForFunction(() => performance.getEntriesByName('checkout-ready').length > 0, null, { timeout: 20_000 });
-  const ms = await page.evaluate(() => performance.getEntriesByName('checkout-ready')[0].startTime);
+  const ms = await page.evaluate(() => [
+    performance.getEntriesByName('checkout-ready')[0].startTime,
+    performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
+  ]);
   await context.close();
   return ms;
 }
@@ -35,4 +39,5 @@ for (let i = 0; i < n; i++) {
   widget.push(await measure(s.hostedUrl));
 }
 await browser.close();
-console.log(JSON.stringify({ widget: median(widget), vanilla: median(vanilla), n }));
+const at = (xs, i) => median(xs.map((x) => x[i]));
+console.log(JSON.stringify({ widget: at(widget, 0), vanilla: at(vanilla, 0), widget_fcp: at(widget, 1), vanilla_fcp: at(vanilla, 1), n }));
