@@ -21,7 +21,10 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         .acquire_timeout(Duration::from_secs(10))
         // A connection that has been idle for a while is pinged before use (a restarted
         // PostgreSQL or a dropped socket is replaced, not handed to a request); a busy one is
-        // not. sqlx's default pings on every acquire: one more round trip per statement.
+        // not. sqlx's default pings on every acquire: one more round trip per statement. The
+        // trade: a backend killed within a second of its connection's last use fails the one
+        // statement that next uses it (sqlx then drops the connection). Confirms survive that
+        // (the same key retries; an orphaned claim is settled by the worker's lease).
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {
             Box::pin(async move {
