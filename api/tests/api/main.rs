@@ -9,6 +9,7 @@ mod notify;
 mod openapi;
 mod payments_v2;
 mod plans;
+mod pool;
 mod sessions;
 mod wallet;
 mod webhooks;
