@@ -402,8 +402,7 @@ async fn claim(st: &AppState, s: &Session, p: &Prepared, key: &IdempotencyKey, f
         "methodType": p.method.kind(), "brand": p.method.brand(), "last4": p.method.last4(),
         "paymentMethodId": p.method.saved_id(),
     });
-    let sqlite = crate::db::is_sqlite(&st.db);
-    let query = sqlx::query(if sqlite { CLAIM_SQLITE } else { CLAIM_POSTGRES })
+    let query = sqlx::query(if crate::db::is_sqlite(&st.db) { CLAIM_SQLITE } else { CLAIM_POSTGRES })
         .bind(now)
         .bind(&s.id)
         .bind(quote.amount_version)
@@ -411,12 +410,7 @@ async fn claim(st: &AppState, s: &Session, p: &Prepared, key: &IdempotencyKey, f
         .bind(claim.to_string())
         .bind(key.as_str())
         .bind(fingerprint);
-    let won = if sqlite {
-        crate::db::sqlite_write_batch(&st.db, query).await.map(|rows| rows.into_iter().next())
-    } else {
-        query.fetch_one(&st.db).await.map(Some)
-    };
-    match won {
+    match crate::db::write_once(&st.db, query).await.map(|rows| rows.into_iter().next()) {
         Ok(row) => {
             if let Some(attempts) = row.map(|r| r.try_get::<Option<i64>, _>(0)).transpose()?.flatten() {
                 return Ok(Claimed::Won(attempts));
@@ -447,7 +441,7 @@ const CLAIM_POSTGRES: &str = "WITH c AS (
     k AS (INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) SELECT $2, $6, $7, $1 FROM c)
     SELECT (SELECT attempts FROM c) AS attempts";
 
-/// SQLite: one transaction sent to the connection as one batch ([`crate::db::sqlite_write_batch`]),
+/// SQLite: one transaction sent to the connection as one batch ([`crate::db::write_once`]),
 /// under this process's writer turn. `changes()` is the row count of the UPDATE just before it.
 const CLAIM_SQLITE: &str = crate::db::sqlite_tx!(
     "UPDATE sessions SET state = 'PAYMENT_PENDING', attempts = attempts + 1, updated_at = $1, claim_json = $5
@@ -568,11 +562,9 @@ async fn charge_and_record(
         crate::webhooks::event("CHECKOUT_SESSION_COMPLETED", &completed, now)
     });
 
-    // One statement records everything (the payment, the session's move, the key's answer, the
-    // webhooks). On SQLite it runs inside a write transaction (BEGIN, it, COMMIT: the writer's
-    // whole turn); on PostgreSQL it is atomic on its own, one round trip in all.
-    let sqlite = crate::db::is_sqlite(&st.db);
-    let sql = match (sqlite, completed.is_some()) {
+    // One atomic write records everything (the payment, the session's move, the key's answer,
+    // the webhooks), in one round trip: `db::write_once`.
+    let sql = match (crate::db::is_sqlite(&st.db), completed.is_some()) {
         (true, false) => RECORD_SQLITE,
         (true, true) => RECORD_FINAL_SQLITE,
         (false, false) => RECORD_POSTGRES,
@@ -610,11 +602,7 @@ async fn charge_and_record(
         .bind(completed_id)
         .bind("CHECKOUT_SESSION_COMPLETED")
         .bind(completed_body);
-    if sqlite {
-        crate::db::sqlite_write_batch(&st.db, record).await?;
-    } else {
-        record.execute(&st.db).await?;
-    }
+    crate::db::write_once(&st.db, record).await?;
     tracing::info!(session = %s.id, payment = %payment_id, status, attempt, "confirm recorded");
     if status == "COMPLETED" && p.save {
         // Saving for later is a convenience: a failure here must not undo the payment.

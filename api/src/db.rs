@@ -108,8 +108,7 @@ impl std::ops::DerefMut for WriteTx {
     }
 }
 
-/// SQLite: `BEGIN IMMEDIATE`, the given statements, `COMMIT`, as one string for
-/// [`sqlite_write_batch`].
+/// SQLite: `BEGIN IMMEDIATE`, the given statements, `COMMIT`, as one string for [`write_once`].
 macro_rules! sqlite_tx {
     ($($part:expr),+ $(,)?) => {
         concat!("BEGIN IMMEDIATE;\n", $($part),+, ";\nCOMMIT")
@@ -117,16 +116,20 @@ macro_rules! sqlite_tx {
 }
 pub(crate) use sqlite_tx;
 
-/// Runs a [`sqlite_tx!`] batch (a whole write transaction) under this process's writer turn, in
-/// one call to the connection's worker thread: every statement of a `begin_write` transaction is
-/// a round trip between threads, and on a 2-core machine those switches were most of a confirm's
-/// time (`perf`, 2026-12-01). Returns the rows of the statements' `RETURNING` clauses. When a
-/// statement fails SQLite stops there: the transaction is rolled back, and a connection that
-/// cannot roll back is closed rather than returned to the pool mid-transaction.
-pub async fn sqlite_write_batch<'q>(
+/// One atomic write sent to the database in one call, returning the rows of its `RETURNING`
+/// clauses: on SQLite a [`sqlite_tx!`] batch (a whole write transaction) under this process's
+/// writer turn, in one call to the connection's worker thread; on PostgreSQL one autocommitted
+/// statement (a data-modifying CTE). Every statement of a `begin_write` transaction is a round
+/// trip (between threads, on SQLite), and on a 2-core machine those were most of a confirm's time
+/// (`perf`, 2026-12-01). When a SQLite statement fails, SQLite stops there: the transaction is
+/// rolled back, and a connection that cannot roll back is closed rather than pooled mid-transaction.
+pub async fn write_once<'q>(
     db: &Db,
     query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
 ) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
+    if !is_sqlite(db) {
+        return query.fetch_all(db).await;
+    }
     let _turn = SQLITE_WRITER.lock().await;
     let mut conn = db.acquire().await?;
     match query.fetch_all(&mut *conn).await {
