@@ -402,7 +402,7 @@ async fn claim(st: &AppState, s: &Session, p: &Prepared, key: &IdempotencyKey, f
         "methodType": p.method.kind(), "brand": p.method.brand(), "last4": p.method.last4(),
         "paymentMethodId": p.method.saved_id(),
     });
-    let query = sqlx::query(if crate::db::is_sqlite(&st.db) { CLAIM_SQLITE } else { CLAIM_POSTGRES })
+    let write = crate::db::Write::new(CLAIM_SQLITE, CLAIM_POSTGRES)
         .bind(now)
         .bind(&s.id)
         .bind(quote.amount_version)
@@ -410,14 +410,11 @@ async fn claim(st: &AppState, s: &Session, p: &Prepared, key: &IdempotencyKey, f
         .bind(claim.to_string())
         .bind(key.as_str())
         .bind(fingerprint);
-    match crate::db::write_once(&st.db, query).await.map(|rows| rows.into_iter().next()) {
-        Ok(row) => {
-            if let Some(attempts) = row.map(|r| r.try_get::<Option<i64>, _>(0)).transpose()?.flatten() {
-                return Ok(Claimed::Won(attempts));
-            }
-        }
+    match st.writer.once(write).await {
+        Ok(Some(attempts)) => return Ok(Claimed::Won(attempts)),
+        Ok(None) => {}
         // PostgreSQL: the key was taken between our read and our insert; the statement undid itself.
-        Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => return Ok(Claimed::KeyTaken),
+        Err(e) if e.is_unique_violation() => return Ok(Claimed::KeyTaken),
         Err(e) => return Err(e.into()),
     }
     if idempotency::lookup(&st.db, &s.id, key.as_str(), fingerprint).await?.is_some() {
@@ -441,14 +438,14 @@ const CLAIM_POSTGRES: &str = "WITH c AS (
     k AS (INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) SELECT $2, $6, $7, $1 FROM c)
     SELECT (SELECT attempts FROM c) AS attempts";
 
-/// SQLite: one transaction sent to the connection as one batch ([`crate::db::write_once`]),
-/// under this process's writer turn. `changes()` is the row count of the UPDATE just before it.
-const CLAIM_SQLITE: &str = crate::db::sqlite_tx!(
+/// SQLite: two statements run as one atomic write by the SQLite writer ([`crate::db::Writer`]).
+/// `changes()` is the row count of the UPDATE just before it.
+const CLAIM_SQLITE: &[&str] = crate::db::sqlite_write!(
     "UPDATE sessions SET state = 'PAYMENT_PENDING', attempts = attempts + 1, updated_at = $1, claim_json = $5
      WHERE id = $2 AND state = 'INITIALIZED' AND expires_at > $1 AND amount_version = $3 AND attempts < $4
        AND NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE session_id = $2 AND idem_key = $6)
-     RETURNING attempts;
-     INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) SELECT $2, $6, $7, $1 WHERE changes() = 1"
+     RETURNING attempts",
+    "INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) SELECT $2, $6, $7, $1 WHERE changes() = 1"
 );
 
 /// Why a claim that took nothing lost: the session expired, is no longer payable, its amount
@@ -563,15 +560,13 @@ async fn charge_and_record(
     });
 
     // One atomic write records everything (the payment, the session's move, the key's answer,
-    // the webhooks), in one round trip: `db::write_once`.
-    let sql = match (crate::db::is_sqlite(&st.db), completed.is_some()) {
-        (true, false) => RECORD_SQLITE,
-        (true, true) => RECORD_FINAL_SQLITE,
-        (false, false) => RECORD_POSTGRES,
-        (false, true) => RECORD_FINAL_POSTGRES,
+    // the webhooks): `db::Writer::once`.
+    let (sqlite, postgres) = match completed.is_some() {
+        false => (RECORD_SQLITE, RECORD_POSTGRES),
+        true => (RECORD_FINAL_SQLITE, RECORD_FINAL_POSTGRES),
     };
     let (completed_id, completed_body) = completed.unzip();
-    let record = sqlx::query(sql)
+    let record = crate::db::Write::new(sqlite, postgres)
         .bind(&payment.id)
         .bind(&payment.merchant_id)
         .bind(&s.id)
@@ -602,7 +597,7 @@ async fn charge_and_record(
         .bind(completed_id)
         .bind("CHECKOUT_SESSION_COMPLETED")
         .bind(completed_body);
-    crate::db::write_once(&st.db, record).await?;
+    st.writer.once(record).await?;
     tracing::info!(session = %s.id, payment = %payment_id, status, attempt, "confirm recorded");
     if status == "COMPLETED" && p.save {
         // Saving for later is a convenience: a failure here must not undo the payment.
@@ -617,19 +612,18 @@ async fn charge_and_record(
 // payment row ($1 id, $2 merchant, $3 session, $20 now), $21 the session's next state, $22-$23
 // the key's stored answer, $24 the key, $25-$27 the payment event, $28-$30 the session event
 // (only in the `FINAL` forms; a non-final decline leaves the session payable and sends one event).
-// SQLite runs the statements of one string in order, as one transaction sent in one batch;
+// SQLite runs the statements in order as one atomic write (the SQLite writer, `db::Writer`);
 // PostgreSQL runs data-modifying CTEs as one atomic statement.
 macro_rules! record_sql {
     (sqlite, $events:literal) => {
-        crate::db::sqlite_tx!(
+        crate::db::sqlite_write!(
             "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total,
                 currency, status, method_type, brand, last4, funding, processor_ref, error_code, decline_code,
                 error_message, payment_method_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20);
-             UPDATE sessions SET state = $21, payment_id = $1, updated_at = $20 WHERE id = $3 AND state = 'PAYMENT_PENDING';
-             UPDATE idempotency_keys SET response_status = $22, response_body = $23 WHERE session_id = $3 AND idem_key = $24;
-             INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at) VALUES ",
-            $events
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
+            "UPDATE sessions SET state = $21, payment_id = $1, updated_at = $20 WHERE id = $3 AND state = 'PAYMENT_PENDING'",
+            "UPDATE idempotency_keys SET response_status = $22, response_body = $23 WHERE session_id = $3 AND idem_key = $24",
+            concat!("INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at) VALUES ", $events)
         )
     };
     (postgres, $events:literal) => {
@@ -645,8 +639,8 @@ macro_rules! record_sql {
         )
     };
 }
-const RECORD_SQLITE: &str = record_sql!(sqlite, "($25, $2, $26, $27, $20, $20)");
-const RECORD_FINAL_SQLITE: &str = record_sql!(sqlite, "($25, $2, $26, $27, $20, $20), ($28, $2, $29, $30, $20, $20)");
+const RECORD_SQLITE: &[&str] = record_sql!(sqlite, "($25, $2, $26, $27, $20, $20)");
+const RECORD_FINAL_SQLITE: &[&str] = record_sql!(sqlite, "($25, $2, $26, $27, $20, $20), ($28, $2, $29, $30, $20, $20)");
 const RECORD_POSTGRES: &str = record_sql!(postgres, "($25, $2, $26, $27, $20, $20)");
 const RECORD_FINAL_POSTGRES: &str = record_sql!(postgres, "($25, $2, $26, $27, $20, $20), ($28, $2, $29, $30, $20, $20)");
 

@@ -5,7 +5,9 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Connection, Executor};
+use sqlx::{AnyPool, Connection, Executor, Row};
+
+mod sqlite_writer;
 
 /// The shared pool.
 pub type Db = AnyPool;
@@ -108,37 +110,159 @@ impl std::ops::DerefMut for WriteTx {
     }
 }
 
-/// SQLite: `BEGIN IMMEDIATE`, the given statements, `COMMIT`, as one string for [`write_once`].
-macro_rules! sqlite_tx {
-    ($($part:expr),+ $(,)?) => {
-        concat!("BEGIN IMMEDIATE;\n", $($part),+, ";\nCOMMIT")
+/// A SQLite write's statements, run in order as one atomic write by [`Writer::once`].
+macro_rules! sqlite_write {
+    ($($statement:expr),+ $(,)?) => {
+        &[$($statement),+]
     };
 }
-pub(crate) use sqlite_tx;
+pub(crate) use sqlite_write;
 
-/// One atomic write sent to the database in one call, returning the rows of its `RETURNING`
-/// clauses: on SQLite a [`sqlite_tx!`] batch (a whole write transaction) under this process's
-/// writer turn, in one call to the connection's worker thread; on PostgreSQL one autocommitted
-/// statement (a data-modifying CTE). Every statement of a `begin_write` transaction is a round
-/// trip (between threads, on SQLite), and on a 2-core machine those were most of a confirm's time
-/// (`perf`, 2026-12-01). When a SQLite statement fails, SQLite stops there: the transaction is
-/// rolled back, and a connection that cannot roll back is closed rather than pooled mid-transaction.
-pub async fn write_once<'q>(
-    db: &Db,
-    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
-    if !is_sqlite(db) {
-        return query.fetch_all(db).await;
+/// A value for a write's `$N` parameter; `None` is SQL NULL of that type.
+#[derive(Debug, Clone)]
+pub enum Param {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+/// What [`Write::bind`] takes.
+pub trait Bind {
+    fn param(self) -> Param;
+}
+impl Bind for i64 {
+    fn param(self) -> Param {
+        Param::Int(Some(self))
     }
-    let _turn = SQLITE_WRITER.lock().await;
-    let mut conn = db.acquire().await?;
-    match query.fetch_all(&mut *conn).await {
-        Ok(rows) => Ok(rows),
-        Err(e) => {
-            if conn.execute("ROLLBACK").await.is_err() {
-                conn.close_on_drop();
+}
+impl Bind for Option<i64> {
+    fn param(self) -> Param {
+        Param::Int(self)
+    }
+}
+impl Bind for &str {
+    fn param(self) -> Param {
+        Param::Text(Some(self.to_owned()))
+    }
+}
+impl Bind for String {
+    fn param(self) -> Param {
+        Param::Text(Some(self))
+    }
+}
+impl Bind for &String {
+    fn param(self) -> Param {
+        Param::Text(Some(self.clone()))
+    }
+}
+impl Bind for Option<String> {
+    fn param(self) -> Param {
+        Param::Text(self)
+    }
+}
+impl Bind for &Option<String> {
+    fn param(self) -> Param {
+        Param::Text(self.clone())
+    }
+}
+impl Bind for Option<&str> {
+    fn param(self) -> Param {
+        Param::Text(self.map(str::to_owned))
+    }
+}
+
+/// One atomic write, in both dialects, with its parameters: on SQLite a list of statements
+/// ([`sqlite_write!`]) run as one unit; on PostgreSQL one statement (a data-modifying CTE).
+pub struct Write {
+    sqlite: &'static [&'static str],
+    postgres: &'static str,
+    params: Vec<Param>,
+}
+
+impl Write {
+    pub fn new(sqlite: &'static [&'static str], postgres: &'static str) -> Self {
+        Self { sqlite, postgres, params: Vec::new() }
+    }
+    /// The next parameter (`$1`, `$2`, … in order of the calls).
+    pub fn bind(mut self, value: impl Bind) -> Self {
+        self.params.push(value.param());
+        self
+    }
+}
+
+/// Why a write did not happen. Nothing of it is stored.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(transparent)]
+    Postgres(#[from] sqlx::Error),
+    #[error("sqlite: {0}")]
+    Sqlite(#[source] rusqlite::Error),
+    #[error("the SQLite writer thread stopped")]
+    WriterStopped,
+}
+
+impl WriteError {
+    /// A unique constraint refused the write (PostgreSQL reports a concurrent key this way).
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            WriteError::Postgres(e) => e.as_database_error().is_some_and(|d| d.is_unique_violation()),
+            WriteError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => {
+                f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
             }
-            Err(e)
+            _ => false,
+        }
+    }
+}
+
+impl From<WriteError> for crate::error::ApiError {
+    fn from(e: WriteError) -> Self {
+        crate::error::ApiError::Internal(anyhow::Error::new(e).context("database write"))
+    }
+}
+
+/// Where the hot path's atomic writes go (the confirm's claim and record): on SQLite the
+/// group-committing writer thread ([`sqlite_writer`]), on PostgreSQL the pool, one autocommitted
+/// statement each. Cheap to clone; one per database, made by [`Writer::new`].
+#[derive(Clone)]
+pub struct Writer(WriterKind);
+
+#[derive(Clone)]
+enum WriterKind {
+    Sqlite(std::sync::Arc<sqlite_writer::SqliteWriter>),
+    Postgres(Db),
+}
+
+impl Writer {
+    /// For the database of `db` (connected and migrated by [`connect`]).
+    pub fn new(db: &Db) -> anyhow::Result<Self> {
+        if !is_sqlite(db) {
+            return Ok(Self(WriterKind::Postgres(db.clone())));
+        }
+        let url = db.connect_options().database_url.to_string();
+        let options: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
+        let writer = sqlite_writer::SqliteWriter::start(options.get_filename().to_path_buf())?;
+        Ok(Self(WriterKind::Sqlite(std::sync::Arc::new(writer))))
+    }
+
+    /// Runs `write` atomically and durably; the first column of the first row it returned
+    /// (`RETURNING`), if any and not NULL.
+    pub async fn once(&self, write: Write) -> Result<Option<i64>, WriteError> {
+        match &self.0 {
+            WriterKind::Sqlite(w) => w.write(write.sqlite, write.params).await,
+            WriterKind::Postgres(db) => {
+                let mut query = sqlx::query(write.postgres);
+                for p in write.params {
+                    query = match p {
+                        Param::Int(v) => query.bind(v),
+                        Param::Text(v) => query.bind(v),
+                    };
+                }
+                let rows = query.fetch_all(db).await?;
+                match rows.first() {
+                    Some(row) if !row.columns().is_empty() => Ok(row.try_get::<Option<i64>, _>(0)?),
+                    _ => Ok(None),
+                }
+            }
         }
     }
 }

@@ -71,6 +71,8 @@ pub struct Settings {
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// The confirm's atomic writes (claim, record): see [`db::Writer`].
+    pub writer: db::Writer,
     pub processor: Arc<dyn Processor>,
     pub settings: Arc<Settings>,
     pub limits: Arc<limits::Limits>,

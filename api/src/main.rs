@@ -142,7 +142,8 @@ async fn main() -> anyhow::Result<()> {
     if let Some(header) = args.client_ip_header {
         limits = limits.with_client_ip_header(header);
     }
-    let state = AppState { db: pool, processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Arc::new(limits) };
+    let writer = db::Writer::new(&pool)?;
+    let state = AppState { db: pool, writer, processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Arc::new(limits) };
     tracing::info!(%addr, "checkout-api listening");
     if let (Some(listener), Some(site)) = (demo_listener, &demo_site) {
         let site_router = checkout_api::demo_site::router(state.clone());

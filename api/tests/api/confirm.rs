@@ -378,6 +378,7 @@ async fn a_claim_orphaned_by_a_crash_is_released_and_the_retry_charges_once() {
 
     let state = checkout_api::AppState {
         db: app.db.clone(),
+        writer: checkout_api::db::Writer::new(&app.db).expect("writer"),
         processor: std::sync::Arc::new(checkout_api::processor::sandbox::SandboxProcessor::default()),
         settings: std::sync::Arc::new(checkout_api::Settings {
             public_url: app.base.clone(),

@@ -84,7 +84,8 @@ async fn spawn_on(url: &str, sqlite_file: Option<PathBuf>, dir: tempfile::TempDi
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let settings = Settings { public_url: base.clone(), dist_dir: dir.path().join("dist"), demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500, claim_lease_ms: 30_000 };
-    let state = AppState { db: db.clone(), processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Arc::new(limits) };
+    let writer = db::Writer::new(&db).expect("writer");
+    let state = AppState { db: db.clone(), writer, processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Arc::new(limits) };
     tokio::spawn(checkout_api::serve(listener, state));
     TestApp { base, http: reqwest::Client::new(), db, sqlite_file, dist: dir.path().join("dist"), _dir: dir }
 }
