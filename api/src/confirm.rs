@@ -483,7 +483,7 @@ async fn charge_and_record(
     let Ok(outcome) = tokio::time::timeout(deadline, charge).await else {
         return record_pending(st, s, key, p, attempt, &processor_key).await;
     };
-    let payment_id = uuid::Uuid::new_v4().to_string();
+    let payment_id = uuid::Uuid::now_v7().to_string();
     let now = now_ms();
     let mtid = s.merchant_transaction_id.clone().unwrap_or_else(|| s.id.clone());
     let (status, reference, funding, code, decline_code, message) = match &outcome {

@@ -43,7 +43,7 @@ pub async fn enqueue(tx: &mut sqlx::AnyConnection, merchant_id: &str, events: &[
 
 /// A new event's id and the body merchants receive, created at `now`.
 pub fn event(event_type: &str, payload: &Value, now: i64) -> (String, String) {
-    let id = format!("evt_{}", uuid::Uuid::new_v4().simple());
+    let id = format!("evt_{}", uuid::Uuid::now_v7().simple());
     let body = json!({ "id": id, "name": event_type, "source": "checkout", "createdAtUtc": rfc3339(now), "payload": payload });
     (id, body.to_string())
 }

@@ -114,10 +114,10 @@ fn commit(conn: &Connection, batch: &[Job]) -> Vec<Result<Option<i64>, rusqlite:
 
 /// One job inside `SAVEPOINT job`: released when every statement ran, rolled back to otherwise.
 fn in_savepoint(conn: &Connection, job: &Job) -> Result<Option<i64>, rusqlite::Error> {
-    conn.execute_batch("SAVEPOINT job")?;
+    conn.prepare_cached("SAVEPOINT job")?.execute([])?;
     match run_statements(conn, job) {
         Ok(first) => {
-            conn.execute_batch("RELEASE job")?;
+            conn.prepare_cached("RELEASE job")?.execute([])?;
             Ok(first)
         }
         Err(e) => {
