@@ -93,8 +93,11 @@ pub async fn run_worker(st: AppState, poll: Duration) {
         if let Err(e) = crate::confirm::reconcile_pending(&st).await {
             tracing::warn!(error = %e, "reconciling pending payments failed");
         }
-        if let Err(e) = deliver_due(&st, &client).await {
-            tracing::warn!(error = %e, "webhook worker: delivery round failed");
+        match deliver_due(&st, &client).await {
+            // More are due than one call delivers: go on without waiting (after the claims above).
+            Ok(Delivered { more_due: true, .. }) => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "webhook worker: delivery round failed"),
         }
         tokio::time::sleep(poll).await;
     }
@@ -107,14 +110,47 @@ pub const DUE_EVENTS_SQL: &str = "SELECT e.id, e.body, e.attempts, e.next_attemp
      WHERE m.webhook_url IS NOT NULL AND m.webhook_url <> ''
      ORDER BY e.next_attempt_at LIMIT 20";
 
+/// Events one round of [`deliver_due`] takes (the `LIMIT` of [`DUE_EVENTS_SQL`]).
+const ROUND: usize = 20;
+/// Rounds one call of [`deliver_due`] runs at most, so the worker's other duties (orphaned
+/// claims, late processor answers) still run every 500 events while a backlog drains.
+const ROUNDS_PER_CALL: usize = 25;
+
+/// What one call of [`deliver_due`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivered {
+    /// Events the receiver accepted.
+    pub sent: usize,
+    /// The last round was full: more events may be due right now.
+    pub more_due: bool,
+}
+
+/// Delivers the events due now, a round of 20 at a time, until a round finds fewer than 20 or
+/// 25 rounds ran. (One round per poll capped delivery at 20 events a second per node: a
+/// merchant taking more payments than that fell further behind every second.)
+pub async fn deliver_due(st: &AppState, client: &reqwest::Client) -> Result<Delivered, sqlx::Error> {
+    let mut sent = 0;
+    for _ in 0..ROUNDS_PER_CALL {
+        let (taken, round_sent) = deliver_round(st, client).await?;
+        sent += round_sent;
+        if taken < ROUND {
+            return Ok(Delivered { sent, more_due: false });
+        }
+    }
+    Ok(Delivered { sent, more_due: true })
+}
+
 /// One round: claim up to 20 due events (a lease, so two API nodes never send the same event
-/// at once) and try each.
-pub async fn deliver_due(st: &AppState, client: &reqwest::Client) -> Result<usize, sqlx::Error> {
+/// at once) and try each; (events found due, events delivered). Every event found leaves the
+/// round no longer due (delivered, rescheduled with backoff, or leased by another node), so
+/// rounds always make progress.
+async fn deliver_round(st: &AppState, client: &reqwest::Client) -> Result<(usize, usize), sqlx::Error> {
     let now = now_ms();
     let rows = sqlx::query(DUE_EVENTS_SQL)
     .bind(now)
     .fetch_all(&st.db)
     .await?;
+    let taken = rows.len();
     let mut sent = 0;
     for r in rows {
         let id: String = r.try_get("id")?;
@@ -169,7 +205,7 @@ pub async fn deliver_due(st: &AppState, client: &reqwest::Client) -> Result<usiz
             }
         }
     }
-    Ok(sent)
+    Ok((taken, sent))
 }
 
 #[cfg(test)]

@@ -62,6 +62,19 @@ pub async fn spawn_app_with(limits: Limits) -> TestApp {
     spawn_on(&url, sqlite_file, dir, limits).await
 }
 
+/// The API's state on its own database with the demo merchant seeded, and no server or worker
+/// running on it: for calling the worker's steps directly, with nothing else racing them.
+pub async fn state_without_server() -> (AppState, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, _) = fresh_database_url(dir.path()).await;
+    let db = db::connect(&url).await.expect("database");
+    demo::seed(&db, KEY, "http://127.0.0.1").await.expect("seed");
+    let settings = Settings { public_url: "http://127.0.0.1".to_owned(), dist_dir: dir.path().join("dist"), demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500, claim_lease_ms: 30_000 };
+    let writer = db::Writer::new(&db).expect("writer");
+    let state = AppState { db, writer, processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Arc::new(Limits::default()) };
+    (state, dir)
+}
+
 /// An HTTP client whose connections come from `ip` (any 127.x.y.z reaches 127.0.0.1 on Linux):
 /// a second "client address" for the per-client limits.
 pub fn client_from(ip: &str) -> reqwest::Client {

@@ -11,7 +11,7 @@ use axum::routing::post;
 use serde_json::Value;
 use sqlx::Row;
 
-use crate::helpers::{VISA_DECLINED, VISA_OK, card_confirm, json_of, spawn_app};
+use crate::helpers::{VISA_DECLINED, VISA_OK, card_confirm, json_of, spawn_app, state_without_server};
 
 type Received = Arc<Mutex<Vec<(HeaderMap, String)>>>;
 
@@ -107,4 +107,43 @@ async fn events_wait_for_a_receiver_that_is_down_and_arrive_signed() {
         vec!["CHECKOUT_SESSION_COMPLETED", "PAYMENT_FAILED", "PAYMENT_SUCCEEDED"]
     );
     assert!(!got.iter().any(|(_, b)| b.contains(VISA_OK)), "no card numbers in webhooks");
+}
+
+/// A backlog larger than one round (20) is delivered by one call of the worker's step, not at 20
+/// events per poll: a merchant taking more than 20 payments a second must not fall behind.
+#[tokio::test]
+async fn a_backlog_is_delivered_in_one_worker_step_not_twenty_events_per_poll() {
+    let (st, _dir) = state_without_server().await;
+    let received: Received = Arc::default();
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = probe.local_addr().expect("addr");
+    drop(probe);
+    start_receiver(addr, received.clone()).await;
+    sqlx::query("UPDATE merchants SET webhook_url = $1 WHERE id = 'demo'")
+        .bind(format!("http://{addr}/hook"))
+        .execute(&st.db)
+        .await
+        .expect("set url");
+    let now = checkout_api::db::now_ms();
+    for i in 0..45 {
+        let (id, body) = checkout_api::webhooks::event("PAYMENT_SUCCEEDED", &serde_json::json!({ "n": i }), now);
+        sqlx::query("INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at) VALUES ($1, 'demo', 'PAYMENT_SUCCEEDED', $2, $3, $3)")
+            .bind(id)
+            .bind(body)
+            .bind(now)
+            .execute(&st.db)
+            .await
+            .expect("event");
+    }
+    let client = reqwest::Client::new();
+    let done = checkout_api::webhooks::deliver_due(&st, &client).await.expect("deliver");
+    assert_eq!(done, checkout_api::webhooks::Delivered { sent: 45, more_due: false });
+    assert_eq!(received.lock().expect("lock").len(), 45);
+    let undelivered: i64 = sqlx::query("SELECT COUNT(*) AS n FROM webhook_events WHERE delivered_at IS NULL")
+        .fetch_one(&st.db)
+        .await
+        .expect("count")
+        .try_get("n")
+        .expect("n");
+    assert_eq!(undelivered, 0);
 }
