@@ -1,6 +1,10 @@
 //! Storage: one `AnyPool` over SQLite (default, a file) or PostgreSQL (a `postgres://` URL).
 //! Both run the same portable migrations in `api/migrations/`; columns are TEXT and BIGINT,
 //! timestamps are unix milliseconds, so every query below the handlers works on both.
+//!
+//! The confirm's two writes (the claim and the record) go through [`Writer`] instead: on SQLite
+//! a thread of its own that group-commits them ([`sqlite_writer`]), on PostgreSQL one
+//! autocommitted statement each. Everything else reads and writes through the pool.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
