@@ -244,7 +244,13 @@ impl Writer {
         }
         let url = db.connect_options().database_url.to_string();
         let options: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
-        let writer = sqlite_writer::SqliteWriter::start(options.get_filename().to_path_buf())?;
+        let file = options.get_filename();
+        // sqlx names an in-memory database `file:sqlx-in-memory-N`; the writer's own connection
+        // could not reach it (and would create a file of that name instead).
+        if file.as_os_str() == ":memory:" || file.to_string_lossy().starts_with("file:sqlx-in-memory") {
+            anyhow::bail!("DATABASE_URL: an in-memory SQLite database is not supported; use a file, e.g. sqlite://checkout.db?mode=rwc");
+        }
+        let writer = sqlite_writer::SqliteWriter::start(file.to_path_buf())?;
         Ok(Self(WriterKind::Sqlite(std::sync::Arc::new(writer))))
     }
 
@@ -290,4 +296,16 @@ pub fn rfc3339(ms: i64) -> String {
 pub fn today_year_month() -> (u16, u8) {
     let t = time::OffsetDateTime::now_utc();
     (t.year() as u16, u8::from(t.month()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn an_in_memory_database_is_refused_with_a_clear_error_not_a_stray_file() {
+        let pool = super::connect("sqlite::memory:").await.expect("an in-memory pool connects");
+        let err = super::Writer::new(&pool).err().expect("the writer refuses it");
+        assert!(err.to_string().contains("in-memory SQLite database is not supported"), "{err}");
+        let stray = std::fs::read_dir(".").expect("cwd").flatten().any(|e| e.file_name().to_string_lossy().starts_with("file:sqlx"));
+        assert!(!stray, "no file named after the in-memory database");
+    }
 }
