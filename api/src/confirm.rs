@@ -440,13 +440,13 @@ const CLAIM_POSTGRES: &str = "WITH c AS (
 
 /// SQLite: two statements run as one atomic write by the SQLite writer ([`crate::db::Writer`]).
 /// `changes()` is the row count of the UPDATE just before it.
-const CLAIM_SQLITE: &[&str] = crate::db::sqlite_write!(
+const CLAIM_SQLITE: &[&str] = &[
     "UPDATE sessions SET state = 'PAYMENT_PENDING', attempts = attempts + 1, updated_at = $1, claim_json = $5
      WHERE id = $2 AND state = 'INITIALIZED' AND expires_at > $1 AND amount_version = $3 AND attempts < $4
        AND NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE session_id = $2 AND idem_key = $6)
      RETURNING attempts",
-    "INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) SELECT $2, $6, $7, $1 WHERE changes() = 1"
-);
+    "INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) SELECT $2, $6, $7, $1 WHERE changes() = 1",
+];
 
 /// Why a claim that took nothing lost: the session expired, is no longer payable, its amount
 /// changed, or another request's claim holds it.
@@ -616,15 +616,15 @@ async fn charge_and_record(
 // PostgreSQL runs data-modifying CTEs as one atomic statement.
 macro_rules! record_sql {
     (sqlite, $events:literal) => {
-        crate::db::sqlite_write!(
+        &[
             "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total,
                 currency, status, method_type, brand, last4, funding, processor_ref, error_code, decline_code,
                 error_message, payment_method_id, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
             "UPDATE sessions SET state = $21, payment_id = $1, updated_at = $20 WHERE id = $3 AND state = 'PAYMENT_PENDING'",
             "UPDATE idempotency_keys SET response_status = $22, response_body = $23 WHERE session_id = $3 AND idem_key = $24",
-            concat!("INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at) VALUES ", $events)
-        )
+            concat!("INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at) VALUES ", $events),
+        ]
     };
     (postgres, $events:literal) => {
         concat!(

@@ -114,14 +114,6 @@ impl std::ops::DerefMut for WriteTx {
     }
 }
 
-/// A SQLite write's statements, run in order as one atomic write by [`Writer::once`].
-macro_rules! sqlite_write {
-    ($($statement:expr),+ $(,)?) => {
-        &[$($statement),+]
-    };
-}
-pub(crate) use sqlite_write;
-
 /// A value for a write's `$N` parameter; `None` is SQL NULL of that type.
 #[derive(Debug, Clone)]
 pub enum Param {
@@ -174,8 +166,8 @@ impl Bind for Option<&str> {
     }
 }
 
-/// One atomic write, in both dialects, with its parameters: on SQLite a list of statements
-/// ([`sqlite_write!`]) run as one unit; on PostgreSQL one statement (a data-modifying CTE).
+/// One atomic write, in both dialects, with its parameters: on SQLite a list of statements run
+/// in order as one unit; on PostgreSQL one statement (a data-modifying CTE).
 pub struct Write {
     sqlite: &'static [&'static str],
     postgres: &'static str,

@@ -67,7 +67,7 @@ impl SqliteWriter {
 fn run(conn: Connection, queue: mpsc::Receiver<Job>) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
-        let _turn = super::SQLITE_WRITER.blocking_lock();
+        let turn = super::SQLITE_WRITER.blocking_lock();
         // Whatever queued while this thread committed the last batch or waited for the turn.
         while batch.len() < MAX_BATCH {
             match queue.try_recv() {
@@ -76,7 +76,7 @@ fn run(conn: Connection, queue: mpsc::Receiver<Job>) {
             }
         }
         let outcomes = commit(&conn, &batch);
-        drop(_turn);
+        drop(turn);
         for (job, outcome) in batch.into_iter().zip(outcomes) {
             // A caller that went away (its task was cancelled) needs no answer.
             let _ = job.done.send(outcome);

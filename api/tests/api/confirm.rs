@@ -376,21 +376,7 @@ async fn a_claim_orphaned_by_a_crash_is_released_and_the_retry_charges_once() {
     let stuck = json_of(app.confirm(&s.id, &s.secret, Some("crash-key"), &body).await, 409).await;
     assert_eq!(stuck["title"], "REQUEST_IN_PROGRESS");
 
-    let state = checkout_api::AppState {
-        db: app.db.clone(),
-        writer: checkout_api::db::Writer::new(&app.db).expect("writer"),
-        processor: std::sync::Arc::new(checkout_api::processor::sandbox::SandboxProcessor::default()),
-        settings: std::sync::Arc::new(checkout_api::Settings {
-            public_url: app.base.clone(),
-            dist_dir: std::path::PathBuf::from("dist"),
-            demo: false,
-            demo_site: None,
-            webhook_backoff_ms: 50,
-            processor_deadline_ms: 500,
-            claim_lease_ms: 30_000,
-        }),
-        limits: Default::default(),
-    };
+    let state = crate::helpers::state_on(&app.db, &app.base, std::path::PathBuf::from("dist"), Default::default());
     let settled = checkout_api::confirm::recover_stale_claims(&state, checkout_api::confirm::CLAIM_LEASE_MS).await.expect("recover");
     assert_eq!(settled, 1);
     assert_eq!(app.merchant_get(&s.id).await["data"]["status"], "CREATED");

@@ -69,10 +69,16 @@ pub async fn state_without_server() -> (AppState, tempfile::TempDir) {
     let (url, _) = fresh_database_url(dir.path()).await;
     let db = db::connect(&url).await.expect("database");
     demo::seed(&db, KEY, "http://127.0.0.1").await.expect("seed");
-    let settings = Settings { public_url: "http://127.0.0.1".to_owned(), dist_dir: dir.path().join("dist"), demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500, claim_lease_ms: 30_000 };
-    let writer = db::Writer::new(&db).expect("writer");
-    let state = AppState { db, writer, processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Arc::new(Limits::default()) };
+    let state = state_on(&db, "http://127.0.0.1", dir.path().join("dist"), Limits::default());
     (state, dir)
+}
+
+/// The state the tests run the API with on `db`: the sandbox processor, a 50 ms webhook backoff,
+/// a 500 ms processor deadline and the default 30 s claim lease.
+pub fn state_on(db: &Db, public_url: &str, dist_dir: PathBuf, limits: Limits) -> AppState {
+    let settings = Settings { public_url: public_url.to_owned(), dist_dir, demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500, claim_lease_ms: 30_000 };
+    let writer = db::Writer::new(db).expect("writer");
+    AppState { db: db.clone(), writer, processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Arc::new(limits) }
 }
 
 /// An HTTP client whose connections come from `ip` (any 127.x.y.z reaches 127.0.0.1 on Linux):
@@ -96,9 +102,7 @@ async fn spawn_on(url: &str, sqlite_file: Option<PathBuf>, dir: tempfile::TempDi
     demo::seed(&db, KEY, "http://127.0.0.1").await.expect("seed");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let settings = Settings { public_url: base.clone(), dist_dir: dir.path().join("dist"), demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500, claim_lease_ms: 30_000 };
-    let writer = db::Writer::new(&db).expect("writer");
-    let state = AppState { db: db.clone(), writer, processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Arc::new(limits) };
+    let state = state_on(&db, &base, dir.path().join("dist"), limits);
     tokio::spawn(checkout_api::serve(listener, state));
     TestApp { base, http: reqwest::Client::new(), db, sqlite_file, dist: dir.path().join("dist"), _dir: dir }
 }

@@ -30,6 +30,16 @@ async fn start_receiver(addr: std::net::SocketAddr, received: Received) {
     tokio::spawn(async move { axum::serve(listener, app).await });
 }
 
+/// How many stored webhook events match `condition`.
+async fn events_where(db: &checkout_api::db::Db, condition: &str) -> i64 {
+    sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM webhook_events WHERE {condition}")))
+        .fetch_one(db)
+        .await
+        .expect("count")
+        .try_get(0)
+        .expect("n")
+}
+
 #[tokio::test]
 async fn events_wait_for_a_receiver_that_is_down_and_arrive_signed() {
     let app = spawn_app().await;
@@ -61,12 +71,7 @@ async fn events_wait_for_a_receiver_that_is_down_and_arrive_signed() {
     start_receiver(addr, received.clone()).await;
     let mut delivered = 0;
     for _ in 0..100 {
-        delivered = sqlx::query("SELECT COUNT(*) AS n FROM webhook_events WHERE delivered_at IS NOT NULL")
-            .fetch_one(&app.db)
-            .await
-            .expect("count")
-            .try_get::<i64, _>("n")
-            .expect("n");
+        delivered = events_where(&app.db, "delivered_at IS NOT NULL").await;
         if delivered == 3 {
             break;
         }
@@ -139,11 +144,5 @@ async fn a_backlog_is_delivered_in_one_worker_step_not_twenty_events_per_poll() 
     let done = checkout_api::webhooks::deliver_due(&st, &client).await.expect("deliver");
     assert_eq!(done, checkout_api::webhooks::Delivered { sent: 45, more_due: false });
     assert_eq!(received.lock().expect("lock").len(), 45);
-    let undelivered: i64 = sqlx::query("SELECT COUNT(*) AS n FROM webhook_events WHERE delivered_at IS NULL")
-        .fetch_one(&st.db)
-        .await
-        .expect("count")
-        .try_get("n")
-        .expect("n");
-    assert_eq!(undelivered, 0);
+    assert_eq!(events_where(&st.db, "delivered_at IS NULL").await, 0);
 }
