@@ -216,9 +216,10 @@ impl From<WriteError> for crate::error::ApiError {
     }
 }
 
-/// Where the hot path's atomic writes go (the confirm's claim and record): on SQLite the
-/// group-committing writer thread ([`sqlite_writer`]), on PostgreSQL the pool, one autocommitted
-/// statement each. Cheap to clone; one per database, made by [`Writer::new`].
+/// Where the hot paths' atomic writes go (session creation, fee quotes, the confirm's claim and
+/// record): on SQLite the group-committing writer thread ([`sqlite_writer`]), on PostgreSQL the
+/// pool, one autocommitted statement each. A plain write on the pool would instead wait for
+/// SQLite's lock in its busy handler, which sleeps up to 100 ms between tries. Cheap to clone; one per database, made by [`Writer::new`].
 #[derive(Clone)]
 pub struct Writer(WriterKind);
 

@@ -194,7 +194,7 @@ pub(crate) async fn create(
     ApiJson(req): ApiJson<HostedCreate>,
 ) -> ApiResult<Json<HostedCreated>> {
     let new = hosted_to_new(&merchant, req)?;
-    let created = sessions::insert(&st.db, new, format!("cs_{}", random_hex(12))).await?;
+    let created = sessions::insert(&st.writer, new, format!("cs_{}", random_hex(12))).await?;
     let (_, hosted_url, embed_url) = sessions::urls(&st.settings.public_url, &created.id, &created.client_secret);
     Ok(Json(HostedCreated {
         session_id: created.id,
@@ -209,7 +209,7 @@ pub(crate) async fn create(
 /// Creates a hosted session from a JSON body, as `POST /v1/hosted-sessions` would (demo site).
 pub async fn create_internal(st: &AppState, merchant: &Merchant, body: Value) -> ApiResult<(String, String)> {
     let req: HostedCreate = serde_json::from_value(body).map_err(|e| ApiError::Internal(e.into()))?;
-    let created = sessions::insert(&st.db, hosted_to_new(merchant, req)?, format!("cs_{}", random_hex(12))).await?;
+    let created = sessions::insert(&st.writer, hosted_to_new(merchant, req)?, format!("cs_{}", random_hex(12))).await?;
     let (_, hosted_url, _) = sessions::urls(&st.settings.public_url, &created.id, &created.client_secret);
     Ok((created.id, hosted_url))
 }

@@ -57,6 +57,13 @@ fn channel_enabled(s: &Session, method: PaymentMethodKind) -> bool {
     }
 }
 
+/// A quote is stored through the writer ([`crate::db::Writer`]): on SQLite it is committed with
+/// the other writes queued at that moment, instead of waiting for SQLite's lock in its busy
+/// handler, which sleeps up to 100 ms between tries (fee-quote p99 at 16 clients was 229 ms).
+const INSERT_QUOTE: &str = "INSERT INTO fee_quotes (id, session_id, method, brand, funding, payment_method_id, amount, fee,
+        total, currency, amount_version, expires_at, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+
 /// Quote the convenience fee for a method; confirm charges exactly the quoted total.
 #[utoipa::path(post, path = "/v1/sessions/{id}/fee-quotes", tag = "widget", params(("id" = String, Path)),
     request_body = FeeQuoteRequest, security(("client_secret" = [])),
@@ -96,26 +103,22 @@ pub(crate) async fn create(
     let now = now_ms();
     let expires_at = (now + QUOTE_TTL_MS).min(s.expires_at);
     let quote_id = format!("qt_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(
-        "INSERT INTO fee_quotes (id, session_id, method, brand, funding, payment_method_id, amount, fee, total,
-            currency, amount_version, expires_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(&quote_id)
-    .bind(&s.id)
-    .bind(req.method.as_str())
-    .bind(&brand)
-    .bind(req.funding.map(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_owned))))
-    .bind(&req.payment_method_id)
-    .bind(amount)
-    .bind(fee)
-    .bind(total)
-    .bind(s.currency.code())
-    .bind(s.amount_version)
-    .bind(expires_at)
-    .bind(now)
-    .execute(&st.db)
-    .await?;
+    let funding = req.funding.and_then(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_owned)));
+    let insert = crate::db::Write::new(&[INSERT_QUOTE], INSERT_QUOTE)
+        .bind(&quote_id)
+        .bind(&s.id)
+        .bind(req.method.as_str())
+        .bind(brand)
+        .bind(funding)
+        .bind(&req.payment_method_id)
+        .bind(amount)
+        .bind(fee)
+        .bind(total)
+        .bind(s.currency.code())
+        .bind(s.amount_version)
+        .bind(expires_at)
+        .bind(now);
+    st.writer.once(insert).await?;
     let method_name = match req.method {
         PaymentMethodKind::BankAccount => "bank account",
         _ => "card",

@@ -347,36 +347,34 @@ pub struct CreatedSession {
     pub expires_at: i64,
 }
 
-/// Inserts a session ready for the widget (`INITIALIZED`, merchant-visible `CREATED`).
-pub async fn insert(db: &Db, new: NewSession, id: String) -> ApiResult<CreatedSession> {
+/// Inserts a session ready for the widget (`INITIALIZED`, merchant-visible `CREATED`), through the
+/// writer ([`crate::db::Writer`]): on SQLite, committed with the writes queued at that moment.
+pub async fn insert(writer: &crate::db::Writer, new: NewSession, id: String) -> ApiResult<CreatedSession> {
+    const INSERT_SESSION: &str = "INSERT INTO sessions (id, merchant_id, dialect, mode, state, secret_hash, amount, currency,
+            merchant_transaction_id, customer_json, config_json, payment_json, expires_at, created_at, updated_at,
+            wallet_key)
+         VALUES ($1, $2, $3, $4, 'INITIALIZED', $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)";
     let now = now_ms();
     let client_secret = new_client_secret(&id);
     let expires_at = now + new.ttl_ms;
-    let result = sqlx::query(
-        "INSERT INTO sessions (id, merchant_id, dialect, mode, state, secret_hash, amount, currency,
-            merchant_transaction_id, customer_json, config_json, payment_json, expires_at, created_at, updated_at,
-            wallet_key)
-         VALUES ($1, $2, $3, $4, 'INITIALIZED', $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)",
-    )
-    .bind(&id)
-    .bind(&new.merchant_id)
-    .bind(new.dialect)
-    .bind(new.mode.as_str())
-    .bind(sha256_hex(client_secret.as_bytes()))
-    .bind(new.amount)
-    .bind(new.currency.code())
-    .bind(&new.merchant_transaction_id)
-    .bind(new.customer.to_string())
-    .bind(serde_json::to_string(&new.config).map_err(anyhow::Error::from)?)
-    .bind(new.payment.to_string())
-    .bind(expires_at)
-    .bind(now)
-    .bind(&new.wallet_key)
-    .execute(db)
-    .await;
-    match result {
+    let write = crate::db::Write::new(&[INSERT_SESSION], INSERT_SESSION)
+        .bind(&id)
+        .bind(new.merchant_id)
+        .bind(new.dialect)
+        .bind(new.mode.as_str())
+        .bind(sha256_hex(client_secret.as_bytes()))
+        .bind(new.amount)
+        .bind(new.currency.code())
+        .bind(new.merchant_transaction_id)
+        .bind(new.customer.to_string())
+        .bind(serde_json::to_string(&new.config).map_err(anyhow::Error::from)?)
+        .bind(new.payment.to_string())
+        .bind(expires_at)
+        .bind(now)
+        .bind(new.wallet_key);
+    match writer.once(write).await {
         Ok(_) => Ok(CreatedSession { id, client_secret, expires_at }),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(ApiError::InvalidRequest(
+        Err(e) if e.is_unique_violation() => Err(ApiError::InvalidRequest(
             "payment.merchantTransactionId is already used by another session of this merchant.".to_owned(),
         )),
         Err(e) => Err(e.into()),
@@ -671,7 +669,7 @@ async fn create_ccg_inner(st: AppState, merchant: Merchant, req: CcgCreate) -> A
         }
     }
     let merchant_id = new.merchant_id.clone();
-    let created = insert(&st.db, new, uuid::Uuid::new_v4().to_string()).await?;
+    let created = insert(&st.writer, new, uuid::Uuid::new_v4().to_string()).await?;
     crate::notify::queue(&st, &merchant_id, &created.id, &assisted).await?;
     let (url, hosted, embed) = urls(&st.settings.public_url, &created.id, &created.client_secret);
     Ok(Json(json!({
@@ -701,7 +699,7 @@ pub async fn create_demo_payment(st: &AppState, merchant: &Merchant, amount: i64
         "config": { "modes": ["PAYMENT"], "paymentMethodChannel": { "card": ["WEBFORM"] } }
     }))
     .map_err(anyhow::Error::from)?;
-    insert(&st.db, ccg_to_new(merchant, req)?, uuid::Uuid::new_v4().to_string()).await
+    insert(&st.writer, ccg_to_new(merchant, req)?, uuid::Uuid::new_v4().to_string()).await
 }
 
 // ---------------------------------------------------------------------------------------------
