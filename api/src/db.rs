@@ -188,8 +188,9 @@ impl Write {
 /// Why a write did not happen. Nothing of it is stored.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
+    /// From sqlx: the PostgreSQL writer, or a read on the pool before or after a write.
     #[error(transparent)]
-    Postgres(#[from] sqlx::Error),
+    Sqlx(#[from] sqlx::Error),
     #[error("sqlite: {0}")]
     Sqlite(#[source] rusqlite::Error),
     #[error("the SQLite writer thread stopped")]
@@ -200,7 +201,7 @@ impl WriteError {
     /// A unique constraint refused the write (PostgreSQL reports a concurrent key this way).
     pub fn is_unique_violation(&self) -> bool {
         match self {
-            WriteError::Postgres(e) => e.as_database_error().is_some_and(|d| d.is_unique_violation()),
+            WriteError::Sqlx(e) => e.as_database_error().is_some_and(|d| d.is_unique_violation()),
             WriteError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => {
                 f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                     || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY

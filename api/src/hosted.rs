@@ -262,18 +262,14 @@ pub(crate) async fn apply_patch(st: &AppState, merchant: &Merchant, id: &str, re
     if let Some(items) = req.line_items {
         payment_json["lineItems"] = Value::Array(items);
     }
-    let changed = sqlx::query(
-        "UPDATE sessions SET amount = $1, amount_version = amount_version + 1, payment_json = $2, updated_at = $3
-         WHERE id = $4 AND state = 'INITIALIZED' AND expires_at > $3",
-    )
-    .bind(amount.or(s.amount))
-    .bind(payment_json.to_string())
-    .bind(now_ms())
-    .bind(&s.id)
-    .execute(&st.db)
-    .await?
-    .rows_affected();
-    if changed == 0 {
+    const CHANGE_AMOUNT: &str = "UPDATE sessions SET amount = $1, amount_version = amount_version + 1, payment_json = $2, updated_at = $3
+         WHERE id = $4 AND state = 'INITIALIZED' AND expires_at > $3 RETURNING 1";
+    let change = crate::db::Write::new(&[CHANGE_AMOUNT], CHANGE_AMOUNT)
+        .bind(amount.or(s.amount))
+        .bind(payment_json.to_string())
+        .bind(now_ms())
+        .bind(&s.id);
+    if st.writer.once(change).await?.is_none() {
         let fresh = sessions::load_owned(&st.db, merchant, id).await?;
         if fresh.is_expired(now_ms()) {
             return Err(ApiError::SessionTimeout);

@@ -54,19 +54,17 @@ pub async fn queue(st: &AppState, merchant_id: &str, session_id: &str, to: &[(&'
     let now = now_ms();
     // Ids in queueing order, so the list reads in the order the channels were queued.
     for (n, (channel, recipient)) in to.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO notifications (id, merchant_id, session_id, channel, recipient, link, status, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 'QUEUED', $7)",
-        )
-        .bind(format!("ntf_{session_id}_{n}"))
-        .bind(merchant_id)
-        .bind(session_id)
-        .bind(*channel)
-        .bind(recipient)
-        .bind(&link)
-        .bind(now)
-        .execute(&st.db)
-        .await?;
+        const QUEUE: &str = "INSERT INTO notifications (id, merchant_id, session_id, channel, recipient, link, status, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 'QUEUED', $7)";
+        let write = crate::db::Write::new(&[QUEUE], QUEUE)
+            .bind(format!("ntf_{session_id}_{n}"))
+            .bind(merchant_id)
+            .bind(session_id)
+            .bind(*channel)
+            .bind(recipient)
+            .bind(&link)
+            .bind(now);
+        st.writer.once(write).await?;
     }
     Ok(())
 }

@@ -191,28 +191,25 @@ pub(crate) async fn create(
     let id = uuid::Uuid::new_v4().to_string();
     let now = now_ms();
     let saved_id = if let Method::Saved(m) = &method { Some(m.id.clone()) } else { None };
-    let claimed = sqlx::query(
-        "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total, currency,
-            status, method_type, brand, last4, payment_method_id, request_json, created_at, updated_at)
-         VALUES ($1, $2, NULL, $3, $4, $5, 0, $5, $6, 'PENDING', $7, $8, $9, $10, $11, $12, $12)",
-    )
-    .bind(&id)
-    .bind(&merchant.id)
-    .bind(&mtid)
-    .bind(attempt)
-    .bind(amount)
-    .bind(currency.code())
-    .bind(method.kind())
-    .bind(method.brand())
-    .bind(method.last4())
-    .bind(&saved_id)
-    .bind(request.to_string())
-    .bind(now)
-    .execute(&st.db)
-    .await;
-    match claimed {
+    const CLAIM_ATTEMPT: &str = "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee,
+            total, currency, status, method_type, brand, last4, payment_method_id, request_json, created_at, updated_at)
+         VALUES ($1, $2, NULL, $3, $4, $5, 0, $5, $6, 'PENDING', $7, $8, $9, $10, $11, $12, $12)";
+    let claim = crate::db::Write::new(&[CLAIM_ATTEMPT], CLAIM_ATTEMPT)
+        .bind(&id)
+        .bind(&merchant.id)
+        .bind(&mtid)
+        .bind(attempt)
+        .bind(amount)
+        .bind(currency.code())
+        .bind(method.kind())
+        .bind(method.brand())
+        .bind(method.last4())
+        .bind(&saved_id)
+        .bind(request.to_string())
+        .bind(now);
+    match st.writer.once(claim).await {
         Ok(_) => {}
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+        Err(e) if e.is_unique_violation() => {
             return Err(ApiError::InProgress("Another attempt for this merchantTransactionId is in progress.".to_owned()));
         }
         Err(e) => return Err(e.into()),
@@ -221,12 +218,8 @@ pub(crate) async fn create(
     let deadline = std::time::Duration::from_millis(st.settings.processor_deadline_ms);
     let Ok(outcome) = tokio::time::timeout(deadline, charge).await else {
         // Past the deadline: 202 with PENDING; the background worker finishes it.
-        sqlx::query("UPDATE payments SET processor_ref = $1, updated_at = $2 WHERE id = $3")
-            .bind(format!("awaiting:{id}"))
-            .bind(now_ms())
-            .bind(&id)
-            .execute(&st.db)
-            .await?;
+        const AWAITING: &str = "UPDATE payments SET processor_ref = $1, updated_at = $2 WHERE id = $3";
+        st.writer.once(crate::db::Write::new(&[AWAITING], AWAITING).bind(format!("awaiting:{id}")).bind(now_ms()).bind(&id)).await?;
         let p = PaymentRow::by_id(&st.db, &id).await?.ok_or_else(|| ApiError::NotFound("payment".to_owned()))?;
         return Ok((StatusCode::ACCEPTED, Json(payment_json(&p, &merchant, &request, &st.settings.public_url))).into_response());
     };

@@ -803,16 +803,9 @@ pub(crate) async fn patch(
 /// Cancels a session that has not completed; canceling twice is fine.
 pub async fn cancel(st: &AppState, merchant: &Merchant, id: &str) -> ApiResult<Value> {
     let s = load_owned(&st.db, merchant, id).await?;
-    let done = sqlx::query(
-        "UPDATE sessions SET state = 'CANCELED', updated_at = $1
-         WHERE id = $2 AND state IN ('PENDING_INITIALIZATION', 'INITIALIZED')",
-    )
-    .bind(now_ms())
-    .bind(&s.id)
-    .execute(&st.db)
-    .await?
-    .rows_affected();
-    if done == 0 {
+    const CANCEL: &str = "UPDATE sessions SET state = 'CANCELED', updated_at = $1
+         WHERE id = $2 AND state IN ('PENDING_INITIALIZATION', 'INITIALIZED') RETURNING 1";
+    if st.writer.once(crate::db::Write::new(&[CANCEL], CANCEL).bind(now_ms()).bind(&s.id)).await?.is_none() {
         let s = load_owned(&st.db, merchant, id).await?;
         if s.state == SessionState::Canceled {
             return Ok(json!({ "data": { "sessionId": s.id, "status": SessionStatus::Canceled } }));

@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::confirm::{Method, parse_bank, parse_card};
-use crate::db::{Db, now_ms};
+use crate::db::{Db, Write, now_ms};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::processor::{ChargeSource, TokenOutcome};
@@ -156,16 +156,10 @@ pub(crate) async fn save_method(
         }
     };
     let now = now_ms();
-    sqlx::query(
-        "INSERT INTO customers (id, merchant_id, external_id, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (merchant_id, external_id) DO NOTHING",
-    )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(&s.merchant_id)
-    .bind(wallet)
-    .bind(now)
-    .execute(&st.db)
-    .await?;
+    const ENSURE_CUSTOMER: &str = "INSERT INTO customers (id, merchant_id, external_id, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (merchant_id, external_id) DO NOTHING";
+    let customer = Write::new(&[ENSURE_CUSTOMER], ENSURE_CUSTOMER).bind(uuid::Uuid::new_v4().to_string()).bind(&s.merchant_id).bind(wallet).bind(now);
+    st.writer.once(customer).await?;
     let customer_id: String = sqlx::query("SELECT id FROM customers WHERE merchant_id = $1 AND external_id = $2")
         .bind(&s.merchant_id)
         .bind(wallet)
@@ -383,19 +377,13 @@ pub(crate) async fn remove(
     let wallet = wallet_of(&s)?;
     let m = find(&st.db, &s.merchant_id, wallet, &pm).await?.ok_or_else(|| ApiError::NotFound("No such saved payment method.".to_owned()))?;
     let now = now_ms();
-    sqlx::query("UPDATE payment_methods SET status = 'REMOVED', is_default = 0, processor_token = '', updated_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(&m.id)
-        .execute(&st.db)
-        .await?;
+    const REMOVE: &str = "UPDATE payment_methods SET status = 'REMOVED', is_default = 0, processor_token = '', updated_at = $1 WHERE id = $2";
+    st.writer.once(Write::new(&[REMOVE], REMOVE).bind(now).bind(&m.id)).await?;
     let rest = list_for(&st.db, &s.merchant_id, wallet).await?;
     if m.is_default {
         if let Some(next) = rest.first() {
-            sqlx::query("UPDATE payment_methods SET is_default = 1, updated_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(&next.id)
-                .execute(&st.db)
-                .await?;
+            const MAKE_DEFAULT: &str = "UPDATE payment_methods SET is_default = 1, updated_at = $1 WHERE id = $2";
+            st.writer.once(Write::new(&[MAKE_DEFAULT], MAKE_DEFAULT).bind(now).bind(&next.id)).await?;
         }
     }
     let data = list_for(&st.db, &s.merchant_id, wallet).await?.iter().map(SavedRow::sanitized).collect();

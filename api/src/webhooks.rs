@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use sqlx::Row;
 
 use crate::AppState;
-use crate::db::{now_ms, rfc3339};
+use crate::db::{Write, now_ms, rfc3339};
 use crate::payments::PaymentRow;
 use crate::secrets::hmac_hex;
 
@@ -128,7 +128,7 @@ pub struct Delivered {
 /// Delivers the events due now, a round of 20 at a time, until a round finds fewer than 20 or
 /// 25 rounds ran. (One round per poll capped delivery at 20 events a second per node: a
 /// merchant taking more payments than that fell further behind every second.)
-pub async fn deliver_due(st: &AppState, client: &reqwest::Client) -> Result<Delivered, sqlx::Error> {
+pub async fn deliver_due(st: &AppState, client: &reqwest::Client) -> Result<Delivered, crate::db::WriteError> {
     let mut sent = 0;
     for _ in 0..ROUNDS_PER_CALL {
         let (taken, round_sent) = deliver_round(st, client).await?;
@@ -140,11 +140,19 @@ pub async fn deliver_due(st: &AppState, client: &reqwest::Client) -> Result<Deli
     Ok(Delivered { sent, more_due: true })
 }
 
+// The worker's writes go through the writer ([`crate::db::Writer`]) like the request paths', so on
+// SQLite they never wait for the lock in SQLite's busy handler.
+/// Leases an event for 60 s; returns a row only if this node got it (else another node has it).
+const LEASE_EVENT: &str =
+    "UPDATE webhook_events SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 AND delivered_at IS NULL RETURNING 1";
+const EVENT_DELIVERED: &str = "UPDATE webhook_events SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2";
+const EVENT_FAILED: &str = "UPDATE webhook_events SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3";
+
 /// One round: claim up to 20 due events (a lease, so two API nodes never send the same event
 /// at once) and try each; (events found due, events delivered). Every event found leaves the
 /// round no longer due (delivered, rescheduled with backoff, or leased by another node), so
 /// rounds always make progress.
-async fn deliver_round(st: &AppState, client: &reqwest::Client) -> Result<(usize, usize), sqlx::Error> {
+async fn deliver_round(st: &AppState, client: &reqwest::Client) -> Result<(usize, usize), crate::db::WriteError> {
     let now = now_ms();
     let rows = sqlx::query(DUE_EVENTS_SQL)
     .bind(now)
@@ -157,14 +165,8 @@ async fn deliver_round(st: &AppState, client: &reqwest::Client) -> Result<(usize
         let due: i64 = r.try_get("next_attempt_at")?;
         let attempts: i64 = r.try_get("attempts")?;
         // Lease the event for 60 s; losing this race means another node has it.
-        let leased = sqlx::query("UPDATE webhook_events SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 AND delivered_at IS NULL")
-            .bind(now + 60_000)
-            .bind(&id)
-            .bind(due)
-            .execute(&st.db)
-            .await?
-            .rows_affected();
-        if leased == 0 {
+        let lease = Write::new(&[LEASE_EVENT], LEASE_EVENT).bind(now + 60_000).bind(&id).bind(due);
+        if st.writer.once(lease).await?.is_none() {
             continue;
         }
         let body: String = r.try_get("body")?;
@@ -186,21 +188,12 @@ async fn deliver_round(st: &AppState, client: &reqwest::Client) -> Result<(usize
         };
         match error {
             None => {
-                sqlx::query("UPDATE webhook_events SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
-                    .bind(now_ms())
-                    .bind(&id)
-                    .execute(&st.db)
-                    .await?;
+                st.writer.once(Write::new(&[EVENT_DELIVERED], EVENT_DELIVERED).bind(now_ms()).bind(&id)).await?;
                 sent += 1;
             }
             Some(err) => {
                 let next = now_ms() + backoff_ms(st.settings.webhook_backoff_ms, attempts + 1);
-                sqlx::query("UPDATE webhook_events SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3")
-                    .bind(next)
-                    .bind(&err)
-                    .bind(&id)
-                    .execute(&st.db)
-                    .await?;
+                st.writer.once(Write::new(&[EVENT_FAILED], EVENT_FAILED).bind(next).bind(&err).bind(&id)).await?;
                 tracing::info!(event = %id, error = %err, "webhook delivery failed; will retry");
             }
         }
