@@ -361,6 +361,15 @@ pub(crate) async fn update(
     Ok(Json(fresh.sanitized()))
 }
 
+// Removes method $2 (its token too) and makes method $3, if any, the default; $1 is now.
+const REMOVE_SQLITE: &[&str] = &[
+    "UPDATE payment_methods SET status = 'REMOVED', is_default = 0, processor_token = '', updated_at = $1 WHERE id = $2",
+    "UPDATE payment_methods SET is_default = 1, updated_at = $1 WHERE id = $3",
+];
+const REMOVE_POSTGRES: &str = "WITH removed AS (
+        UPDATE payment_methods SET status = 'REMOVED', is_default = 0, processor_token = '', updated_at = $1 WHERE id = $2)
+    UPDATE payment_methods SET is_default = 1, updated_at = $1 WHERE id = $3";
+
 /// Remove a saved method (`WALLET` mode). The newest remaining method becomes the default.
 #[utoipa::path(delete, path = "/v1/sessions/{id}/payment-methods/{pm}", tag = "wallet",
     params(("id" = String, Path), ("pm" = String, Path)), security(("client_secret" = [])),
@@ -375,17 +384,13 @@ pub(crate) async fn remove(
     let s = authorize_browser(&st.db, &id, &headers).await?;
     ensure_mode(&s, &[Mode::Wallet])?;
     let wallet = wallet_of(&s)?;
-    let m = find(&st.db, &s.merchant_id, wallet, &pm).await?.ok_or_else(|| ApiError::NotFound("No such saved payment method.".to_owned()))?;
-    let now = now_ms();
-    const REMOVE: &str = "UPDATE payment_methods SET status = 'REMOVED', is_default = 0, processor_token = '', updated_at = $1 WHERE id = $2";
-    st.writer.once(Write::new(&[REMOVE], REMOVE).bind(now).bind(&m.id)).await?;
-    let rest = list_for(&st.db, &s.merchant_id, wallet).await?;
-    if m.is_default {
-        if let Some(next) = rest.first() {
-            const MAKE_DEFAULT: &str = "UPDATE payment_methods SET is_default = 1, updated_at = $1 WHERE id = $2";
-            st.writer.once(Write::new(&[MAKE_DEFAULT], MAKE_DEFAULT).bind(now).bind(&next.id)).await?;
-        }
-    }
+    let methods = list_for(&st.db, &s.merchant_id, wallet).await?;
+    let m = methods.iter().find(|m| m.id == pm).ok_or_else(|| ApiError::NotFound("No such saved payment method.".to_owned()))?;
+    // Removing the default makes the newest of the rest the default, in the same write: the
+    // wallet is never left without one. `list_for` lists the default first, then newest first.
+    let next_default = if m.is_default { methods.iter().find(|r| r.id != m.id).map(|r| r.id.clone()) } else { None };
+    let remove = Write::new(REMOVE_SQLITE, REMOVE_POSTGRES).bind(now_ms()).bind(&m.id).bind(next_default);
+    st.writer.once(remove).await?;
     let data = list_for(&st.db, &s.merchant_id, wallet).await?.iter().map(SavedRow::sanitized).collect();
     Ok(Json(MethodList { data }))
 }

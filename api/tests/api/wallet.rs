@@ -97,6 +97,12 @@ async fn wallet_lists_renames_sets_default_and_removes() {
     assert_eq!(after["data"].as_array().map(Vec::len), Some(1));
     assert_eq!(after["data"][0]["id"], first.as_str());
     assert_eq!(after["data"][0]["default"], true, "the remaining method becomes default");
+    // Removing a method that is not the default leaves the default alone.
+    let third = json_of(add(&app, &id, &secret, json!({ "paymentMethod": bank })).await, 200).await;
+    assert_eq!(third["default"], false);
+    let after = json_of(app.http.delete(url(third["id"].as_str().expect("id"))).bearer_auth(&secret).send().await.expect("req"), 200).await;
+    assert_eq!(after["data"].as_array().map(Vec::len), Some(1));
+    assert_eq!((after["data"][0]["id"].as_str(), after["data"][0]["default"].as_bool()), (Some(first.as_str()), Some(true)));
     json_of(app.http.delete(url("nope")).bearer_auth(&secret).send().await.expect("req"), 404).await;
     // Another customer's session cannot see or touch this wallet.
     let (other, other_secret) = session(&app, "WALLET", "hsid-other", json!({})).await;
