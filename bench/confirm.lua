@@ -1,26 +1,7 @@
 -- wrk driver for confirm throughput: every request confirms a different, pre-quoted session.
--- The jobs file (path in the JOBS environment variable) has one "sessionId clientSecret quoteId"
--- per line; thread k of n takes lines k, k+n, k+2n, ... and stops when its share is done, so
+-- Each thread takes its share of the jobs file (bench/jobs.lua) and stops when it is done, so
 -- every confirm charges a fresh session and nothing is retried. Non-2xx answers count as errors.
-local threads, counter = {}, 0
-
-function setup(thread)
-  thread:set("index", counter)
-  counter = counter + 1
-  table.insert(threads, thread)
-end
-
-function init(args)
-  jobs, next_job = {}, 1
-  local n, i = tonumber(os.getenv("THREADS")), 0
-  for line in io.lines(os.getenv("JOBS")) do
-    if i % n == index then
-      local sid, secret, quote = line:match("(%S+) (%S+) (%S+)")
-      table.insert(jobs, { sid = sid, secret = secret, quote = quote })
-    end
-    i = i + 1
-  end
-end
+dofile("bench/jobs.lua")
 
 local card = '"paymentMethod":{"type":"CARD","card":{"number":"4242424242424242","expMonth":12,"expYear":2034,"cvc":"123"}}'
 
