@@ -249,7 +249,8 @@ impl Writer {
     }
 
     /// Runs `write` atomically and durably; the first column of the first row it returned
-    /// (`RETURNING`), if any and not NULL.
+    /// (`RETURNING`), if any and not NULL. Never call it while holding a [`WriteTx`]: on SQLite
+    /// the writer thread waits for the same writer turn, so the two would wait for each other.
     pub async fn once(&self, write: Write) -> Result<Option<i64>, WriteError> {
         match &self.0 {
             WriterKind::Sqlite(w) => w.write(write.sqlite, write.params).await,
