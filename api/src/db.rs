@@ -2,10 +2,11 @@
 //! Both run the same portable migrations in `api/migrations/`; columns are TEXT and BIGINT,
 //! timestamps are unix milliseconds, so every query below the handlers works on both.
 //!
-//! The confirm's two writes (the claim and the record) go through [`Writer`] instead: on SQLite
-//! a thread of its own that group-commits them ([`sqlite_writer`]), on PostgreSQL one
-//! autocommitted statement each. Everything else reads and writes through the pool.
+//! Every write outside a transaction goes through [`Writer`]: on SQLite a thread of its own that
+//! group-commits them ([`sqlite_writer`]), on PostgreSQL one autocommitted statement each.
+//! Reads, and the few multi-statement transactions ([`begin_write`]), use the pool.
 
+use std::borrow::Cow;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::any::AnyPoolOptions;
@@ -169,14 +170,18 @@ impl Bind for Option<&str> {
 /// One atomic write, in both dialects, with its parameters: on SQLite a list of statements run
 /// in order as one unit; on PostgreSQL one statement (a data-modifying CTE).
 pub struct Write {
-    sqlite: &'static [&'static str],
+    sqlite: Cow<'static, [&'static str]>,
     postgres: &'static str,
     params: Vec<Param>,
 }
 
 impl Write {
     pub fn new(sqlite: &'static [&'static str], postgres: &'static str) -> Self {
-        Self { sqlite, postgres, params: Vec::new() }
+        Self { sqlite: Cow::Borrowed(sqlite), postgres, params: Vec::new() }
+    }
+    /// One statement that both dialects understand.
+    pub fn one(sql: &'static str) -> Self {
+        Self { sqlite: Cow::Owned(vec![sql]), postgres: sql, params: Vec::new() }
     }
     /// The next parameter (`$1`, `$2`, … in order of the calls).
     pub fn bind(mut self, value: impl Bind) -> Self {
@@ -217,10 +222,11 @@ impl From<WriteError> for crate::error::ApiError {
     }
 }
 
-/// Where the hot paths' atomic writes go (session creation, fee quotes, the confirm's claim and
-/// record): on SQLite the group-committing writer thread ([`sqlite_writer`]), on PostgreSQL the
-/// pool, one autocommitted statement each. A plain write on the pool would instead wait for
-/// SQLite's lock in its busy handler, which sleeps up to 100 ms between tries. Cheap to clone; one per database, made by [`Writer::new`].
+/// Where every write outside a transaction goes (session creation, fee quotes, the confirm's
+/// claim and record, the webhook worker's updates, ...): on SQLite the group-committing writer
+/// thread ([`sqlite_writer`]), on PostgreSQL the pool, one autocommitted statement each. A plain
+/// write on the pool would instead wait for SQLite's lock in its busy handler, which sleeps up to
+/// 100 ms between tries. Cheap to clone; one per database, made by [`Writer::new`].
 #[derive(Clone)]
 pub struct Writer(WriterKind);
 

@@ -264,7 +264,7 @@ pub(crate) async fn apply_patch(st: &AppState, merchant: &Merchant, id: &str, re
     }
     const CHANGE_AMOUNT: &str = "UPDATE sessions SET amount = $1, amount_version = amount_version + 1, payment_json = $2, updated_at = $3
          WHERE id = $4 AND state = 'INITIALIZED' AND expires_at > $3 RETURNING 1";
-    let change = crate::db::Write::new(&[CHANGE_AMOUNT], CHANGE_AMOUNT)
+    let change = crate::db::Write::one(CHANGE_AMOUNT)
         .bind(amount.or(s.amount))
         .bind(payment_json.to_string())
         .bind(now_ms())

@@ -71,7 +71,7 @@ pub struct Settings {
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
-    /// The confirm's atomic writes (claim, record): see [`db::Writer`].
+    /// Every write outside a transaction: see [`db::Writer`].
     pub writer: db::Writer,
     pub processor: Arc<dyn Processor>,
     pub settings: Arc<Settings>,

@@ -56,7 +56,7 @@ pub async fn queue(st: &AppState, merchant_id: &str, session_id: &str, to: &[(&'
     for (n, (channel, recipient)) in to.iter().enumerate() {
         const QUEUE: &str = "INSERT INTO notifications (id, merchant_id, session_id, channel, recipient, link, status, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, 'QUEUED', $7)";
-        let write = crate::db::Write::new(&[QUEUE], QUEUE)
+        let write = crate::db::Write::one(QUEUE)
             .bind(format!("ntf_{session_id}_{n}"))
             .bind(merchant_id)
             .bind(session_id)

@@ -194,7 +194,7 @@ pub(crate) async fn create(
     const CLAIM_ATTEMPT: &str = "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee,
             total, currency, status, method_type, brand, last4, payment_method_id, request_json, created_at, updated_at)
          VALUES ($1, $2, NULL, $3, $4, $5, 0, $5, $6, 'PENDING', $7, $8, $9, $10, $11, $12, $12)";
-    let claim = crate::db::Write::new(&[CLAIM_ATTEMPT], CLAIM_ATTEMPT)
+    let claim = crate::db::Write::one(CLAIM_ATTEMPT)
         .bind(&id)
         .bind(&merchant.id)
         .bind(&mtid)
@@ -219,7 +219,7 @@ pub(crate) async fn create(
     let Ok(outcome) = tokio::time::timeout(deadline, charge).await else {
         // Past the deadline: 202 with PENDING; the background worker finishes it.
         const AWAITING: &str = "UPDATE payments SET processor_ref = $1, updated_at = $2 WHERE id = $3";
-        st.writer.once(crate::db::Write::new(&[AWAITING], AWAITING).bind(format!("awaiting:{id}")).bind(now_ms()).bind(&id)).await?;
+        st.writer.once(crate::db::Write::one(AWAITING).bind(format!("awaiting:{id}")).bind(now_ms()).bind(&id)).await?;
         let p = PaymentRow::by_id(&st.db, &id).await?.ok_or_else(|| ApiError::NotFound("payment".to_owned()))?;
         return Ok((StatusCode::ACCEPTED, Json(payment_json(&p, &merchant, &request, &st.settings.public_url))).into_response());
     };

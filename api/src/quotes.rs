@@ -104,7 +104,7 @@ pub(crate) async fn create(
     let expires_at = (now + QUOTE_TTL_MS).min(s.expires_at);
     let quote_id = format!("qt_{}", uuid::Uuid::new_v4().simple());
     let funding = req.funding.and_then(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_owned)));
-    let insert = crate::db::Write::new(&[INSERT_QUOTE], INSERT_QUOTE)
+    let insert = crate::db::Write::one(INSERT_QUOTE)
         .bind(&quote_id)
         .bind(&s.id)
         .bind(req.method.as_str())

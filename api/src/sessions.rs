@@ -357,7 +357,7 @@ pub async fn insert(writer: &crate::db::Writer, new: NewSession, id: String) -> 
     let now = now_ms();
     let client_secret = new_client_secret(&id);
     let expires_at = now + new.ttl_ms;
-    let write = crate::db::Write::new(&[INSERT_SESSION], INSERT_SESSION)
+    let write = crate::db::Write::one(INSERT_SESSION)
         .bind(&id)
         .bind(new.merchant_id)
         .bind(new.dialect)
@@ -805,7 +805,7 @@ pub async fn cancel(st: &AppState, merchant: &Merchant, id: &str) -> ApiResult<V
     let s = load_owned(&st.db, merchant, id).await?;
     const CANCEL: &str = "UPDATE sessions SET state = 'CANCELED', updated_at = $1
          WHERE id = $2 AND state IN ('PENDING_INITIALIZATION', 'INITIALIZED') RETURNING 1";
-    if st.writer.once(crate::db::Write::new(&[CANCEL], CANCEL).bind(now_ms()).bind(&s.id)).await?.is_none() {
+    if st.writer.once(crate::db::Write::one(CANCEL).bind(now_ms()).bind(&s.id)).await?.is_none() {
         let s = load_owned(&st.db, merchant, id).await?;
         if s.state == SessionState::Canceled {
             return Ok(json!({ "data": { "sessionId": s.id, "status": SessionStatus::Canceled } }));

@@ -158,7 +158,7 @@ pub(crate) async fn save_method(
     let now = now_ms();
     const ENSURE_CUSTOMER: &str = "INSERT INTO customers (id, merchant_id, external_id, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (merchant_id, external_id) DO NOTHING";
-    let customer = Write::new(&[ENSURE_CUSTOMER], ENSURE_CUSTOMER).bind(uuid::Uuid::new_v4().to_string()).bind(&s.merchant_id).bind(wallet).bind(now);
+    let customer = Write::one(ENSURE_CUSTOMER).bind(uuid::Uuid::new_v4().to_string()).bind(&s.merchant_id).bind(wallet).bind(now);
     st.writer.once(customer).await?;
     let customer_id: String = sqlx::query("SELECT id FROM customers WHERE merchant_id = $1 AND external_id = $2")
         .bind(&s.merchant_id)

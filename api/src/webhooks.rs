@@ -140,9 +140,8 @@ pub async fn deliver_due(st: &AppState, client: &reqwest::Client) -> Result<Deli
     Ok(Delivered { sent, more_due: true })
 }
 
-// The worker's writes go through the writer ([`crate::db::Writer`]) like the request paths', so on
-// SQLite they never wait for the lock in SQLite's busy handler.
 /// Leases an event for 60 s; returns a row only if this node got it (else another node has it).
+/// This and the two updates below go through [`crate::db::Writer`], like every standalone write.
 const LEASE_EVENT: &str =
     "UPDATE webhook_events SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 AND delivered_at IS NULL RETURNING 1";
 const EVENT_DELIVERED: &str = "UPDATE webhook_events SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2";
@@ -165,7 +164,7 @@ async fn deliver_round(st: &AppState, client: &reqwest::Client) -> Result<(usize
         let due: i64 = r.try_get("next_attempt_at")?;
         let attempts: i64 = r.try_get("attempts")?;
         // Lease the event for 60 s; losing this race means another node has it.
-        let lease = Write::new(&[LEASE_EVENT], LEASE_EVENT).bind(now + 60_000).bind(&id).bind(due);
+        let lease = Write::one(LEASE_EVENT).bind(now + 60_000).bind(&id).bind(due);
         if st.writer.once(lease).await?.is_none() {
             continue;
         }
@@ -188,12 +187,12 @@ async fn deliver_round(st: &AppState, client: &reqwest::Client) -> Result<(usize
         };
         match error {
             None => {
-                st.writer.once(Write::new(&[EVENT_DELIVERED], EVENT_DELIVERED).bind(now_ms()).bind(&id)).await?;
+                st.writer.once(Write::one(EVENT_DELIVERED).bind(now_ms()).bind(&id)).await?;
                 sent += 1;
             }
             Some(err) => {
                 let next = now_ms() + backoff_ms(st.settings.webhook_backoff_ms, attempts + 1);
-                st.writer.once(Write::new(&[EVENT_FAILED], EVENT_FAILED).bind(next).bind(&err).bind(&id)).await?;
+                st.writer.once(Write::one(EVENT_FAILED).bind(next).bind(&err).bind(&id)).await?;
                 tracing::info!(event = %id, error = %err, "webhook delivery failed; will retry");
             }
         }

@@ -18,6 +18,7 @@
 //!   write transactions for SQLite's lock; other processes on the same file wait in SQLite's
 //!   busy handler, as before.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -31,7 +32,7 @@ const MAX_BATCH: usize = 64;
 
 /// A write waiting for its batch: its statements, parameters and where to send the outcome.
 struct Job {
-    statements: &'static [&'static str],
+    statements: Cow<'static, [&'static str]>,
     params: Vec<Param>,
     done: tokio::sync::oneshot::Sender<Result<Option<i64>, rusqlite::Error>>,
 }
@@ -59,7 +60,7 @@ impl SqliteWriter {
 
     /// Queues one write and waits for its batch to commit; the first column of the first row any
     /// of its statements returned (`RETURNING`), if there was one.
-    pub(super) async fn write(&self, statements: &'static [&'static str], params: Vec<Param>) -> Result<Option<i64>, super::WriteError> {
+    pub(super) async fn write(&self, statements: Cow<'static, [&'static str]>, params: Vec<Param>) -> Result<Option<i64>, super::WriteError> {
         let (done, outcome) = tokio::sync::oneshot::channel();
         self.jobs.send(Job { statements, params, done }).map_err(|_| super::WriteError::WriterStopped)?;
         outcome.await.map_err(|_| super::WriteError::WriterStopped)?.map_err(super::WriteError::Sqlite)
@@ -134,7 +135,7 @@ fn in_savepoint(conn: &Connection, job: &Job) -> Result<Option<i64>, rusqlite::E
 /// first error, like a multi-statement batch.
 fn run_statements(conn: &Connection, job: &Job) -> Result<Option<i64>, rusqlite::Error> {
     let mut first = None;
-    for sql in job.statements {
+    for sql in job.statements.iter() {
         let mut stmt = conn.prepare_cached(sql)?;
         for i in 1..=stmt.parameter_count() {
             let n = stmt
@@ -188,7 +189,7 @@ mod tests {
 
     fn job(statements: &'static [&'static str], params: Vec<Param>) -> (Job, Outcome) {
         let (done, outcome) = tokio::sync::oneshot::channel();
-        (Job { statements, params, done }, outcome)
+        (Job { statements: Cow::Borrowed(statements), params, done }, outcome)
     }
 
     fn text(s: &str) -> Param {
@@ -239,7 +240,7 @@ mod tests {
             let writer = writer.clone();
             tokio::spawn(async move {
                 let params = vec![Param::Int(Some(i)), Param::Text(Some(format!("{i}a"))), Param::Text(Some(format!("{i}b")))];
-                writer.write(INSERT_TWICE, params).await
+                writer.write(Cow::Borrowed(INSERT_TWICE), params).await
             })
         });
         for (i, w) in writes.collect::<Vec<_>>().into_iter().enumerate() {
