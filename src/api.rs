@@ -2,10 +2,11 @@
 //! `Idempotency-Key` of confirm is chosen by the caller (one per attempt) and sent here.
 
 use checkout_types::confirm::{ConfirmRequest, ConfirmResponse};
-use checkout_types::error::ErrorBody;
+use checkout_types::error::{ErrorBody, ErrorTitle};
 use checkout_types::quote::{FeeQuote, FeeQuoteRequest};
 use checkout_types::confirm::InlineMethod;
 use checkout_types::session::{SavedMethod, SessionConfig};
+use checkout_types::wallet::{AddMethod, MethodList, SelectMethod, Selected, UpdateMethod};
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 
@@ -22,9 +23,9 @@ pub enum ApiError {
 
 impl ApiError {
     /// The error's `title` (`PAYMENT_ERROR`, `SESSION_TIMEOUT`, …), if the API sent one.
-    pub fn title(&self) -> Option<&str> {
+    pub fn title(&self) -> Option<ErrorTitle> {
         match self {
-            ApiError::Http { body: Some(b), .. } => Some(&b.title),
+            ApiError::Http { body: Some(b), .. } => Some(b.title),
             _ => None,
         }
     }
@@ -102,16 +103,10 @@ impl ApiClient {
     }
 }
 
-/// `{data: [...]}` answers.
-#[derive(serde::Deserialize)]
-struct DataList {
-    data: Vec<SavedMethod>,
-}
-
 impl ApiClient {
     /// `POST /v1/sessions/{id}/payment-methods`: save a method to the wallet.
     pub async fn add_method(&self, method: &InlineMethod, nickname: Option<String>) -> Result<SavedMethod, ApiError> {
-        let body = serde_json::json!({ "paymentMethod": method, "nickname": nickname });
+        let body = AddMethod { payment_method: method.clone(), nickname, default: false };
         let resp = Request::post(&self.url("payment-methods"))
             .header("Authorization", &self.auth())
             .json(&body)
@@ -123,7 +118,7 @@ impl ApiClient {
 
     /// `PATCH /v1/sessions/{id}/payment-methods/{pm}`: rename and/or make default.
     pub async fn update_method(&self, id: &str, nickname: Option<String>, default: Option<bool>) -> Result<SavedMethod, ApiError> {
-        let body = serde_json::json!({ "nickname": nickname, "default": default });
+        let body = UpdateMethod { nickname, default };
         let resp = Request::patch(&self.url(&format!("payment-methods/{id}")))
             .header("Authorization", &self.auth())
             .json(&body)
@@ -139,20 +134,20 @@ impl ApiClient {
             .header("Authorization", &self.auth())
             .send()
             .await;
-        read::<DataList>(resp).await.map(|l| l.data)
+        read::<MethodList>(resp).await.map(|l| l.data)
     }
 
     /// `GET /v1/sessions/{id}/payment-methods`.
     pub async fn list_methods(&self) -> Result<Vec<SavedMethod>, ApiError> {
         let resp = Request::get(&self.url("payment-methods")).header("Authorization", &self.auth()).send().await;
-        read::<DataList>(resp).await.map(|l| l.data)
+        read::<MethodList>(resp).await.map(|l| l.data)
     }
 
     /// `POST /v1/sessions/{id}/select`.
-    pub async fn select(&self, payment_method_id: &str) -> Result<serde_json::Value, ApiError> {
+    pub async fn select(&self, payment_method_id: &str) -> Result<Selected, ApiError> {
         let resp = Request::post(&self.url("select"))
             .header("Authorization", &self.auth())
-            .json(&serde_json::json!({ "paymentMethodId": payment_method_id }))
+            .json(&SelectMethod { payment_method_id: payment_method_id.to_owned() })
             .map_err(|_| ApiError::Network)?
             .send()
             .await;

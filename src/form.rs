@@ -2,6 +2,7 @@
 //! No DOM here, so `tests/` exercises it natively.
 
 use checkout_types::confirm::{BankInput, CardInput};
+use checkout_types::session::AvsField;
 use checkout_types::validate::bank::{check_account_number, check_routing_number};
 use checkout_types::validate::card::{CardBrand, CardNumber, check_cvc, check_expiry, parse_expiry};
 use checkout_types::validate::{FieldError, check_postal_code, digits_only};
@@ -25,11 +26,8 @@ pub struct Requirements {
 
 impl Requirements {
     /// From the session's `requiredAvsFields` (`zip`, `cardholder`).
-    pub fn from_avs(fields: &[String]) -> Requirements {
-        Requirements {
-            zip: fields.iter().any(|f| f == "zip" || f == "postal_code"),
-            name: fields.iter().any(|f| f == "cardholder" || f == "name"),
-        }
+    pub fn from_avs(fields: &[AvsField]) -> Requirements {
+        Requirements { zip: fields.contains(&AvsField::Zip), name: fields.contains(&AvsField::Cardholder) }
     }
 }
 

@@ -2,6 +2,7 @@
 //! (or the page's `?locale=`) picks one. Error codes from the API are translated here too, so a
 //! payer never sees a raw code.
 
+use checkout_types::error::ErrorTitle;
 use checkout_types::validate::FieldError;
 
 use crate::api::ApiError;
@@ -290,18 +291,30 @@ impl Locale {
 
     /// A readable sentence for any API failure (never a raw code).
     pub fn api_error(self, e: &ApiError) -> &'static str {
+        let other = match self {
+            Locale::En => "Something went wrong. Please try again.",
+            Locale::Es => "Algo salió mal. Vuelva a intentarlo.",
+        };
         match e.title() {
             _ if *e == ApiError::Network => self.t(Key::NetworkError),
-            Some("SESSION_TIMEOUT") => self.t(Key::SessionExpired),
-            Some("UNAUTHORIZED") => self.t(Key::MissingCredential),
-            Some("SESSION_ALREADY_PROCESSED") => self.t(Key::SessionClosed),
-            Some("PAYMENT_ERROR") => {
+            Some(ErrorTitle::SessionTimeout) => self.t(Key::SessionExpired),
+            Some(ErrorTitle::Unauthorized) => self.t(Key::MissingCredential),
+            Some(ErrorTitle::SessionAlreadyProcessed) => self.t(Key::SessionClosed),
+            Some(ErrorTitle::PaymentError) => {
                 self.decline(&e.data_str("code").unwrap_or_default(), e.data_str("declineCode").as_deref())
             }
-            _ => match self {
-                Locale::En => "Something went wrong. Please try again.",
-                Locale::Es => "Algo salió mal. Vuelva a intentarlo.",
-            },
+            Some(
+                ErrorTitle::InvalidRequest
+                | ErrorTitle::Forbidden
+                | ErrorTitle::MerchantNotFound
+                | ErrorTitle::NotFound
+                | ErrorTitle::RequestInProgress
+                | ErrorTitle::UnprocessableEntity
+                | ErrorTitle::IdempotencyKeyReused
+                | ErrorTitle::TooManyRequests
+                | ErrorTitle::InternalError,
+            )
+            | None => other,
         }
     }
 

@@ -2,12 +2,15 @@
 
 use checkout_types::money::{Currency, MinorUnit};
 use checkout_types::quote::FeeQuote;
+use checkout_types::error::{ErrorBody, ErrorTitle};
+use checkout_types::session::AvsField;
 use checkout_types::validate::FieldError;
 use checkout_widget::api::ApiError;
 use checkout_widget::components::fee_summary::disclosure;
 use checkout_widget::credentials::{Credentials, resolve, session_from_path};
 use checkout_widget::form::{CardDraft, CardErrors, Requirements};
 use checkout_widget::i18n::{Key, Locale};
+use checkout_widget::modes::payment::flow::{Reaction, classify};
 
 const TODAY: (u16, u8) = (2026, 11);
 
@@ -59,7 +62,7 @@ fn every_field_reports_its_own_error() {
 
 #[test]
 fn requirements_follow_avs_fields() {
-    let r = Requirements::from_avs(&["cardholder".into(), "zip".into()]);
+    let r = Requirements::from_avs(&[AvsField::Cardholder, AvsField::Zip]);
     assert_eq!(r, Requirements { zip: true, name: true });
     assert_eq!(Requirements::from_avs(&[]), Requirements::default());
 }
@@ -94,7 +97,7 @@ fn api_errors_read_as_sentences_in_both_languages() {
     let decline = ApiError::Http {
         status: 422,
         body: Some(checkout_types::error::ErrorBody {
-            title: "PAYMENT_ERROR".into(),
+            title: ErrorTitle::PaymentError,
             status: 422,
             detail: "Your card has insufficient funds.".into(),
             data: Some(serde_json::json!({"code": "card_declined", "declineCode": "insufficient_funds"})),
@@ -191,4 +194,46 @@ fn a_google_pay_answer_gives_token_network_and_last4_or_nothing() {
     ] {
         assert!(Wallet::GooglePay.token_from(&broken).is_none(), "{broken}");
     }
+}
+
+fn failed(title: ErrorTitle, data: serde_json::Value) -> ApiError {
+    ApiError::Http { status: title.status(), body: Some(ErrorBody::new(title, "detail", Some(data))) }
+}
+
+#[test]
+fn a_decline_ends_the_attempt_and_closes_the_screen_only_after_the_last_one() {
+    let again = classify(&failed(ErrorTitle::PaymentError, serde_json::json!({"code": "card_declined", "sessionStatus": "CREATED"})));
+    assert_eq!(again, Reaction::Declined { session_failed: false });
+    let last = classify(&failed(ErrorTitle::PaymentError, serde_json::json!({"code": "card_declined", "sessionStatus": "FAILED"})));
+    assert_eq!(last, Reaction::Declined { session_failed: true });
+    assert!(again.ends_attempt() && last.ends_attempt());
+}
+
+#[test]
+fn a_lost_answer_keeps_the_key_so_the_retry_cannot_charge_twice() {
+    for e in [
+        ApiError::Network,
+        ApiError::Http { status: 502, body: None },
+        failed(ErrorTitle::InternalError, serde_json::Value::Null),
+        failed(ErrorTitle::TooManyRequests, serde_json::Value::Null),
+    ] {
+        assert_eq!(classify(&e), Reaction::RetrySameKey, "{e:?}");
+        assert!(!classify(&e).ends_attempt());
+    }
+    let in_flight = classify(&failed(ErrorTitle::RequestInProgress, serde_json::Value::Null));
+    assert_eq!(in_flight, Reaction::StillProcessing);
+    assert!(!in_flight.ends_attempt());
+}
+
+#[test]
+fn a_paid_or_closed_session_shows_its_receipt_or_why_it_closed() {
+    let paid = failed(ErrorTitle::SessionAlreadyProcessed, serde_json::json!({"code": "already_confirmed"}));
+    assert_eq!(classify(&paid), Reaction::AlreadyPaid);
+    let closed = failed(ErrorTitle::SessionAlreadyProcessed, serde_json::json!({"code": "session_closed"}));
+    assert_eq!(classify(&closed), Reaction::Closed(Key::SessionClosed));
+    let expired = classify(&failed(ErrorTitle::SessionTimeout, serde_json::Value::Null));
+    assert_eq!(expired, Reaction::Closed(Key::SessionExpired));
+    assert!(!expired.ends_attempt(), "an expired session keeps the key: nothing more can be sent");
+    assert_eq!(classify(&failed(ErrorTitle::UnprocessableEntity, serde_json::Value::Null)), Reaction::Requote);
+    assert_eq!(classify(&failed(ErrorTitle::IdempotencyKeyReused, serde_json::Value::Null)), Reaction::FixErrors);
 }

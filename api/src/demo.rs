@@ -69,7 +69,7 @@ pub async fn add_merchant(
     .bind(id)
     .bind(name)
     .bind(sha256_hex(key.as_bytes()))
-    .bind(crate::pages::parse_origins(origins).join(" "))
+    .bind(crate::domain::session::parse_origins(origins).join(" "))
     .bind(&webhook_secret)
     .bind(now_ms())
     .bind(webhook_url)

@@ -33,7 +33,7 @@ fn escape(s: &str) -> String {
 async fn home(State(st): State<AppState>) -> Response {
     let site = st.settings.demo_site.clone().unwrap_or_default();
     let merchant = demo_merchant();
-    let embedded = match crate::sessions::create_demo_payment(&st, &merchant, 4_200).await {
+    let embedded = match crate::domain::session::ccg::create_demo_payment(&st, &merchant, 4_200).await {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
@@ -47,8 +47,8 @@ async fn home(State(st): State<AppState>) -> Response {
             "layout": layout,
         })
     };
-    let popup = crate::hosted::create_internal(&st, &merchant, hosted("popup")).await;
-    let redirect = crate::hosted::create_internal(&st, &merchant, hosted("redirect")).await;
+    let popup = crate::domain::session::hosted::create_internal(&st, &merchant, hosted("popup")).await;
+    let redirect = crate::domain::session::hosted::create_internal(&st, &merchant, hosted("redirect")).await;
     let ((_, popup_url), (_, redirect_url)) = match (popup, redirect) {
         (Ok(p), Ok(r)) => (p, r),
         (Err(e), _) | (_, Err(e)) => return e.into_response(),
@@ -84,7 +84,7 @@ async fn return_page(State(st): State<AppState>, Query(q): Query<ReturnQuery>) -
         Ok(s) => s,
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let ok = crate::hosted::verify_signature(&secret, &id, &sig, now_ms() / 1000, 600);
+    let ok = crate::domain::session::verify_signature(&secret, &id, &sig, now_ms() / 1000, 600);
     let verdict = if ok { "Payment verified" } else { "Signature invalid" };
     Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{verdict}</title></head>\

@@ -3,7 +3,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use checkout_types::error::ErrorBody;
+use checkout_types::error::{ErrorBody, ErrorTitle};
 
 /// Every way a request can fail.
 #[derive(Debug, thiserror::Error)]
@@ -47,58 +47,58 @@ impl ApiError {
     /// Status and body, exactly as the client sees them.
     pub fn parts(&self) -> (StatusCode, ErrorBody) {
         let (status, title, detail, data) = match self {
-            ApiError::InvalidRequest(d) => (StatusCode::BAD_REQUEST, "INVALID_REQUEST", d.clone(), None),
+            ApiError::InvalidRequest(d) => (StatusCode::BAD_REQUEST, ErrorTitle::InvalidRequest, d.clone(), None),
             ApiError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
-                "UNAUTHORIZED",
+                ErrorTitle::Unauthorized,
                 "Missing or invalid credentials.".to_owned(),
                 None,
             ),
-            ApiError::Forbidden(d) => (StatusCode::FORBIDDEN, "FORBIDDEN", d.clone(), None),
+            ApiError::Forbidden(d) => (StatusCode::FORBIDDEN, ErrorTitle::Forbidden, d.clone(), None),
             ApiError::MerchantNotFound => (
                 StatusCode::NOT_FOUND,
-                "MERCHANT_NOT_FOUND",
+                ErrorTitle::MerchantNotFound,
                 "No active merchant matches the merchant id header.".to_owned(),
                 None,
             ),
-            ApiError::NotFound(d) => (StatusCode::NOT_FOUND, "NOT_FOUND", d.clone(), None),
+            ApiError::NotFound(d) => (StatusCode::NOT_FOUND, ErrorTitle::NotFound, d.clone(), None),
             ApiError::AlreadyProcessed { code, detail } => (
                 StatusCode::CONFLICT,
-                "SESSION_ALREADY_PROCESSED",
+                ErrorTitle::SessionAlreadyProcessed,
                 detail.clone(),
                 Some(serde_json::json!({ "code": code })),
             ),
-            ApiError::InProgress(d) => (StatusCode::CONFLICT, "REQUEST_IN_PROGRESS", d.clone(), None),
+            ApiError::InProgress(d) => (StatusCode::CONFLICT, ErrorTitle::RequestInProgress, d.clone(), None),
             ApiError::SessionTimeout => (
                 StatusCode::GONE,
-                "SESSION_TIMEOUT",
+                ErrorTitle::SessionTimeout,
                 "The checkout session has expired. Create a new session.".to_owned(),
                 None,
             ),
             ApiError::PaymentError { detail, data } => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "PAYMENT_ERROR", detail.clone(), Some(data.clone()))
+                (StatusCode::UNPROCESSABLE_ENTITY, ErrorTitle::PaymentError, detail.clone(), Some(data.clone()))
             }
-            ApiError::Unprocessable(d) => (StatusCode::UNPROCESSABLE_ENTITY, "UNPROCESSABLE_ENTITY", d.clone(), None),
+            ApiError::Unprocessable(d) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorTitle::UnprocessableEntity, d.clone(), None),
             ApiError::IdempotencyKeyReused => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "IDEMPOTENCY_KEY_REUSED",
+                ErrorTitle::IdempotencyKeyReused,
                 "This Idempotency-Key was already used with a different request body.".to_owned(),
                 None,
             ),
             ApiError::TooManyRequests { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "TOO_MANY_REQUESTS",
+                ErrorTitle::TooManyRequests,
                 "Too many requests. Retry later.".to_owned(),
                 None,
             ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL_ERROR",
+                ErrorTitle::InternalError,
                 "Something went wrong on our side. Retry with the same Idempotency-Key.".to_owned(),
                 None,
             ),
         };
-        (status, ErrorBody { title: title.to_owned(), status: status.as_u16(), detail, data })
+        (status, ErrorBody { title, status: status.as_u16(), detail, data })
     }
 }
 

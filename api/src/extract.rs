@@ -132,53 +132,9 @@ impl FromRequestParts<AppState> for Merchant {
     }
 }
 
-/// A validated `Idempotency-Key` header: 1–255 visible ASCII characters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdempotencyKey(String);
-
-impl IdempotencyKey {
-    /// The key as sent.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// Reads the header; missing or malformed is `400 INVALID_REQUEST`.
-    pub fn from_headers(headers: &HeaderMap) -> Result<Self, ApiError> {
-        let raw = headers
-            .get("idempotency-key")
-            .ok_or_else(|| ApiError::InvalidRequest("The Idempotency-Key header is required.".to_owned()))?;
-        let s = raw
-            .to_str()
-            .map_err(|_| ApiError::InvalidRequest("The Idempotency-Key header must be ASCII.".to_owned()))?;
-        IdempotencyKey::try_from(s)
-    }
-}
-
-impl TryFrom<&str> for IdempotencyKey {
-    type Error = ApiError;
-    fn try_from(s: &str) -> Result<Self, ApiError> {
-        if s.is_empty() || s.len() > 255 || !s.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-            return Err(ApiError::InvalidRequest(
-                "The Idempotency-Key header must be 1-255 visible ASCII characters.".to_owned(),
-            ));
-        }
-        Ok(IdempotencyKey(s.to_owned()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn idempotency_key_bounds() {
-        assert!(IdempotencyKey::try_from("a").is_ok());
-        assert!(IdempotencyKey::try_from("9f0c3c1e-1b7e-4c1a-9d1e-2f4b7a1c0d3e").is_ok());
-        assert!(IdempotencyKey::try_from("x".repeat(255).as_str()).is_ok());
-        assert!(IdempotencyKey::try_from("x".repeat(256).as_str()).is_err());
-        assert!(IdempotencyKey::try_from("").is_err());
-        assert!(IdempotencyKey::try_from("has space").is_err());
-    }
 
     #[test]
     fn trailing_commas_are_tolerated_but_nothing_else() {

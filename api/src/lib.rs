@@ -1,82 +1,41 @@
 //! `checkout-api`: the HTTP API behind the checkout widget.
 //!
-//! Layout, one hop to any behaviour:
-//! - [`sessions`]: create (CCG dialect), merchant view, widget config, expire, browser credential.
-//! - [`hosted`]: the hosted-session dialect, `PATCH`, the signed success redirect.
-//! - [`quotes`]: fee quotes; [`fees`]: the fee arithmetic and schedule lookup.
-//! - [`confirm`]: exactly-once confirm; [`idempotency`]: the Idempotency-Key state machine.
-//! - [`wallet`]: customers, saved methods, and the wallet modes' endpoints.
-//! - [`payments`]: payment rows and their JSON shapes; [`payments_api`]: `/v2/payments`.
-//! - [`notify`]: the TEXT / EMAIL link outbox for agent-assisted channels.
-//! - [`webhooks`]: the durable outbox and its delivery worker (signed, retried with backoff).
+//! Layout, one hop to any behaviour. Imports run one way: handlers -> domain -> db.
+//! - [`handlers`]: the routes, thin: parse, call the domain, answer (sessions, hosted, quotes,
+//!   confirm, wallet, payments v2, notify). No handler imports another.
+//! - [`domain`]: the rules and the queries of the tables each module owns: session, method,
+//!   wallet, quote, idempotency, payment (and its one outcome function, `payment::record`),
+//!   confirm, direct payments, outbox, notify, and the background worker.
 //! - [`processor`]: the `Processor` trait and the sandbox processor (test cards).
-//! - [`pages`]: the hosted/embed pages (Trunk's `dist/`), the demo merchant page, `/healthz`.
+//! - [`pages`]: the hosted/embed pages (Trunk's `dist/`), the `<govifi-payment>` loader, `/healthz`.
 //! - [`demo`]: seeding the demo merchant for `serve --demo`; [`demo_site`]: the demo merchant's website.
 //! - [`limits`]: per-session and per-client flood protection (429 + Retry-After) on browser endpoints.
-//! - [`error`], [`extract`], [`secrets`], [`db`]: plumbing shared by all of the above.
+//! - [`fees`]: the fee arithmetic and schedule lookup.
+//! - [`state`], [`error`], [`extract`], [`secrets`], [`db`]: plumbing shared by all of the above.
 
-pub mod confirm;
 pub mod db;
 pub mod demo;
 pub mod demo_site;
+pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod fees;
-pub mod hosted;
-pub mod idempotency;
+pub mod handlers;
 pub mod limits;
-pub mod notify;
 pub mod openapi;
 pub mod pages;
-pub mod payments;
-pub mod payments_api;
 pub mod processor;
-pub mod quotes;
 pub mod secrets;
-pub mod sessions;
-pub mod wallet;
-pub mod webhooks;
+pub mod state;
 
-use std::path::PathBuf;
-use std::sync::Arc;
+pub use state::{AppState, Settings};
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::db::Db;
-use crate::processor::Processor;
-
-/// Settings fixed at start-up.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Base URL browsers reach this API at, without a trailing slash (e.g. `http://127.0.0.1:8080`).
-    pub public_url: String,
-    /// Trunk's output directory (`dist/`) holding the widget.
-    pub dist_dir: PathBuf,
-    /// Whether demo mode (demo merchant + demo page) is on.
-    pub demo: bool,
-    /// Demo mode: the demo merchant site's own origin (another port), if it runs.
-    pub demo_site: Option<String>,
-    /// First webhook retry delay; doubles per attempt (1 s in production).
-    pub webhook_backoff_ms: i64,
-    /// How long confirm waits for the processor before answering `202 PENDING` (2 s).
-    pub processor_deadline_ms: u64,
-    /// How old an orphaned confirm claim must be before the worker settles it (30 s).
-    pub claim_lease_ms: i64,
-}
-
-/// Shared state of every handler.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    /// Every write outside a transaction: see [`db::Writer`].
-    pub writer: db::Writer,
-    pub processor: Arc<dyn Processor>,
-    pub settings: Arc<Settings>,
-    pub limits: Arc<limits::Limits>,
-}
+use crate::handlers::{confirm, hosted, notify, payments, quotes, sessions, wallet};
 
 /// The whole HTTP surface. Tests drive it on port 0 through [`serve`].
 pub fn app(state: AppState) -> Router {
@@ -85,7 +44,7 @@ pub fn app(state: AppState) -> Router {
         .merge(hosted::router())
         .merge(quotes::router())
         .merge(wallet::router())
-        .merge(payments_api::router())
+        .merge(payments::router())
         .merge(notify::router())
         .merge(confirm::router())
         .merge(pages::health_router())
@@ -118,7 +77,7 @@ async fn run_to_completion(req: axum::extract::Request, next: axum::middleware::
 /// Serves the app on an already-bound listener until the process is told to stop.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let poll = std::time::Duration::from_millis(state.settings.webhook_backoff_ms.clamp(20, 1_000) as u64);
-    tokio::spawn(webhooks::run_worker(state.clone(), poll));
+    tokio::spawn(domain::worker::run(state.clone(), poll));
     axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -66,7 +66,7 @@ struct ServeArgs {
     #[arg(long, env = "CHECKOUT_PUBLIC_URL")]
     public_url: Option<String>,
     /// How old (ms) an orphaned confirm claim must be before it is settled (crash recovery).
-    #[arg(long, env = "CHECKOUT_CLAIM_LEASE_MS", default_value_t = checkout_api::confirm::CLAIM_LEASE_MS, hide = true)]
+    #[arg(long, env = "CHECKOUT_CLAIM_LEASE_MS", default_value_t = checkout_api::domain::worker::CLAIM_LEASE_MS, hide = true)]
     claim_lease_ms: i64,
     /// Rate limit per session on the browser endpoints that write: `PER_SECOND/BURST` or `off`.
     #[arg(long, env = "CHECKOUT_SESSION_LIMIT", default_value = "2/30", value_parser = parse_quota)]

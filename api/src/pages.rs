@@ -143,20 +143,8 @@ pub async fn merchant_origins_of_session(st: &AppState, id: &str) -> Result<Vec<
     .await?;
     Ok(row
         .and_then(|r| r.try_get::<String, _>("allowed_origins").ok())
-        .map(|s| parse_origins(&s))
+        .map(|s| crate::domain::session::parse_origins(&s))
         .unwrap_or_default())
-}
-
-/// `https://a.example https://b.example` (space or comma separated) -> valid origins only.
-pub fn parse_origins(s: &str) -> Vec<String> {
-    s.split([' ', ','])
-        .map(str::trim)
-        .filter(|o| {
-            (o.starts_with("https://") || o.starts_with("http://"))
-                && !o[o.find("://").map_or(0, |i| i + 3)..].contains(['/', '?', '#', '*', ';', '\'', '"'])
-        })
-        .map(str::to_owned)
-        .collect()
 }
 
 fn b64(data: &[u8]) -> String {

@@ -1,6 +1,7 @@
 //! Saved payment methods: a labelled radio group (or a plain list for display), each showing
 //! brand, last four, expiry, nickname and the default badge. Never more than that.
 
+use checkout_types::quote::PaymentMethodKind;
 use checkout_types::session::SavedMethod;
 use checkout_types::validate::card::CardBrand;
 use leptos::prelude::*;
@@ -10,8 +11,8 @@ use crate::i18n::{Key, Locale};
 /// "Visa •••• 4242" / "Bank account •••• 6789".
 pub fn method_label(m: &SavedMethod, locale: Locale) -> String {
     let name = match m.brand.as_deref() {
-        Some(b) if m.kind == "CARD" => CardBrand::from_wire(b).display_name(),
-        _ if m.kind == "BANK_ACCOUNT" => locale.t(Key::PayByBank),
+        Some(b) if m.kind == PaymentMethodKind::Card => CardBrand::from_wire(b).display_name(),
+        _ if m.kind == PaymentMethodKind::BankAccount => locale.t(Key::PayByBank),
         _ => "Card",
     };
     format!("{name} •••• {}", m.last4)
@@ -36,7 +37,7 @@ pub fn MethodText(
     view! {
         <span class="method-text">
             <span class="brand-icon" aria-hidden="true"
-                data-brand=method.brand.clone().filter(|_| method.kind == "CARD").unwrap_or_else(|| "BANK".to_owned())></span>
+                data-brand=method.brand.clone().filter(|_| method.kind == PaymentMethodKind::Card).unwrap_or_else(|| "BANK".to_owned())></span>
             <span class="method-label">{method_label(&method, locale)}</span>
             {method.nickname.clone().map(|n| view! { <span class="method-nickname">{n}</span> })}
             {expiry_label(&method, locale).map(|e| view! { <span class="muted">{e}</span> })}

@@ -1,5 +1,6 @@
 //! The success screen: what was paid, with what, and the payment id.
 
+use checkout_types::quote::PaymentMethodKind;
 use checkout_types::confirm::PaymentSummary;
 use checkout_types::money::format_money;
 use checkout_types::validate::card::CardBrand;
@@ -31,9 +32,10 @@ pub fn Receipt(
         Some(b) => CardBrand::from_wire(b).display_name(),
         None => locale.t(Key::PayByBank),
     };
-    let method = match payment.payment_method.kind.as_str() {
-        "GOOGLE_PAY" => format!("Google Pay · {label} •••• {}", payment.payment_method.last4),
-        _ => format!("{label} •••• {}", payment.payment_method.last4),
+    let method = match payment.payment_method.kind {
+        PaymentMethodKind::GooglePay => format!("Google Pay · {label} •••• {}", payment.payment_method.last4),
+        PaymentMethodKind::ApplePay => format!("Apple Pay · {label} •••• {}", payment.payment_method.last4),
+        PaymentMethodKind::Card | PaymentMethodKind::BankAccount => format!("{label} •••• {}", payment.payment_method.last4),
     };
     if let Some(url) = redirect_url.clone() {
         set_timeout(

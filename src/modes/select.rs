@@ -46,7 +46,7 @@ pub fn SelectMode(
             pending.set(false);
             match r {
                 Ok(v) => {
-                    emit("success", serde_json::json!({ "status": "COMPLETED", "paymentMethodId": id, "paymentMethod": v["paymentMethod"] }));
+                    emit("success", serde_json::json!({ "status": "COMPLETED", "paymentMethodId": id, "paymentMethod": v.payment_method }));
                     done.set(Some(id));
                 }
                 Err(e) => banner.set(Some(locale.api_error(&e).to_owned())),

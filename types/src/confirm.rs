@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::money::{Currency, MinorUnit};
+use crate::quote::PaymentMethodKind;
 use crate::session::SessionStatus;
 
 /// Card details as typed by the payer. Lives only in memory on its way to the processor:
@@ -127,13 +128,37 @@ pub enum PaymentStatus {
     Failed,
 }
 
+impl PaymentStatus {
+    /// The wire name (`PENDING`, `COMPLETED`, ...), as stored in the database too.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Initiated => "INITIATED",
+            PaymentStatus::Pending => "PENDING",
+            PaymentStatus::Completed => "COMPLETED",
+            PaymentStatus::Failed => "FAILED",
+        }
+    }
+
+    /// The status of a wire name; `None` for anything else.
+    pub fn parse(s: &str) -> Option<PaymentStatus> {
+        [PaymentStatus::Initiated, PaymentStatus::Pending, PaymentStatus::Completed, PaymentStatus::Failed]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+
+    /// `COMPLETED` or `FAILED`: the processor has answered.
+    pub fn is_final(self) -> bool {
+        matches!(self, PaymentStatus::Completed | PaymentStatus::Failed)
+    }
+}
+
 /// The method a payment used, sanitized.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MethodSummary {
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: PaymentMethodKind,
     #[serde(default)]
     pub brand: Option<String>,
     pub last4: String,

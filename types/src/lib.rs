@@ -7,13 +7,17 @@
 //! - [`session`]: the widget's view of a session (`GET /v1/sessions/{id}/config`).
 //! - [`quote`]: fee-quote request and answer.
 //! - [`confirm`]: confirm request (inline card / bank / saved method) and its answer.
-//! - [`error`]: the one error body `{title, status, detail, data?}`.
+//! - [`error`]: the one error body `{title, status, detail, data?}` and every title it can carry.
+//! - [`credential`]: the `Idempotency-Key` and the client secret, each with its one validation rule.
+//! - [`wallet`]: the wallet endpoints' request and response bodies.
 //! - [`validate`]: pure parsers for card numbers, expiry, CVC, routing and account numbers,
 //!   shared so the widget's hints and the API's verdicts can never disagree.
 
 pub mod confirm;
+pub mod credential;
 pub mod error;
 pub mod money;
 pub mod quote;
 pub mod session;
 pub mod validate;
+pub mod wallet;

@@ -25,6 +25,18 @@ impl PaymentMethodKind {
             PaymentMethodKind::ApplePay => "APPLE_PAY",
         }
     }
+
+    /// The kind of a wire name; `None` for anything else.
+    pub fn parse(s: &str) -> Option<PaymentMethodKind> {
+        [PaymentMethodKind::Card, PaymentMethodKind::BankAccount, PaymentMethodKind::GooglePay, PaymentMethodKind::ApplePay]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+
+    /// A device wallet (`GOOGLE_PAY`, `APPLE_PAY`): a card behind a one-time token.
+    pub fn is_device_wallet(self) -> bool {
+        matches!(self, PaymentMethodKind::GooglePay | PaymentMethodKind::ApplePay)
+    }
 }
 
 /// Card funding type.

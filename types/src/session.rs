@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::confirm::PaymentSummary;
+use crate::quote::PaymentMethodKind;
 use crate::money::{Currency, MinorUnit};
 
 /// The six widget modes; a session holds exactly one.
@@ -105,6 +106,28 @@ impl SessionStatus {
     }
 }
 
+/// A card field a merchant may require for address verification (`required_avs_fields`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum AvsField {
+    /// The name on the card.
+    Cardholder,
+    /// The billing ZIP code.
+    Zip,
+}
+
+impl AvsField {
+    /// `cardholder` or `zip`; anything else is not a field.
+    pub fn parse(s: &str) -> Option<AvsField> {
+        match s {
+            "cardholder" => Some(AvsField::Cardholder),
+            "zip" => Some(AvsField::Zip),
+            _ => None,
+        }
+    }
+}
+
 /// A saved payment method as the browser may see it: never more than this.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -113,7 +136,7 @@ pub struct SavedMethod {
     pub id: String,
     /// `CARD` or `BANK_ACCOUNT`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: PaymentMethodKind,
     #[serde(default)]
     pub brand: Option<String>,
     pub last4: String,
@@ -155,7 +178,7 @@ pub struct SessionConfig {
     pub preselected_method_id: Option<String>,
     /// e.g. `["cardholder", "zip"]`.
     #[serde(default)]
-    pub required_avs_fields: Vec<String>,
+    pub required_avs_fields: Vec<AvsField>,
     /// `off`, `on_session` or `off_session`.
     pub setup_future_usage: String,
     /// Set once the session completed with a payment.

@@ -360,25 +360,36 @@ async fn a_claim_orphaned_by_a_crash_is_released_and_the_retry_charges_once() {
     let s = app.payment_session(1_500).await;
     let quote = app.card_quote(&s).await;
     let body = card_confirm(&quote, VISA_OK);
-    // The state a crash between claim and record leaves behind: key in flight, session claimed.
+    // The state a crash between claim and record leaves behind: key in flight, session claimed,
+    // its attempt PENDING and never seen by the processor.
     let parsed: checkout_types::confirm::ConfirmRequest = serde_json::from_value(body.clone()).expect("request");
     sqlx::query("INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) VALUES ($1, 'crash-key', $2, 0)")
         .bind(&s.id)
-        .bind(checkout_api::confirm::fingerprint(&parsed))
+        .bind(checkout_api::domain::idempotency::fingerprint(&parsed))
         .execute(&app.db)
         .await
         .expect("key");
-    sqlx::query("UPDATE sessions SET state = 'PAYMENT_PENDING', attempts = 1, updated_at = 0, claim_json = '{\"key\":\"crash-key\"}' WHERE id = $1")
+    sqlx::query("UPDATE sessions SET state = 'PAYMENT_PENDING', attempts = 1, updated_at = 0 WHERE id = $1")
         .bind(&s.id)
         .execute(&app.db)
         .await
         .expect("claim");
+    sqlx::query(
+        "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total, currency, status,
+            method_type, brand, last4, processor_key, idem_key, created_at, updated_at)
+         SELECT 'crashed', merchant_id, id, merchant_transaction_id, 1, 1500, 0, 1500, 'USD', 'PENDING', 'CARD', 'VISA', '4242',
+            id || ':crash-key', 'crash-key', 0, 0 FROM sessions WHERE id = $1",
+    )
+    .bind(&s.id)
+    .execute(&app.db)
+    .await
+    .expect("attempt");
     let stuck = json_of(app.confirm(&s.id, &s.secret, Some("crash-key"), &body).await, 409).await;
     assert_eq!(stuck["title"], "REQUEST_IN_PROGRESS");
 
     let state = crate::helpers::state_on(&app.db, &app.base, std::path::PathBuf::from("dist"), Default::default());
-    let settled = checkout_api::confirm::recover_stale_claims(&state, checkout_api::confirm::CLAIM_LEASE_MS).await.expect("recover");
-    assert_eq!(settled, 1);
+    let settled = checkout_api::domain::worker::settle_pending(&state, checkout_api::domain::worker::CLAIM_LEASE_MS).await.expect("recover");
+    assert_eq!(settled.released, 1);
     assert_eq!(app.merchant_get(&s.id).await["data"]["status"], "CREATED");
 
     let paid = json_of(app.confirm(&s.id, &s.secret, Some("crash-key"), &body).await, 200).await;

@@ -5,6 +5,7 @@ mod battery;
 mod confirm;
 mod helpers;
 mod hosted;
+mod money_path;
 mod notify;
 mod openapi;
 mod payments_v2;

@@ -17,11 +17,10 @@ async fn the_worker_s_polls_and_the_merchant_lookups_use_indexes_not_table_scans
         sqlx::query("SET enable_seqscan = off").execute(&mut *conn).await.expect("set");
     }
     for (name, sql, table) in [
-        ("orphaned claims", checkout_api::confirm::STALE_CLAIMS_SQL, "sessions"),
-        ("payments awaiting the processor", checkout_api::confirm::AWAITING_SQL, "payments"),
-        ("due webhooks", checkout_api::webhooks::DUE_EVENTS_SQL, "webhook_events"),
-        ("a merchant transaction's attempts", checkout_api::payments_api::ATTEMPTS_SQL, "payments"),
-        ("a merchant transaction's latest attempt", checkout_api::payments_api::LATEST_ATTEMPT_SQL, "payments"),
+        ("pending attempts (orphaned or awaiting the processor)", checkout_api::domain::worker::PENDING_SQL, "payments"),
+        ("due webhooks", checkout_api::domain::worker::DUE_EVENTS_SQL, "webhook_events"),
+        ("a merchant transaction's attempts", checkout_api::domain::direct::ATTEMPTS_SQL, "payments"),
+        ("a merchant transaction's latest attempt", checkout_api::domain::direct::LATEST_ATTEMPT_SQL, "payments"),
     ] {
         let explain = if postgres { format!("EXPLAIN {sql}") } else { format!("EXPLAIN QUERY PLAN {sql}") };
         let mut q = sqlx::query(sqlx::AssertSqlSafe(explain));

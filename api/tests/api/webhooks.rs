@@ -131,7 +131,7 @@ async fn a_backlog_is_delivered_in_one_worker_step_not_twenty_events_per_poll() 
         .expect("set url");
     let now = checkout_api::db::now_ms();
     for i in 0..45 {
-        let (id, body) = checkout_api::webhooks::event("PAYMENT_SUCCEEDED", &serde_json::json!({ "n": i }), now);
+        let (id, body) = checkout_api::domain::outbox::event("PAYMENT_SUCCEEDED", &serde_json::json!({ "n": i }), now);
         sqlx::query("INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at) VALUES ($1, 'demo', 'PAYMENT_SUCCEEDED', $2, $3, $3)")
             .bind(id)
             .bind(body)
@@ -141,8 +141,8 @@ async fn a_backlog_is_delivered_in_one_worker_step_not_twenty_events_per_poll() 
             .expect("event");
     }
     let client = reqwest::Client::new();
-    let done = checkout_api::webhooks::deliver_due(&st, &client).await.expect("deliver");
-    assert_eq!(done, checkout_api::webhooks::Delivered { sent: 45, more_due: false });
+    let done = checkout_api::domain::worker::deliver_due(&st, &client).await.expect("deliver");
+    assert_eq!(done, checkout_api::domain::worker::Delivered { sent: 45, more_due: false });
     assert_eq!(received.lock().expect("lock").len(), 45);
     assert_eq!(events_where(&st.db, "delivered_at IS NULL").await, 0);
 }

@@ -4,23 +4,13 @@
 //! merchant (or the agent's tool) reads them at `GET /v1/sessions/{id}/notifications`. This
 //! deployment sends no SMS or email itself.
 
-use axum::extract::{Path, State};
-use axum::Json;
-use checkout_types::error::ErrorBody;
 use checkout_types::session::CardChannel;
 use serde_json::{Value, json};
 use sqlx::Row;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::db::{now_ms, rfc3339};
+use crate::db::{Db, now_ms, rfc3339};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Merchant;
-
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list))
-}
 
 /// The recipient for each agent-assisted channel a session enables, or why one is missing.
 pub fn recipients(channels: &[CardChannel], customer: &Value) -> ApiResult<Vec<(&'static str, String)>> {
@@ -69,15 +59,11 @@ pub async fn queue(st: &AppState, merchant_id: &str, session_id: &str, to: &[(&'
     Ok(())
 }
 
-/// The messages queued for a session (agent-assisted channels).
-#[utoipa::path(get, path = "/v1/sessions/{id}/notifications", tag = "sessions", params(("id" = String, Path)),
-    security(("merchant_key" = [], "merchant_id" = [])),
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub(crate) async fn list(State(st): State<AppState>, merchant: Merchant, Path(id): Path<String>) -> ApiResult<Json<Value>> {
-    let s = crate::sessions::load_owned(&st.db, &merchant, &id).await?;
+/// The messages queued for a session, oldest first.
+pub async fn list(db: &Db, session_id: &str) -> ApiResult<Vec<Value>> {
     let rows = sqlx::query("SELECT * FROM notifications WHERE session_id = $1 ORDER BY created_at, id")
-        .bind(&s.id)
-        .fetch_all(&st.db)
+        .bind(session_id)
+        .fetch_all(db)
         .await?;
     let mut data = Vec::new();
     for r in rows {
@@ -92,5 +78,5 @@ pub(crate) async fn list(State(st): State<AppState>, merchant: Merchant, Path(id
             "sentAtUtc": sent.map(rfc3339),
         }));
     }
-    Ok(Json(json!({ "data": data })))
+    Ok(data)
 }

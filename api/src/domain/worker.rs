@@ -1,83 +1,28 @@
-//! Webhooks from a durable outbox. [`enqueue`] writes an event inside the caller's transaction
-//! (so an event exists exactly when its change does); [`run_worker`] delivers due events to the
-//! merchant's `webhook_url`, signed, retrying with exponential backoff until a 2xx. Delivery is
-//! at least once with a stable event id: receivers deduplicate by `Checkout-Event-Id`.
-//!
-//! Signature header: `Checkout-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(webhook secret,
-//! "<t>.<raw body>")>`.
+//! The background worker, one loop per API node: it finishes payment attempts the request path
+//! could not (the processor missed its deadline, or a crash orphaned a claim), whichever way they
+//! came in (a session's confirm or `/v2/payments`), delivers due webhooks, and trims the rate
+//! limiters. Every step is safe with several nodes on one database.
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
 use sqlx::Row;
 
 use crate::AppState;
-use crate::db::{Write, now_ms, rfc3339};
-use crate::payments::PaymentRow;
-use crate::secrets::hmac_hex;
+use crate::db::{Write, now_ms};
+use crate::domain::outbox::{backoff_ms, signature};
+use crate::domain::payment::PaymentRow;
+use crate::domain::payment::record::{self, Recorded};
+use crate::domain::session;
+use crate::error::ApiResult;
 
-/// Backoff after the n-th failed attempt: base · 2ⁿ⁻¹, at most one hour.
-pub fn backoff_ms(base_ms: i64, attempts: i64) -> i64 {
-    let exp = attempts.clamp(1, 20) - 1;
-    base_ms.saturating_mul(1_i64 << exp).min(3_600_000)
-}
+/// How long a claimed attempt may stay `PENDING` without a processor answer before the worker
+/// settles it. A live request records its outcome (or marks it awaiting the processor) within
+/// the processor deadline.
+pub const CLAIM_LEASE_MS: i64 = 30_000;
 
-/// Writes events into the outbox inside `tx`, two per statement: a confirm's payment event and
-/// session event cost one round trip inside the caller's write transaction.
-pub async fn enqueue(tx: &mut sqlx::AnyConnection, merchant_id: &str, events: &[(&str, Value)]) -> Result<(), sqlx::Error> {
-    const ONE: &str = "INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at)
-         VALUES ($3, $1, $4, $5, $2, $2)";
-    const TWO: &str = "INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at)
-         VALUES ($3, $1, $4, $5, $2, $2), ($6, $1, $7, $8, $2, $2)";
-    let now = now_ms();
-    for chunk in events.chunks(2) {
-        let mut q = sqlx::query(if chunk.len() == 2 { TWO } else { ONE }).bind(merchant_id).bind(now);
-        for (event_type, payload) in chunk {
-            let (id, body) = event(event_type, payload, now);
-            q = q.bind(id).bind(*event_type).bind(body);
-        }
-        q.execute(&mut *tx).await?;
-    }
-    Ok(())
-}
-
-/// A new event's id and the body merchants receive, created at `now`.
-pub fn event(event_type: &str, payload: &Value, now: i64) -> (String, String) {
-    let id = format!("evt_{}", uuid::Uuid::now_v7().simple());
-    let body = json!({ "id": id, "name": event_type, "source": "checkout", "createdAtUtc": rfc3339(now), "payload": payload });
-    (id, body.to_string())
-}
-
-/// The payments seeds' webhook payload for a payment attempt.
-pub fn payment_payload(p: &PaymentRow, session_id: &str) -> Value {
-    let method = if p.method_type == "CARD" {
-        json!({ "type": "CARD", "card": { "lastFour": p.last4, "brand": p.brand.as_deref().map(str::to_ascii_lowercase) } })
-    } else {
-        json!({ "type": "BANK_ACCOUNT", "bankAccount": { "lastFour": p.last4 } })
-    };
-    let error = p.error_code.as_ref().map(|c| json!({ "code": c, "declineCode": p.decline_code, "message": p.error_message }));
-    json!({
-        "id": p.id,
-        "checkoutSessionId": session_id,
-        "merchantTransactionId": p.merchant_transaction_id,
-        "amount": p.amount,
-        "fee": p.fee,
-        "total": p.total,
-        "currencyCode": p.currency,
-        "status": p.status,
-        "paymentAllocations": [{ "id": p.id, "amount": p.amount, "status": p.status, "paymentMethod": method, "error": error }],
-        "paymentDateUtc": rfc3339(p.created_at),
-    })
-}
-
-/// `t=…,v1=…` for `body` at `t` (seconds).
-pub fn signature(secret: &str, t: i64, body: &str) -> String {
-    format!("t={t},v1={}", hmac_hex(secret.as_bytes(), format!("{t}.{body}").as_bytes()))
-}
-
-/// The background worker: finishes payments whose processor answered after the deadline, then
-/// delivers due events; forever, every `poll`.
-pub async fn run_worker(st: AppState, poll: Duration) {
+/// The background worker: finishes pending attempts, then delivers due events; forever, every
+/// `poll`.
+pub async fn run(st: AppState, poll: Duration) {
     let client = match reqwest::Client::builder().timeout(Duration::from_secs(10)).build() {
         Ok(c) => c,
         Err(e) => {
@@ -87,19 +32,82 @@ pub async fn run_worker(st: AppState, poll: Duration) {
     };
     loop {
         st.limits.shrink();
-        if let Err(e) = crate::confirm::recover_stale_claims(&st, st.settings.claim_lease_ms).await {
-            tracing::warn!(error = %e, "recovering orphaned claims failed");
-        }
-        if let Err(e) = crate::confirm::reconcile_pending(&st).await {
-            tracing::warn!(error = %e, "reconciling pending payments failed");
+        if let Err(e) = settle_pending(&st, st.settings.claim_lease_ms).await {
+            tracing::warn!(error = %e, "settling pending payments failed");
         }
         match deliver_due(&st, &client).await {
-            // More are due than one call delivers: go on without waiting (after the claims above).
+            // More are due than one call delivers: go on without waiting (after the attempts above).
             Ok(Delivered { more_due: true, .. }) => continue,
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "webhook worker: delivery round failed"),
         }
         tokio::time::sleep(poll).await;
+    }
+}
+
+/// The worker's poll for attempts to finish: awaiting the processor (any age), or claimed and
+/// unanswered for longer than the lease (index `payments_awaiting`, partial on `PENDING`).
+pub const PENDING_SQL: &str = "SELECT * FROM payments
+     WHERE status = 'PENDING' AND (awaiting_processor = 1 OR updated_at < $1) ORDER BY created_at LIMIT 50";
+
+/// What one [`settle_pending`] pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Settled {
+    /// Attempts whose processor answer was recorded.
+    pub recorded: usize,
+    /// Orphaned attempts the processor never saw, given back for a retry.
+    pub released: usize,
+    /// Attempts that could not be settled (logged with their id; retried next pass).
+    pub failed: usize,
+}
+
+/// Finishes `PENDING` attempts: if the processor knows the charge (by the attempt's processor
+/// key) its outcome is recorded by [`record::record_outcome`], as the live request would have;
+/// if it never saw an orphaned claim, the attempt is released ([`record::release`]) so the
+/// payer's retry charges once. An attempt awaiting the processor waits until it answers. One
+/// attempt that fails never stops the others.
+pub async fn settle_pending(st: &AppState, lease_ms: i64) -> Result<Settled, sqlx::Error> {
+    let rows = sqlx::query(PENDING_SQL).bind(now_ms() - lease_ms).fetch_all(&st.db).await?;
+    let mut done = Settled::default();
+    for row in rows {
+        let id: String = row.try_get("id").unwrap_or_default();
+        let settled = match PaymentRow::from_row(&row) {
+            Ok(p) => settle_one(st, &p).await,
+            Err(e) => Err(e.into()),
+        };
+        match settled {
+            Ok(Some(true)) => done.recorded += 1,
+            Ok(Some(false)) => done.released += 1,
+            Ok(None) => {}
+            Err(e) => {
+                done.failed += 1;
+                tracing::error!(payment = %id, error = ?e, "could not settle a pending payment; retrying next pass");
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// `Some(true)` recorded, `Some(false)` released, `None` left as it is (the processor is still
+/// working, or another node got there first).
+async fn settle_one(st: &AppState, p: &PaymentRow) -> ApiResult<Option<bool>> {
+    let outcome = match &p.processor_key {
+        Some(key) => st.processor.retrieve(key).await,
+        None => None,
+    };
+    let Some(outcome) = outcome else {
+        if p.awaiting_processor {
+            return Ok(None);
+        }
+        return Ok(record::release(st, p).await?.then_some(false));
+    };
+    let session = match &p.session_id {
+        Some(id) => Some(session::load(&st.db, id).await?.ok_or_else(|| anyhow::anyhow!("session {id} of payment {} not found", p.id))?),
+        None => None,
+    };
+    match record::record_outcome(st, p, session.as_ref(), &outcome).await? {
+        Recorded::Now { .. } => Ok(Some(true)),
+        Recorded::Already => Ok(None),
     }
 }
 
@@ -198,20 +206,4 @@ async fn deliver_round(st: &AppState, client: &reqwest::Client) -> Result<(usize
         }
     }
     Ok((taken, sent))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_and_caps() {
-        assert_eq!((1..=5).map(|n| backoff_ms(1_000, n)).collect::<Vec<_>>(), vec![1_000, 2_000, 4_000, 8_000, 16_000]);
-        assert_eq!(backoff_ms(1_000, 30), 3_600_000);
-    }
-
-    #[test]
-    fn signature_is_hmac_of_timestamp_and_body() {
-        assert_eq!(signature("k", 5, "{}"), format!("t=5,v1={}", hmac_hex(b"k", b"5.{}")));
-    }
 }

@@ -2,11 +2,16 @@
 //! Quote the fee for the method (again when the card brand or the method changes), show amount +
 //! fee + total before the pay button, confirm once per attempt with an `Idempotency-Key`, then
 //! show the receipt (and return to the merchant's success URL) or a readable decline.
+//!
+//! [`flow`] decides (phases, what each failure means); this module shows and wires it.
 
-use checkout_types::confirm::{ConfirmRequest, ConfirmResponse, InlineMethod, PaymentStatus, PaymentSummary};
+pub mod flow;
+
+use checkout_types::confirm::{ConfirmRequest, ConfirmResponse, InlineMethod, PaymentStatus};
+use checkout_types::error::ErrorTitle;
 use checkout_types::money::format_money;
 use checkout_types::quote::{FeeQuoteRequest, PaymentMethodKind};
-use checkout_types::session::{BankChannel, CardChannel, SessionConfig, SessionStatus};
+use checkout_types::session::{BankChannel, CardChannel, SessionConfig};
 use checkout_types::validate::card::CardBrand;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -26,16 +31,7 @@ use crate::express::{self, SheetError, Wallet};
 use crate::form::{BankDraft, CardDraft, Requirements};
 use crate::i18n::{Key, Locale};
 use crate::modes::today;
-
-/// What the mode shows.
-#[derive(Debug, Clone, PartialEq)]
-enum Phase {
-    Form,
-    Paid(PaymentSummary, Option<String>),
-    /// The processor is slow: the payment is pending and the page polls for the outcome.
-    Processing,
-    Closed(Key),
-}
+use flow::{Phase, Reaction, classify, initial_phase};
 
 /// While a payment is pending, re-reads the session every 1.5 s until it settles.
 fn poll_outcome(client: StoredValue<ApiClient>, phase: RwSignal<Phase>, banner: RwSignal<Option<String>>, locale: Locale) {
@@ -60,19 +56,6 @@ fn poll_outcome(client: StoredValue<ApiClient>, phase: RwSignal<Phase>, banner: 
         },
         std::time::Duration::from_millis(1500),
     );
-}
-
-fn initial_phase(cfg: &SessionConfig) -> Phase {
-    if cfg.payment.as_ref().is_some_and(|p| p.status == PaymentStatus::Pending) {
-        return Phase::Processing;
-    }
-    match (cfg.status, &cfg.payment) {
-        (SessionStatus::Completed, Some(p)) => Phase::Paid(p.clone(), cfg.redirect_url.clone()),
-        (SessionStatus::Completed, None) => Phase::Closed(Key::AlreadyPaid),
-        (SessionStatus::Expired, _) => Phase::Closed(Key::SessionExpired),
-        (SessionStatus::Failed | SessionStatus::Canceled, _) => Phase::Closed(Key::SessionClosed),
-        _ => Phase::Form,
-    }
 }
 
 /// The one-time payment screen.
@@ -181,43 +164,32 @@ pub fn PaymentMode(
         }
     });
 
-    let on_error_inner = move |e: ApiError| match e.title() {
-        Some("PAYMENT_ERROR") => {
+    let on_error_inner = move |e: ApiError| {
+        let reaction = classify(&e);
+        if reaction.ends_attempt() {
             attempt.finish();
-            if e.data_str("sessionStatus").as_deref() == Some("FAILED") {
-                phase.set(Phase::Closed(Key::SessionClosed));
-            } else {
+        }
+        match reaction {
+            Reaction::Declined { session_failed: true } => phase.set(Phase::Closed(Key::SessionClosed)),
+            Reaction::Declined { session_failed: false } => {
                 banner.set(Some(format!("{} {}", locale.api_error(&e), locale.t(Key::TryAgainOrOtherCard))));
             }
-        }
-        Some("SESSION_ALREADY_PROCESSED") => {
-            attempt.finish();
-            let already_paid = e.data_str("code").as_deref() == Some("already_confirmed");
-            if already_paid {
-                // Show the receipt of the payment that went through.
-                spawn_local(async move {
-                    match client.get_value().config().await {
-                        Ok(c) => phase.set(initial_phase(&c)),
-                        Err(_) => phase.set(Phase::Closed(Key::AlreadyPaid)),
-                    }
-                });
-            } else {
-                phase.set(Phase::Closed(Key::SessionClosed));
+            // Show the receipt of the payment that went through.
+            Reaction::AlreadyPaid => spawn_local(async move {
+                match client.get_value().config().await {
+                    Ok(c) => phase.set(initial_phase(&c)),
+                    Err(_) => phase.set(Phase::Closed(Key::AlreadyPaid)),
+                }
+            }),
+            Reaction::Closed(key) => phase.set(Phase::Closed(key)),
+            Reaction::Requote => {
+                banner.set(Some(locale.t(Key::QuoteChanged).to_owned()));
+                fetch_quote(quote_key.get_untracked());
             }
+            Reaction::StillProcessing => banner.set(Some(locale.t(Key::StillProcessing).to_owned())),
+            Reaction::FixErrors => banner.set(Some(locale.t(Key::FixErrors).to_owned())),
+            Reaction::RetrySameKey => banner.set(Some(locale.t(Key::NetworkError).to_owned())),
         }
-        Some("SESSION_TIMEOUT") => phase.set(Phase::Closed(Key::SessionExpired)),
-        Some("UNPROCESSABLE_ENTITY") => {
-            attempt.finish();
-            banner.set(Some(locale.t(Key::QuoteChanged).to_owned()));
-            fetch_quote(quote_key.get_untracked());
-        }
-        Some("REQUEST_IN_PROGRESS") => banner.set(Some(locale.t(Key::StillProcessing).to_owned())),
-        Some("IDEMPOTENCY_KEY_REUSED" | "INVALID_REQUEST") => {
-            attempt.finish();
-            banner.set(Some(locale.t(Key::FixErrors).to_owned()));
-        }
-        // Network failures and 5xx keep the attempt's key: the retry cannot charge twice.
-        _ => banner.set(Some(locale.t(Key::NetworkError).to_owned())),
     };
 
     let on_error = move |e: ApiError| {
@@ -338,7 +310,7 @@ pub fn PaymentMode(
                     let result = confirm(&client.get_value(), attempt, &body).await;
                     express::complete(&response, result.is_ok());
                     pending.set(false);
-                    if result.as_ref().is_err_and(|e| e.title() == Some("UNPROCESSABLE_ENTITY")) {
+                    if result.as_ref().is_err_and(|e| classify(e) == Reaction::Requote) {
                         fetch_wallet_quote(w);
                     }
                     on_result(result);
@@ -536,7 +508,7 @@ fn is_top_level() -> bool {
 async fn confirm(client: &ApiClient, attempt: Attempt, body: &ConfirmRequest) -> Result<ConfirmResponse, ApiError> {
     let fingerprint = serde_json::to_string(body).unwrap_or_default();
     match client.confirm(body, &attempt.key_for(&fingerprint)).await {
-        Err(e) if e.title() == Some("IDEMPOTENCY_KEY_REUSED") => {
+        Err(e) if e.title() == Some(ErrorTitle::IdempotencyKeyReused) => {
             attempt.finish();
             client.confirm(body, &attempt.key_for(&fingerprint)).await
         }

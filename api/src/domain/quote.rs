@@ -1,50 +1,33 @@
-//! Fee quotes: `POST /v1/sessions/{id}/fee-quotes`. The quote fixes amount + fee + total for a
-//! method until it expires or the merchant changes the amount; confirm charges exactly that.
+//! Fee quotes: a quote fixes amount + fee + total for a method until it expires or the merchant
+//! changes the amount; confirm charges exactly that.
 
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::Json;
-use checkout_types::error::ErrorBody;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use checkout_types::money::{MinorUnit, format_money};
 use checkout_types::quote::{FeeQuote, FeeQuoteRequest, PaymentMethodKind};
 use checkout_types::session::{BankChannel, CardChannel};
 
+use sqlx::Row;
+
 use crate::AppState;
-use crate::db::{now_ms, rfc3339};
+use crate::db::{Db, Write, now_ms, rfc3339};
+use crate::domain::session::{Session, ensure_payable};
+use crate::domain::wallet;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
 use crate::fees::schedule_for;
-use crate::sessions::{Session, SessionState, authorize_browser};
 
 /// Quotes live ten minutes (never past the session's own expiry).
 pub const QUOTE_TTL_MS: i64 = 10 * 60 * 1000;
 
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create))
-}
-
-/// Refuses calls on a session that cannot take a payment right now.
-pub fn ensure_payable(s: &Session) -> ApiResult<()> {
-    if !s.mode.takes_payment() {
-        return Err(ApiError::Unprocessable("This session does not take a payment.".to_owned()));
-    }
-    match s.state {
-        SessionState::Initialized | SessionState::PendingInitialization => Ok(()),
-        SessionState::PaymentPending => {
-            Err(ApiError::InProgress("A payment for this session is being processed.".to_owned()))
-        }
-        SessionState::PaymentCompleted => Err(ApiError::AlreadyProcessed {
-            code: "already_confirmed",
-            detail: "This session has already been paid.".to_owned(),
-        }),
-        SessionState::PaymentFailed | SessionState::Canceled => Err(ApiError::AlreadyProcessed {
-            code: "session_closed",
-            detail: "This session is closed and can no longer be paid.".to_owned(),
-        }),
-        SessionState::TimedOut => Err(ApiError::SessionTimeout),
-    }
+/// A stored quote, as confirm needs it.
+#[derive(Debug, Clone)]
+pub struct StoredQuote {
+    pub id: String,
+    pub method: PaymentMethodKind,
+    pub brand: Option<String>,
+    pub amount: i64,
+    pub fee: i64,
+    pub total: i64,
+    pub amount_version: i64,
+    pub expires_at: i64,
 }
 
 fn channel_enabled(s: &Session, method: PaymentMethodKind) -> bool {
@@ -64,27 +47,15 @@ const INSERT_QUOTE: &str = "INSERT INTO fee_quotes (id, session_id, method, bran
         total, currency, amount_version, expires_at, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
-/// Quote the convenience fee for a method; confirm charges exactly the quoted total.
-#[utoipa::path(post, path = "/v1/sessions/{id}/fee-quotes", tag = "widget", params(("id" = String, Path)),
-    request_body = FeeQuoteRequest, security(("client_secret" = [])),
-    responses((status = 200, body = FeeQuote), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 422, body = ErrorBody),
-        (status = 429, description = "Rate limited (per session or per client); see Retry-After", body = ErrorBody)))]
-pub(crate) async fn create(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    ApiJson(req): ApiJson<FeeQuoteRequest>,
-) -> ApiResult<Json<FeeQuote>> {
-    let s = authorize_browser(&st.db, &id, &headers).await?;
-    ensure_payable(&s)?;
-    let mut req = req;
+/// Quotes the convenience fee of `req`'s method on a payable session, and stores the quote.
+pub async fn create(st: &AppState, s: &Session, mut req: FeeQuoteRequest) -> ApiResult<FeeQuote> {
+    ensure_payable(s)?;
     if let Some(pm) = &req.payment_method_id {
-        let saved = crate::wallet::method_for_charge(&st.db, &s, pm).await?;
-        req.method = if saved.kind == "CARD" { PaymentMethodKind::Card } else { PaymentMethodKind::BankAccount };
+        let saved = wallet::method_for_charge(&st.db, s, pm).await?;
+        req.method = saved.kind;
         req.brand = saved.brand.clone();
     }
-    if req.payment_method_id.is_none() && !channel_enabled(&s, req.method) {
+    if req.payment_method_id.is_none() && !channel_enabled(s, req.method) {
         return Err(ApiError::InvalidRequest(format!(
             "method {} is not enabled for this session.",
             req.method.as_str()
@@ -104,7 +75,7 @@ pub(crate) async fn create(
     let expires_at = (now + QUOTE_TTL_MS).min(s.expires_at);
     let quote_id = format!("qt_{}", uuid::Uuid::new_v4().simple());
     let funding = req.funding.and_then(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_owned)));
-    let insert = crate::db::Write::one(INSERT_QUOTE)
+    let insert = Write::one(INSERT_QUOTE)
         .bind(&quote_id)
         .bind(&s.id)
         .bind(req.method.as_str())
@@ -132,7 +103,7 @@ pub(crate) async fn create(
             format_money(MinorUnit(total), s.currency, "en")
         )
     };
-    Ok(Json(FeeQuote {
+    Ok(FeeQuote {
         quote_id,
         amount: MinorUnit(amount),
         fee: MinorUnit(fee),
@@ -140,19 +111,39 @@ pub(crate) async fn create(
         currency_code: s.currency,
         expires_at: rfc3339(expires_at),
         disclosure,
-    }))
+    })
 }
 
-/// A stored quote, as confirm needs it.
-#[derive(Debug, Clone)]
-pub struct StoredQuote {
-    pub id: String,
-    pub method: String,
-    pub brand: Option<String>,
-    pub amount: i64,
-    pub fee: i64,
-    pub total: i64,
-    pub amount_version: i64,
-    pub expires_at: i64,
+/// Loads a session and, in the same query, its fee quote `quote_id` (confirm's one read).
+pub async fn load_session_with_quote(db: &Db, id: &str, quote_id: &str) -> ApiResult<Option<(Session, Option<StoredQuote>)>> {
+    let row = sqlx::query(
+        "SELECT s.*, m.display_name AS merchant_name, m.allowed_origins AS merchant_origins,
+            q.id AS q_id, q.method AS q_method, q.brand AS q_brand, q.amount AS q_amount, q.fee AS q_fee,
+            q.total AS q_total, q.amount_version AS q_amount_version, q.expires_at AS q_expires_at
+         FROM sessions s JOIN merchants m ON m.id = s.merchant_id
+         LEFT JOIN fee_quotes q ON q.session_id = s.id AND q.id = $2
+         WHERE s.id = $1",
+    )
+    .bind(id)
+    .bind(quote_id)
+    .fetch_optional(db)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let quote = match r.try_get::<Option<String>, _>("q_id")? {
+        Some(qid) => Some(StoredQuote {
+            id: qid,
+            method: {
+                let m: String = r.try_get("q_method")?;
+                PaymentMethodKind::parse(&m).ok_or_else(|| anyhow::anyhow!("unknown quote method {m} in database"))?
+            },
+            brand: r.try_get("q_brand")?,
+            amount: r.try_get("q_amount")?,
+            fee: r.try_get("q_fee")?,
+            total: r.try_get("q_total")?,
+            amount_version: r.try_get("q_amount_version")?,
+            expires_at: r.try_get("q_expires_at")?,
+        }),
+        None => None,
+    };
+    Ok(Some((Session::from_row(&r)?, quote)))
 }
-

@@ -1,0 +1,27 @@
+//! The domain: the checkout's rules and the queries of the tables each module owns, under the
+//! HTTP handlers ([`crate::handlers`]) and over storage ([`crate::db`]). Imports run
+//! handlers -> domain -> db, never up; no domain module knows a route.
+//!
+//! - [`session`]: the session model, loading, the browser credential, state checks, creation in
+//!   both dialects ([`session::ccg`], [`session::hosted`]), a merchant's changes, the signed
+//!   success redirect.
+//! - [`method`]: inline payment methods parsed and checked; [`wallet`]: saved methods.
+//! - [`quote`]: fee quotes.
+//! - [`idempotency`]: the `Idempotency-Key`'s whole life.
+//! - [`payment`]: payment rows and their shapes; [`payment::record`]: the money path's one
+//!   outcome function (record, mark awaiting, release).
+//! - [`confirm`]: a session's confirm (claim, charge, record); [`direct`]: `/v2/payments`.
+//! - [`outbox`]: webhook events and their signatures; [`notify`]: the TEXT / EMAIL link outbox.
+//! - [`worker`]: the background loop (finishing pending attempts, delivering webhooks).
+
+pub mod confirm;
+pub mod direct;
+pub mod idempotency;
+pub mod method;
+pub mod notify;
+pub mod outbox;
+pub mod payment;
+pub mod quote;
+pub mod session;
+pub mod wallet;
+pub mod worker;

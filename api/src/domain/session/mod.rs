@@ -1,0 +1,329 @@
+//! The checkout session: its model and states, loading it, the browser credential every widget
+//! call goes through, the state checks (payable, open, mode), and the signed success redirect.
+//! Creation lives in [`create`] (shared by both dialects: [`ccg`], [`hosted`]); a merchant's
+//! changes (amount, cancel) in [`change`].
+
+pub mod ccg;
+pub mod change;
+pub mod create;
+pub mod hosted;
+
+use axum::http::HeaderMap;
+use checkout_types::money::Currency;
+use checkout_types::session::{AvsField, Channels, Mode, SessionStatus};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::db::{Db, now_ms};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Merchant, bearer};
+use crate::secrets::{ct_eq, hmac_hex, matches_hash};
+
+/// Internal session states (the Sessions seed's table); merchants see [`SessionStatus`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionState {
+    PendingInitialization,
+    Initialized,
+    PaymentPending,
+    PaymentCompleted,
+    PaymentFailed,
+    TimedOut,
+    Canceled,
+}
+
+impl SessionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionState::PendingInitialization => "PENDING_INITIALIZATION",
+            SessionState::Initialized => "INITIALIZED",
+            SessionState::PaymentPending => "PAYMENT_PENDING",
+            SessionState::PaymentCompleted => "PAYMENT_COMPLETED",
+            SessionState::PaymentFailed => "PAYMENT_FAILED",
+            SessionState::TimedOut => "TIMED_OUT",
+            SessionState::Canceled => "CANCELED",
+        }
+    }
+
+    pub fn parse(s: &str) -> SessionState {
+        match s {
+            "PENDING_INITIALIZATION" => SessionState::PendingInitialization,
+            "INITIALIZED" => SessionState::Initialized,
+            "PAYMENT_PENDING" => SessionState::PaymentPending,
+            "PAYMENT_COMPLETED" => SessionState::PaymentCompleted,
+            "PAYMENT_FAILED" => SessionState::PaymentFailed,
+            "TIMED_OUT" => SessionState::TimedOut,
+            _ => SessionState::Canceled,
+        }
+    }
+
+    /// The merchant-visible status.
+    pub fn status(self) -> SessionStatus {
+        match self {
+            SessionState::PendingInitialization => SessionStatus::Accepted,
+            SessionState::Initialized | SessionState::PaymentPending => SessionStatus::Created,
+            SessionState::PaymentCompleted => SessionStatus::Completed,
+            SessionState::PaymentFailed => SessionStatus::Failed,
+            SessionState::TimedOut => SessionStatus::Expired,
+            SessionState::Canceled => SessionStatus::Canceled,
+        }
+    }
+}
+
+/// What we keep of `config` (and the hosted dialect's options) for the widget.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredConfig {
+    pub channels: Channels,
+    #[serde(default)]
+    pub privacy_policy_url: Option<String>,
+    pub locale: String,
+    pub setup_future_usage: String,
+    #[serde(default)]
+    pub required_avs_fields: Vec<AvsField>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub preselected_method_id: Option<String>,
+    /// Hosted dialect: where to send the payer after paying (`{CHECKOUT_SESSION_ID}` replaced).
+    #[serde(default)]
+    pub success_url: Option<String>,
+    /// Hosted dialect: where to send the payer on cancel.
+    #[serde(default)]
+    pub cancel_url: Option<String>,
+    /// Hosted dialect: `embedded`, `hosted`, `popup` (close the popup on success) or `redirect`.
+    #[serde(default)]
+    pub layout: Option<String>,
+    /// Theme: `--checkout-*` custom property -> value.
+    #[serde(default)]
+    pub appearance: std::collections::BTreeMap<String, String>,
+}
+
+/// A session row.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: String,
+    pub merchant_id: String,
+    pub dialect: String,
+    pub mode: Mode,
+    pub state: SessionState,
+    pub amount: Option<i64>,
+    pub currency: Currency,
+    pub amount_version: i64,
+    pub merchant_transaction_id: Option<String>,
+    pub config: StoredConfig,
+    pub payment_json: Value,
+    pub payment_id: Option<String>,
+    pub payment_method_id: Option<String>,
+    /// The merchant's customer identifier whose wallet this session uses, if any.
+    pub wallet_key: Option<String>,
+    pub attempts: i64,
+    pub expires_at: i64,
+    pub created_at: i64,
+    /// The merchant's display name and allowed origins (read with the session, one query).
+    pub merchant_name: String,
+    pub merchant_origins: String,
+    secret_hash: String,
+}
+
+impl Session {
+    pub(crate) fn from_row(r: &AnyRow) -> ApiResult<Session> {
+        let mode: String = r.try_get("mode")?;
+        let config: String = r.try_get("config_json")?;
+        let payment: String = r.try_get("payment_json")?;
+        let currency: String = r.try_get("currency")?;
+        Ok(Session {
+            id: r.try_get("id")?,
+            merchant_id: r.try_get("merchant_id")?,
+            dialect: r.try_get("dialect")?,
+            mode: Mode::parse(&mode).ok_or_else(|| anyhow::anyhow!("unknown mode {mode} in database"))?,
+            state: SessionState::parse(&r.try_get::<String, _>("state")?),
+            amount: r.try_get("amount")?,
+            currency: Currency::parse(&currency).unwrap_or_default(),
+            amount_version: r.try_get("amount_version")?,
+            merchant_transaction_id: r.try_get("merchant_transaction_id")?,
+            config: serde_json::from_str(&config).map_err(anyhow::Error::from)?,
+            payment_json: serde_json::from_str(&payment).map_err(anyhow::Error::from)?,
+            payment_id: r.try_get("payment_id")?,
+            payment_method_id: r.try_get("payment_method_id")?,
+            wallet_key: r.try_get("wallet_key")?,
+            attempts: r.try_get("attempts")?,
+            expires_at: r.try_get("expires_at")?,
+            created_at: r.try_get("created_at")?,
+            merchant_name: r.try_get("merchant_name")?,
+            merchant_origins: r.try_get("merchant_origins")?,
+            secret_hash: r.try_get("secret_hash")?,
+        })
+    }
+
+    /// Whether the session's TTL has run out.
+    pub fn is_expired(&self, now: i64) -> bool {
+        now >= self.expires_at
+    }
+}
+
+/// Loads a session by id.
+pub async fn load(db: &Db, id: &str) -> ApiResult<Option<Session>> {
+    let row = sqlx::query(
+        "SELECT s.*, m.display_name AS merchant_name, m.allowed_origins AS merchant_origins
+         FROM sessions s JOIN merchants m ON m.id = s.merchant_id WHERE s.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    row.as_ref().map(Session::from_row).transpose()
+}
+
+/// Marks a session whose TTL ran out as `TIMED_OUT`, unless it already moved on.
+pub async fn time_out_if_due(db: &Db, s: &mut Session, now: i64) -> ApiResult<()> {
+    if s.is_expired(now) && matches!(s.state, SessionState::PendingInitialization | SessionState::Initialized) {
+        sqlx::query(
+            "UPDATE sessions SET state = 'TIMED_OUT', updated_at = $1
+             WHERE id = $2 AND state IN ('PENDING_INITIALIZATION', 'INITIALIZED')",
+        )
+        .bind(now)
+        .bind(&s.id)
+        .execute(db)
+        .await?;
+        if let Some(fresh) = load(db, &s.id).await? {
+            *s = fresh;
+        }
+    }
+    Ok(())
+}
+
+/// The browser credential check shared by every widget endpoint: the bearer must be the
+/// session's client secret (or, for CCG sessions, its checkout session id). Unknown session and
+/// wrong secret are the same `401`; a session past its TTL is `410` to every browser call.
+pub async fn authorize_browser(db: &Db, id: &str, headers: &HeaderMap) -> ApiResult<Session> {
+    let token = bearer(headers).ok_or(ApiError::Unauthorized)?;
+    let s = load(db, id).await?.ok_or(ApiError::Unauthorized)?;
+    authorize_loaded(db, s, token).await
+}
+
+/// [`authorize_browser`] for a session its caller already loaded (`None`: no such session).
+pub async fn authorize_loaded_browser(db: &Db, s: Option<Session>, headers: &HeaderMap) -> ApiResult<Session> {
+    let token = bearer(headers).ok_or(ApiError::Unauthorized)?;
+    authorize_loaded(db, s.ok_or(ApiError::Unauthorized)?, token).await
+}
+
+async fn authorize_loaded(db: &Db, mut s: Session, token: &str) -> ApiResult<Session> {
+    let by_secret = matches_hash(token, &s.secret_hash);
+    let by_id = s.dialect == "CCG" && ct_eq(token.as_bytes(), s.id.as_bytes());
+    if !(by_secret || by_id) {
+        return Err(ApiError::Unauthorized);
+    }
+    let now = now_ms();
+    if s.is_expired(now) {
+        time_out_if_due(db, &mut s, now).await?;
+        return Err(ApiError::SessionTimeout);
+    }
+    Ok(s)
+}
+
+/// Loads a session of this merchant; another merchant's session is the same 404 as none.
+pub async fn load_owned(db: &Db, merchant: &Merchant, id: &str) -> ApiResult<Session> {
+    match load(db, id).await? {
+        Some(s) if s.merchant_id == merchant.id => Ok(s),
+        _ => Err(ApiError::NotFound("No session with this id for this merchant.".to_owned())),
+    }
+}
+
+
+/// Refuses calls on a session that cannot take a payment right now.
+pub fn ensure_payable(s: &Session) -> ApiResult<()> {
+    if !s.mode.takes_payment() {
+        return Err(ApiError::Unprocessable("This session does not take a payment.".to_owned()));
+    }
+    match s.state {
+        SessionState::Initialized | SessionState::PendingInitialization => Ok(()),
+        SessionState::PaymentPending => {
+            Err(ApiError::InProgress("A payment for this session is being processed.".to_owned()))
+        }
+        SessionState::PaymentCompleted => Err(ApiError::AlreadyProcessed {
+            code: "already_confirmed",
+            detail: "This session has already been paid.".to_owned(),
+        }),
+        SessionState::PaymentFailed | SessionState::Canceled => Err(ApiError::AlreadyProcessed {
+            code: "session_closed",
+            detail: "This session is closed and can no longer be paid.".to_owned(),
+        }),
+        SessionState::TimedOut => Err(ApiError::SessionTimeout),
+    }
+}
+
+/// Refuses wallet actions on a session that already completed (or is being paid).
+pub fn ensure_open(s: &Session) -> ApiResult<()> {
+    match s.state {
+        SessionState::Initialized => Ok(()),
+        SessionState::PaymentPending => Err(ApiError::InProgress("A payment for this session is being processed.".to_owned())),
+        _ => Err(ApiError::AlreadyProcessed { code: "already_completed", detail: "This session is already complete.".to_owned() }),
+    }
+}
+
+/// Refuses an action the session's mode does not offer.
+pub fn ensure_mode(s: &Session, modes: &[Mode]) -> ApiResult<()> {
+    if modes.contains(&s.mode) {
+        Ok(())
+    } else {
+        Err(ApiError::Unprocessable(format!("This action is not available in {} mode.", s.mode.as_str())))
+    }
+}
+
+/// The signed success redirect for a completed session:
+/// `success_url` with `{CHECKOUT_SESSION_ID}` replaced, plus
+/// `checkout_signature=t=<unix seconds>,v1=<hex HMAC-SHA256(webhook secret, "<t>.<session id>.COMPLETED")>`.
+pub async fn signed_success_url(db: &Db, session_id: &str, merchant_id: &str, success_url: &str) -> ApiResult<String> {
+    let secret: String = sqlx::query("SELECT webhook_secret FROM merchants WHERE id = $1")
+        .bind(merchant_id)
+        .fetch_one(db)
+        .await?
+        .try_get("webhook_secret")?;
+    let t = now_ms() / 1000;
+    let sig = hmac_hex(secret.as_bytes(), format!("{t}.{session_id}.COMPLETED").as_bytes());
+    let url = success_url.replace("{CHECKOUT_SESSION_ID}", session_id);
+    let (base, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b.to_owned(), Some(f.to_owned())),
+        None => (url, None),
+    };
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let mut out = format!("{base}{sep}checkout_signature=t={t},v1={sig}");
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(&f);
+    }
+    Ok(out)
+}
+
+
+/// Checks a `checkout_signature` (`t=…,v1=…`) of a success redirect, as a merchant would:
+/// HMAC-SHA256 over `"<t>.<session id>.COMPLETED"` with the merchant's webhook secret, and `t`
+/// no older than `max_age_secs`.
+pub fn verify_signature(secret: &str, session_id: &str, signature: &str, now_secs: i64, max_age_secs: i64) -> bool {
+    let mut t = None;
+    let mut v1 = None;
+    for part in signature.split(',') {
+        match part.split_once('=') {
+            Some(("t", v)) => t = v.parse::<i64>().ok(),
+            Some(("v1", v)) => v1 = Some(v),
+            _ => {}
+        }
+    }
+    let (Some(t), Some(v1)) = (t, v1) else { return false };
+    let expected = hmac_hex(secret.as_bytes(), format!("{t}.{session_id}.COMPLETED").as_bytes());
+    (now_secs - t).abs() <= max_age_secs && ct_eq(expected.as_bytes(), v1.as_bytes())
+}
+
+/// A merchant's registered origins as stored (`https://a.example https://b.example`, space or comma
+/// separated) -> the valid origins only.
+pub fn parse_origins(s: &str) -> Vec<String> {
+    s.split([' ', ','])
+        .map(str::trim)
+        .filter(|o| {
+            (o.starts_with("https://") || o.starts_with("http://"))
+                && !o[o.find("://").map_or(0, |i| i + 3)..].contains(['/', '?', '#', '*', ';', '\'', '"'])
+        })
+        .map(str::to_owned)
+        .collect()
+}

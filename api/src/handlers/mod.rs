@@ -1,0 +1,17 @@
+//! The HTTP handlers: thin feature modules, each `fn router() -> OpenApiRouter<AppState>`,
+//! that parse, call the domain ([`crate::domain`]) and answer. A handler never imports another
+//! handler.
+//!
+//! - [`sessions`]: CCG create, the merchant's `GET` / `PATCH` / expire, the widget's config.
+//! - [`hosted`]: the hosted-session dialect's create / `PATCH` / expire.
+//! - [`quotes`]: fee quotes. [`confirm`]: a session's confirm.
+//! - [`wallet`]: the wallet modes' endpoints. [`payments`]: `/v2/payments`.
+//! - [`notify`]: the agent-assisted link outbox, for the merchant.
+
+pub mod confirm;
+pub mod hosted;
+pub mod notify;
+pub mod payments;
+pub mod quotes;
+pub mod sessions;
+pub mod wallet;

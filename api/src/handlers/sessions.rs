@@ -1,0 +1,244 @@
+//! Session routes (CCG dialect and the merchant's view): create, `GET`, `PATCH`, expire, and the
+//! widget's config. Parse, call [`crate::domain::session`], answer.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use checkout_types::error::ErrorBody;
+use checkout_types::money::MinorUnit;
+use checkout_types::confirm::PaymentStatus;
+use checkout_types::session::{Mode, SessionConfig, SessionStatus};
+use serde::Serialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::db::{now_ms, rfc3339};
+use crate::domain::method::SavedRow;
+use crate::domain::payment::PaymentRow;
+use crate::domain::session::ccg::{self, CcgCreate};
+use crate::domain::session::change::{self, PatchSession};
+use crate::domain::session::create::urls;
+use crate::domain::session::{self, SessionState};
+use crate::domain::wallet;
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, Merchant};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_ccg))
+        .routes(routes!(create_ccg_v2))
+        .routes(routes!(get_for_merchant, patch))
+        .routes(routes!(expire))
+        .routes(routes!(config))
+}
+
+/// Create a checkout session (CCG dialect).
+#[utoipa::path(post, path = "/v1/sessions", tag = "sessions", request_body = CcgCreate,
+    security(("merchant_key" = [], "merchant_id" = [])),
+    responses((status = 200, body = CreateSessionResponse), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn create_ccg(
+    State(st): State<AppState>,
+    merchant: Merchant,
+    ApiJson(req): ApiJson<CcgCreate>,
+) -> ApiResult<Json<Value>> {
+    create_ccg_inner(st, merchant, req).await
+}
+
+/// Create a checkout session (CCG dialect, v2 path; same contract as `/v1/sessions`).
+#[utoipa::path(post, path = "/v2/sessions", tag = "sessions", request_body = CcgCreate,
+    security(("merchant_key" = [], "merchant_id" = [])),
+    responses((status = 200, body = CreateSessionResponse), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn create_ccg_v2(
+    State(st): State<AppState>,
+    merchant: Merchant,
+    ApiJson(req): ApiJson<CcgCreate>,
+) -> ApiResult<Json<Value>> {
+    create_ccg_inner(st, merchant, req).await
+}
+
+/// `{url, data}` answer of session creation.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CreateSessionResponse {
+    url: String,
+    data: CreateSessionData,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreateSessionData {
+    checkout_session_id: String,
+    session_id: String,
+    status: SessionStatus,
+    hosted_url: String,
+    url: String,
+    embed_url: String,
+    client_secret: String,
+    expires_at: String,
+}
+
+async fn create_ccg_inner(st: AppState, merchant: Merchant, req: CcgCreate) -> ApiResult<Json<Value>> {
+    let created = ccg::create(&st, &merchant, req).await?;
+    let (url, hosted, embed) = urls(&st.settings.public_url, &created.id, &created.client_secret);
+    Ok(Json(json!({
+        "url": url,
+        "data": {
+            "checkoutSessionId": created.id,
+            "sessionId": created.id,
+            "status": "CREATED",
+            "hostedUrl": hosted,
+            "url": url,
+            "embedUrl": embed,
+            "clientSecret": created.client_secret,
+            "expiresAt": rfc3339(created.expires_at),
+        }
+    })))
+}
+
+/// A session as its merchant sees it: status, the mode's result, every payment attempt.
+#[utoipa::path(get, path = "/v1/sessions/{id}", tag = "sessions", params(("id" = String, Path)),
+    security(("merchant_key" = [], "merchant_id" = [])),
+    responses((status = 200, description = "`{url, data: {sessionId, status, payment, paymentAttempts, ...}}`", body = Object),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn get_for_merchant(
+    State(st): State<AppState>,
+    merchant: Merchant,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let mut s = session::load_owned(&st.db, &merchant, &id).await?;
+    session::time_out_if_due(&st.db, &mut s, now_ms()).await?;
+    let attempts = PaymentRow::for_session(&st.db, &s.id).await?;
+    let payment = attempts
+        .iter()
+        .find(|p| p.status == PaymentStatus::Completed)
+        .or_else(|| attempts.last())
+        .map(|p| p.session_payment_json(&s));
+    let last_error = attempts.last().filter(|p| p.status == PaymentStatus::Failed).map(|p| {
+        json!({ "code": p.error_code, "declineCode": p.decline_code, "message": p.error_message })
+    });
+    let url = format!("{}/v1/sessions/{}", st.settings.public_url, s.id);
+    let db = &st.db;
+    let method_of = |id: Option<String>| async move {
+        match id {
+            Some(id) => wallet::by_id(db, &id).await.map(|m| m.map(|m| m.merchant_json())),
+            None => Ok::<_, sqlx::Error>(None),
+        }
+    };
+    let completed_method = method_of(s.payment_method_id.clone()).await?;
+    let (method_response, displayed) = match s.mode {
+        Mode::PaymentMethodEntry => (completed_method, None),
+        Mode::PaymentMethodDisplay => (None, method_of(s.config.preselected_method_id.clone()).await?),
+        _ => (None, None),
+    };
+    Ok(Json(json!({
+        "url": url,
+        "data": {
+            "sessionId": s.id,
+            "id": s.id,
+            "status": s.state.status(),
+            "mode": s.mode,
+            "merchantId": s.merchant_id,
+            "amount": s.amount,
+            "currencyCode": s.currency,
+            "merchantTransactionId": s.merchant_transaction_id,
+            "payment": payment,
+            "paymentId": s.payment_id,
+            "paymentMethodId": s.payment_method_id,
+            "paymentMethodResponse": method_response,
+            "paymentMethod": displayed,
+            "paymentAttempts": attempts.iter().map(PaymentRow::attempt_json).collect::<Vec<_>>(),
+            "error": last_error,
+            "expiresAtUtc": rfc3339(s.expires_at),
+            "createdAtUtc": rfc3339(s.created_at),
+        }
+    })))
+}
+
+/// Cancel a session that has not completed (`CANCELED`).
+#[utoipa::path(post, path = "/v1/sessions/{id}/expire", tag = "sessions", params(("id" = String, Path)),
+    security(("merchant_key" = [], "merchant_id" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub(crate) async fn expire(
+    State(st): State<AppState>,
+    merchant: Merchant,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    change::cancel(&st, &merchant, &id).await.map(Json)
+}
+
+/// Change the amount before the payer pays (`{"amount": N}` or `{"payment": {"amount": N}}`);
+/// earlier quotes stop being valid.
+#[utoipa::path(patch, path = "/v1/sessions/{id}", tag = "sessions", params(("id" = String, Path)),
+    request_body = PatchSession, security(("merchant_key" = [], "merchant_id" = [])),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody)))]
+pub(crate) async fn patch(
+    State(st): State<AppState>,
+    merchant: Merchant,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<PatchSession>,
+) -> ApiResult<Json<Value>> {
+    change::apply_patch(&st, &merchant, &id, req).await.map(Json)
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// GET /v1/sessions/{id}/config (browser)
+
+/// What the widget renders for this session.
+#[utoipa::path(get, path = "/v1/sessions/{id}/config", tag = "widget", params(("id" = String, Path)),
+    security(("client_secret" = [])),
+    responses((status = 200, body = SessionConfig), (status = 401, body = ErrorBody), (status = 410, body = ErrorBody),
+        (status = 429, description = "Rate limited (per session or per client); see Retry-After", body = ErrorBody)))]
+pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<Json<SessionConfig>> {
+    let s = session::authorize_browser(&st.db, &id, &headers).await?;
+    // The merchant's name and origins came with the session: an unpaid session is one query.
+    let merchant_name = s.merchant_name.clone();
+    let merchant_origins = crate::domain::session::parse_origins(&s.merchant_origins);
+    let payment = match &s.payment_id {
+        Some(pid) => PaymentRow::by_id(&st.db, pid).await?.map(|p| p.summary()),
+        None => None,
+    };
+    let saved = wallet::of_session(&st.db, &s).await?;
+    let redirect_url = match (&payment, &s.config.success_url) {
+        (Some(_), Some(url)) if s.state == SessionState::PaymentCompleted => {
+            Some(session::signed_success_url(&st.db, &s.id, &s.merchant_id, url).await?)
+        }
+        _ => None,
+    };
+    Ok(Json(SessionConfig {
+        session_id: s.id.clone(),
+        mode: s.mode,
+        status: s.state.status(),
+        amount: s.amount.map(MinorUnit),
+        currency_code: s.currency,
+        merchant_name,
+        merchant_id: s.merchant_id.clone(),
+        description: s.config.description.clone(),
+        privacy_policy_url: s.config.privacy_policy_url.clone(),
+        locale: s.config.locale.clone(),
+        expires_at: rfc3339(s.expires_at),
+        channels: s.config.channels.clone(),
+        saved_methods: saved.iter().map(SavedRow::sanitized).collect(),
+        preselected_method_id: s
+            .config
+            .preselected_method_id
+            .clone()
+            .filter(|id| saved.iter().any(|m| &m.id == id))
+            .or_else(|| saved.iter().find(|m| m.is_default).map(|m| m.id.clone())),
+        required_avs_fields: s.config.required_avs_fields.clone(),
+        setup_future_usage: s.config.setup_future_usage.clone(),
+        payment,
+        cancel_url: s.config.cancel_url.clone(),
+        redirect_url,
+        merchant_origins,
+        close_on_success: s.config.layout.as_deref() == Some("popup"),
+        can_save: s.wallet_key.is_some() && s.config.setup_future_usage != "off",
+        appearance: s.config.appearance.clone(),
+    }))
+}

@@ -1,0 +1,86 @@
+//! The two credentials the widget sends, with the one validation rule each that both sides
+//! apply: the widget before it sends, the API when it receives.
+
+/// An `Idempotency-Key`: 1-255 visible ASCII characters (`!` to `~`). One per confirm attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IdempotencyKey(String);
+
+/// Why a credential was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialError {
+    /// Empty, longer than 255 characters, or holding a character outside `!`..=`~`.
+    Malformed,
+}
+
+fn visible_ascii(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 255 && s.bytes().all(|b| (0x21..=0x7e).contains(&b))
+}
+
+impl IdempotencyKey {
+    /// The key as sent.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<&str> for IdempotencyKey {
+    type Error = CredentialError;
+    fn try_from(s: &str) -> Result<Self, CredentialError> {
+        if visible_ascii(s) { Ok(IdempotencyKey(s.to_owned())) } else { Err(CredentialError::Malformed) }
+    }
+}
+
+/// A session's client secret, `<session id>_secret_<random>`, as a bearer token: 1-255 visible
+/// ASCII characters. `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientSecret(String);
+
+impl ClientSecret {
+    /// The secret, to send as `Authorization: Bearer`.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The session id the secret names, if it has the `<id>_secret_<random>` form.
+    pub fn session_id(&self) -> Option<&str> {
+        self.0.split_once("_secret_").map(|(id, _)| id).filter(|id| !id.is_empty())
+    }
+}
+
+impl std::fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientSecret(***)")
+    }
+}
+
+impl TryFrom<&str> for ClientSecret {
+    type Error = CredentialError;
+    fn try_from(s: &str) -> Result<Self, CredentialError> {
+        if visible_ascii(s) { Ok(ClientSecret(s.to_owned())) } else { Err(CredentialError::Malformed) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotency_key_bounds() {
+        assert!(IdempotencyKey::try_from("a").is_ok());
+        assert!(IdempotencyKey::try_from("9f0c3c1e-1b7e-4c1a-9d1e-2f4b7a1c0d3e").is_ok());
+        assert!(IdempotencyKey::try_from("x".repeat(255).as_str()).is_ok());
+        assert!(IdempotencyKey::try_from("x".repeat(256).as_str()).is_err());
+        assert!(IdempotencyKey::try_from("").is_err());
+        assert!(IdempotencyKey::try_from("has space").is_err());
+        assert!(IdempotencyKey::try_from("ключ").is_err());
+    }
+
+    #[test]
+    fn a_client_secret_names_its_session_and_never_prints_itself() {
+        let s = ClientSecret::try_from("cs_abc_secret_0123456789abcdef").expect("valid");
+        assert_eq!(s.session_id(), Some("cs_abc"));
+        assert_eq!(format!("{s:?}"), "ClientSecret(***)");
+        assert_eq!(ClientSecret::try_from("opaque").expect("valid").session_id(), None);
+        assert!(ClientSecret::try_from("with space").is_err());
+    }
+}
