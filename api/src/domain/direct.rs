@@ -82,8 +82,11 @@ fn answer(p: &PaymentRow, merchant: &Merchant, request: &Value, base: &str, pend
 
 /// The descriptive fields a direct payment was created with.
 pub async fn request_of(st: &AppState, id: &str) -> Result<Value, sqlx::Error> {
-    let row = sqlx::query("SELECT request_json FROM payments WHERE id = $1").bind(id).fetch_one(&st.db).await?;
-    let raw: Option<String> = row.try_get("request_json")?;
+    let row = sqlx::query("SELECT request_json FROM payments WHERE id = $1").bind(id).fetch_optional(&st.db).await?;
+    let raw: Option<String> = match row {
+        Some(r) => r.try_get("request_json")?,
+        None => None,
+    };
     Ok(raw.and_then(|r| serde_json::from_str(&r).ok()).unwrap_or(Value::Null))
 }
 
@@ -156,13 +159,18 @@ pub async fn create(st: &AppState, merchant: &Merchant, req: CreatePayment) -> A
     };
     take_transaction_id(st, &merchant.id, &mtid).await?;
     let base = &st.settings.public_url;
-    // Attempts so far: a live or completed one is returned as is; a 6th is refused.
-    let previous = sqlx::query(ATTEMPTS_SQL).bind(&merchant.id).bind(&mtid).fetch_all(&st.db).await?;
-    if let Some(last) = previous.first() {
+    // Attempts so far: a live or completed one is returned as is; a 6th is refused. A pending
+    // attempt the worker releases between the two reads below is read again as gone.
+    let mut previous = Vec::new();
+    for _ in 0..3 {
+        previous = sqlx::query(ATTEMPTS_SQL).bind(&merchant.id).bind(&mtid).fetch_all(&st.db).await?;
+        let Some(last) = previous.first() else { break };
         let status: String = last.try_get("status")?;
-        if status != PaymentStatus::Failed.as_str() {
-            let id: String = last.try_get("id")?;
-            let p = PaymentRow::by_id(&st.db, &id).await?.ok_or(ApiError::NotFound("payment".to_owned()))?;
+        if status == PaymentStatus::Failed.as_str() {
+            break;
+        }
+        let id: String = last.try_get("id")?;
+        if let Some(p) = PaymentRow::by_id(&st.db, &id).await? {
             return answer(&p, merchant, &request_of(st, &id).await?, base, 200);
         }
     }
