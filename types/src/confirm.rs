@@ -117,35 +117,18 @@ pub struct ConfirmRequest {
     pub save_for_future: Option<bool>,
 }
 
-/// Payment status as the payments API reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum PaymentStatus {
-    Initiated,
-    Pending,
-    Completed,
-    Failed,
+crate::wire_enum! {
+    /// Payment status as the payments API reports it.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "SCREAMING_SNAKE_CASE"))]
+    pub enum PaymentStatus {
+        Initiated = "INITIATED",
+        Pending = "PENDING",
+        Completed = "COMPLETED",
+        Failed = "FAILED",
+    }
 }
 
 impl PaymentStatus {
-    /// The wire name (`PENDING`, `COMPLETED`, ...), as stored in the database too.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentStatus::Initiated => "INITIATED",
-            PaymentStatus::Pending => "PENDING",
-            PaymentStatus::Completed => "COMPLETED",
-            PaymentStatus::Failed => "FAILED",
-        }
-    }
-
-    /// The status of a wire name; `None` for anything else.
-    pub fn parse(s: &str) -> Option<PaymentStatus> {
-        [PaymentStatus::Initiated, PaymentStatus::Pending, PaymentStatus::Completed, PaymentStatus::Failed]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-
     /// `COMPLETED` or `FAILED`: the processor has answered.
     pub fn is_final(self) -> bool {
         matches!(self, PaymentStatus::Completed | PaymentStatus::Failed)

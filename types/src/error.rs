@@ -2,60 +2,41 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Every `title` an error body can carry, with the HTTP status it always comes with. The widget
-/// matches on it exhaustively, so a new title is a compile error there until it is handled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ErrorTitle {
-    /// 400: a malformed body, a missing field, a value out of range.
-    InvalidRequest,
-    /// 401: missing or wrong credentials.
-    Unauthorized,
-    /// 403: authenticated, but not allowed.
-    Forbidden,
-    /// 404: no such merchant for the merchant id header.
-    MerchantNotFound,
-    /// 404: no such resource for this caller.
-    NotFound,
-    /// 409: the session already moved on (`data.code` says how).
-    SessionAlreadyProcessed,
-    /// 409: the same request (or another one on the same session) is still being processed.
-    RequestInProgress,
-    /// 410: the session expired.
-    SessionTimeout,
-    /// 422: the processor declined the payment (`data` carries the decline).
-    PaymentError,
-    /// 422: well-formed but not possible now (a stale quote, a method of another customer, ...).
-    UnprocessableEntity,
-    /// 422: an `Idempotency-Key` sent again with another body.
-    IdempotencyKeyReused,
-    /// 429: rate limited; see `Retry-After`.
-    TooManyRequests,
-    /// 500: our fault; nothing about it is in the body.
-    InternalError,
+crate::wire_enum! {
+    /// Every `title` an error body can carry, with the HTTP status it always comes with. The widget
+    /// matches on it exhaustively, so a new title is a compile error there until it is handled.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "SCREAMING_SNAKE_CASE"))]
+    pub enum ErrorTitle {
+        /// 400: a malformed body, a missing field, a value out of range.
+        InvalidRequest = "INVALID_REQUEST",
+        /// 401: missing or wrong credentials.
+        Unauthorized = "UNAUTHORIZED",
+        /// 403: authenticated, but not allowed.
+        Forbidden = "FORBIDDEN",
+        /// 404: no such merchant for the merchant id header.
+        MerchantNotFound = "MERCHANT_NOT_FOUND",
+        /// 404: no such resource for this caller.
+        NotFound = "NOT_FOUND",
+        /// 409: the session already moved on (`data.code` says how).
+        SessionAlreadyProcessed = "SESSION_ALREADY_PROCESSED",
+        /// 409: the same request (or another one on the same session) is still being processed.
+        RequestInProgress = "REQUEST_IN_PROGRESS",
+        /// 410: the session expired.
+        SessionTimeout = "SESSION_TIMEOUT",
+        /// 422: the processor declined the payment (`data` carries the decline).
+        PaymentError = "PAYMENT_ERROR",
+        /// 422: well-formed but not possible now (a stale quote, a method of another customer, ...).
+        UnprocessableEntity = "UNPROCESSABLE_ENTITY",
+        /// 422: an `Idempotency-Key` sent again with another body.
+        IdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED",
+        /// 429: rate limited; see `Retry-After`.
+        TooManyRequests = "TOO_MANY_REQUESTS",
+        /// 500: our fault; nothing about it is in the body.
+        InternalError = "INTERNAL_ERROR",
+    }
 }
 
 impl ErrorTitle {
-    /// The wire name, e.g. `PAYMENT_ERROR`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorTitle::InvalidRequest => "INVALID_REQUEST",
-            ErrorTitle::Unauthorized => "UNAUTHORIZED",
-            ErrorTitle::Forbidden => "FORBIDDEN",
-            ErrorTitle::MerchantNotFound => "MERCHANT_NOT_FOUND",
-            ErrorTitle::NotFound => "NOT_FOUND",
-            ErrorTitle::SessionAlreadyProcessed => "SESSION_ALREADY_PROCESSED",
-            ErrorTitle::RequestInProgress => "REQUEST_IN_PROGRESS",
-            ErrorTitle::SessionTimeout => "SESSION_TIMEOUT",
-            ErrorTitle::PaymentError => "PAYMENT_ERROR",
-            ErrorTitle::UnprocessableEntity => "UNPROCESSABLE_ENTITY",
-            ErrorTitle::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
-            ErrorTitle::TooManyRequests => "TOO_MANY_REQUESTS",
-            ErrorTitle::InternalError => "INTERNAL_ERROR",
-        }
-    }
-
     /// The HTTP status this title is always sent with.
     pub fn status(self) -> u16 {
         match self {

@@ -13,6 +13,9 @@
 //! - [`validate`]: pure parsers for card numbers, expiry, CVC, routing and account numbers,
 //!   shared so the widget's hints and the API's verdicts can never disagree.
 
+#[macro_use]
+mod wire;
+
 pub mod confirm;
 pub mod credential;
 pub mod error;

@@ -4,48 +4,31 @@ use serde::{Deserialize, Serialize};
 
 use crate::money::{Currency, MinorUnit};
 
-/// How the payer intends to pay, as far as fees are concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum PaymentMethodKind {
-    Card,
-    BankAccount,
-    GooglePay,
-    ApplePay,
+crate::wire_enum! {
+    /// How the payer intends to pay, as far as fees are concerned.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "SCREAMING_SNAKE_CASE"))]
+    pub enum PaymentMethodKind {
+        Card = "CARD",
+        BankAccount = "BANK_ACCOUNT",
+        GooglePay = "GOOGLE_PAY",
+        ApplePay = "APPLE_PAY",
+    }
 }
 
 impl PaymentMethodKind {
-    /// The wire name (`CARD`, `BANK_ACCOUNT`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentMethodKind::Card => "CARD",
-            PaymentMethodKind::BankAccount => "BANK_ACCOUNT",
-            PaymentMethodKind::GooglePay => "GOOGLE_PAY",
-            PaymentMethodKind::ApplePay => "APPLE_PAY",
-        }
-    }
-
-    /// The kind of a wire name; `None` for anything else.
-    pub fn parse(s: &str) -> Option<PaymentMethodKind> {
-        [PaymentMethodKind::Card, PaymentMethodKind::BankAccount, PaymentMethodKind::GooglePay, PaymentMethodKind::ApplePay]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-
     /// A device wallet (`GOOGLE_PAY`, `APPLE_PAY`): a card behind a one-time token.
     pub fn is_device_wallet(self) -> bool {
         matches!(self, PaymentMethodKind::GooglePay | PaymentMethodKind::ApplePay)
     }
 }
 
-/// Card funding type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum Funding {
-    Credit,
-    Debit,
+crate::wire_enum! {
+    /// Card funding type.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "lowercase"))]
+    pub enum Funding {
+        Credit = "credit",
+        Debit = "debit",
+    }
 }
 
 /// `POST /v1/sessions/{id}/fee-quotes` body.

@@ -6,70 +6,44 @@ use crate::confirm::PaymentSummary;
 use crate::quote::PaymentMethodKind;
 use crate::money::{Currency, MinorUnit};
 
-/// The six widget modes; a session holds exactly one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Mode {
-    Payment,
-    PaymentMethodEntry,
-    PaymentWithWallet,
-    Wallet,
-    PaymentMethodSelect,
-    PaymentMethodDisplay,
+crate::wire_enum! {
+    /// The six widget modes; a session holds exactly one.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "SCREAMING_SNAKE_CASE"))]
+    pub enum Mode {
+        Payment = "PAYMENT",
+        PaymentMethodEntry = "PAYMENT_METHOD_ENTRY",
+        PaymentWithWallet = "PAYMENT_WITH_WALLET",
+        Wallet = "WALLET",
+        PaymentMethodSelect = "PAYMENT_METHOD_SELECT",
+        PaymentMethodDisplay = "PAYMENT_METHOD_DISPLAY",
+    }
 }
 
 impl Mode {
-    /// The wire name, e.g. `PAYMENT_METHOD_ENTRY`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Payment => "PAYMENT",
-            Mode::PaymentMethodEntry => "PAYMENT_METHOD_ENTRY",
-            Mode::PaymentWithWallet => "PAYMENT_WITH_WALLET",
-            Mode::Wallet => "WALLET",
-            Mode::PaymentMethodSelect => "PAYMENT_METHOD_SELECT",
-            Mode::PaymentMethodDisplay => "PAYMENT_METHOD_DISPLAY",
-        }
-    }
-
-    /// Parses the wire name.
-    pub fn parse(s: &str) -> Option<Mode> {
-        [
-            Mode::Payment,
-            Mode::PaymentMethodEntry,
-            Mode::PaymentWithWallet,
-            Mode::Wallet,
-            Mode::PaymentMethodSelect,
-            Mode::PaymentMethodDisplay,
-        ]
-        .into_iter()
-        .find(|m| m.as_str() == s)
-    }
-
     /// Whether the mode moves money (and so needs `payment`).
     pub fn takes_payment(self) -> bool {
         matches!(self, Mode::Payment | Mode::PaymentWithWallet)
     }
 }
 
-/// Card channels a merchant can enable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CardChannel {
-    Webform,
-    Text,
-    Email,
-    GooglePay,
-    ApplePay,
+crate::wire_enum! {
+    /// Card channels a merchant can enable.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "SCREAMING_SNAKE_CASE"))]
+    pub enum CardChannel {
+        Webform = "WEBFORM",
+        Text = "TEXT",
+        Email = "EMAIL",
+        GooglePay = "GOOGLE_PAY",
+        ApplePay = "APPLE_PAY",
+    }
 }
 
-/// Bank-account channels a merchant can enable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum BankChannel {
-    Webform,
+crate::wire_enum! {
+    /// Bank-account channels a merchant can enable.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "SCREAMING_SNAKE_CASE"))]
+    pub enum BankChannel {
+        Webform = "WEBFORM",
+    }
 }
 
 /// `config.paymentMethodChannel`: only what is listed renders.
@@ -83,17 +57,17 @@ pub struct Channels {
     pub bank_account: Vec<BankChannel>,
 }
 
-/// Merchant-visible session status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum SessionStatus {
-    Accepted,
-    Created,
-    Completed,
-    Failed,
-    Expired,
-    Canceled,
+crate::wire_enum! {
+    /// Merchant-visible session status.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "SCREAMING_SNAKE_CASE"))]
+    pub enum SessionStatus {
+        Accepted = "ACCEPTED",
+        Created = "CREATED",
+        Completed = "COMPLETED",
+        Failed = "FAILED",
+        Expired = "EXPIRED",
+        Canceled = "CANCELED",
+    }
 }
 
 impl SessionStatus {
@@ -106,25 +80,14 @@ impl SessionStatus {
     }
 }
 
-/// A card field a merchant may require for address verification (`required_avs_fields`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum AvsField {
-    /// The name on the card.
-    Cardholder,
-    /// The billing ZIP code.
-    Zip,
-}
-
-impl AvsField {
-    /// `cardholder` or `zip`; anything else is not a field.
-    pub fn parse(s: &str) -> Option<AvsField> {
-        match s {
-            "cardholder" => Some(AvsField::Cardholder),
-            "zip" => Some(AvsField::Zip),
-            _ => None,
-        }
+crate::wire_enum! {
+    /// A card field a merchant may require for address verification (`required_avs_fields`).
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "lowercase"))]
+    pub enum AvsField {
+        /// The name on the card.
+        Cardholder = "cardholder",
+        /// The billing ZIP code.
+        Zip = "zip",
     }
 }
 
