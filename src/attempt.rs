@@ -60,9 +60,10 @@ impl Attempt {
     }
 }
 
-/// What the server accepts as a key (1–255 visible ASCII characters).
+/// What the server accepts as a key (1–255 visible ASCII characters): the shared rule of
+/// `checkout_types::credential`, so a stored key the server would refuse is never resent.
 pub fn is_valid_key(k: &str) -> bool {
-    (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic())
+    checkout_types::credential::IdempotencyKey::try_from(k).is_ok()
 }
 
 fn storage() -> Option<web_sys::Storage> {

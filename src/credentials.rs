@@ -27,9 +27,10 @@ pub fn param(s: &str, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// The session id a client secret belongs to (`<id>_secret_<random>`).
+/// The session id a client secret belongs to (`<id>_secret_<random>`): the shared rule of
+/// `checkout_types::credential`.
 pub fn session_of_secret(secret: &str) -> Option<&str> {
-    secret.split_once("_secret_").map(|(id, _)| id).filter(|id| !id.is_empty())
+    checkout_types::credential::session_of(secret)
 }
 
 /// `{id}` of `/pay/{id}` or `/embed/{id}`.

@@ -43,8 +43,13 @@ impl ClientSecret {
 
     /// The session id the secret names, if it has the `<id>_secret_<random>` form.
     pub fn session_id(&self) -> Option<&str> {
-        self.0.split_once("_secret_").map(|(id, _)| id).filter(|id| !id.is_empty())
+        session_of(&self.0)
     }
+}
+
+/// The session id a client secret names (`<id>_secret_<random>`), if it has that form.
+pub fn session_of(secret: &str) -> Option<&str> {
+    secret.split_once("_secret_").map(|(id, _)| id).filter(|id| !id.is_empty())
 }
 
 impl std::fmt::Debug for ClientSecret {
