@@ -1,7 +1,7 @@
 //! The success screen: what was paid, with what, and the payment id.
 
 use checkout_types::quote::PaymentMethodKind;
-use checkout_types::confirm::PaymentSummary;
+use checkout_types::payment::PaymentSummary;
 use checkout_types::money::format_money;
 use checkout_types::validate::card::CardBrand;
 use leptos::html;

@@ -2,8 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::money::{Currency, MinorUnit};
-use crate::quote::PaymentMethodKind;
+use crate::payment::PaymentSummary;
 use crate::session::SessionStatus;
 
 /// Card details as typed by the payer. Lives only in memory on its way to the processor:
@@ -115,50 +114,6 @@ pub struct ConfirmRequest {
     pub payment_method: Option<InlineMethod>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub save_for_future: Option<bool>,
-}
-
-crate::wire_enum! {
-    /// Payment status as the payments API reports it.
-    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "SCREAMING_SNAKE_CASE"))]
-    pub enum PaymentStatus {
-        Initiated = "INITIATED",
-        Pending = "PENDING",
-        Completed = "COMPLETED",
-        Failed = "FAILED",
-    }
-}
-
-impl PaymentStatus {
-    /// `COMPLETED` or `FAILED`: the processor has answered.
-    pub fn is_final(self) -> bool {
-        matches!(self, PaymentStatus::Completed | PaymentStatus::Failed)
-    }
-}
-
-/// The method a payment used, sanitized.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct MethodSummary {
-    #[serde(rename = "type")]
-    pub kind: PaymentMethodKind,
-    #[serde(default)]
-    pub brand: Option<String>,
-    pub last4: String,
-}
-
-/// A payment as the widget and the merchant's session view show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentSummary {
-    pub id: String,
-    pub amount: MinorUnit,
-    pub fee: MinorUnit,
-    pub total: MinorUnit,
-    pub currency_code: Currency,
-    pub status: PaymentStatus,
-    pub payment_method: MethodSummary,
 }
 
 /// The answer to a successful (or pending) confirm.

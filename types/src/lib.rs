@@ -7,6 +7,7 @@
 //! - [`session`]: the widget's view of a session (`GET /v1/sessions/{id}/config`).
 //! - [`quote`]: fee-quote request and answer.
 //! - [`confirm`]: confirm request (inline card / bank / saved method) and its answer.
+//! - [`payment`]: a payment's status and summary, as the confirm and the session view show it.
 //! - [`error`]: the one error body `{title, status, detail, data?}` and every title it can carry.
 //! - [`credential`]: the `Idempotency-Key` and the client secret, each with its one validation rule.
 //! - [`wallet`]: the wallet endpoints' request and response bodies.
@@ -20,6 +21,7 @@ pub mod confirm;
 pub mod credential;
 pub mod error;
 pub mod money;
+pub mod payment;
 pub mod quote;
 pub mod session;
 pub mod validate;

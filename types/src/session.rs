@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::confirm::PaymentSummary;
+use crate::payment::PaymentSummary;
 use crate::quote::PaymentMethodKind;
 use crate::money::{Currency, MinorUnit};
 

@@ -12,7 +12,8 @@
 //!    webhooks in one atomic write. Past the processor's deadline, [`record::mark_awaiting`]
 //!    answers `202` and the worker records the outcome later through the same function.
 
-use checkout_types::confirm::{ConfirmRequest, PaymentStatus};
+use checkout_types::confirm::ConfirmRequest;
+use checkout_types::payment::PaymentStatus;
 
 use crate::AppState;
 use crate::db::{Write, now_ms};

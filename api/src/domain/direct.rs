@@ -8,7 +8,8 @@
 //! An attempt is claimed `PENDING` before the processor is called, then recorded by the same
 //! [`record::record_outcome`] as a session's confirm, and recovered by the same worker step.
 
-use checkout_types::confirm::{InlineMethod, PaymentStatus};
+use checkout_types::confirm::InlineMethod;
+use checkout_types::payment::PaymentStatus;
 use checkout_types::money::Currency;
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use checkout_types::error::ErrorBody;
 use checkout_types::money::MinorUnit;
-use checkout_types::confirm::PaymentStatus;
+use checkout_types::payment::PaymentStatus;
 use checkout_types::session::{Mode, SessionConfig, SessionStatus};
 use serde::Serialize;
 use serde_json::{Value, json};

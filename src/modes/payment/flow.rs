@@ -2,7 +2,7 @@
 //! in, and what the screen does with each way a confirm can fail. Pure, so it is tested natively
 //! (`tests/widget_logic.rs`); the view (`super`) only applies what this decides.
 
-use checkout_types::confirm::{PaymentStatus, PaymentSummary};
+use checkout_types::payment::{PaymentStatus, PaymentSummary};
 use checkout_types::error::ErrorTitle;
 use checkout_types::session::{SessionConfig, SessionStatus};
 

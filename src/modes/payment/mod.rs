@@ -7,7 +7,8 @@
 
 pub mod flow;
 
-use checkout_types::confirm::{ConfirmRequest, ConfirmResponse, InlineMethod, PaymentStatus};
+use checkout_types::confirm::{ConfirmRequest, ConfirmResponse, InlineMethod};
+use checkout_types::payment::PaymentStatus;
 use checkout_types::error::ErrorTitle;
 use checkout_types::money::format_money;
 use checkout_types::quote::{FeeQuoteRequest, PaymentMethodKind};

@@ -9,7 +9,7 @@
 
 pub mod record;
 
-use checkout_types::confirm::{MethodSummary, PaymentStatus, PaymentSummary};
+use checkout_types::payment::{MethodSummary, PaymentStatus, PaymentSummary};
 use checkout_types::money::{Currency, MinorUnit};
 use checkout_types::quote::PaymentMethodKind;
 use serde_json::{Value, json};

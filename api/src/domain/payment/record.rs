@@ -10,7 +10,8 @@
 //! it. On PostgreSQL one statement of data-modifying CTEs, guarded by `EXISTS (SELECT 1 FROM p)`.
 
 use axum::http::StatusCode;
-use checkout_types::confirm::{ConfirmResponse, PaymentStatus};
+use checkout_types::confirm::ConfirmResponse;
+use checkout_types::payment::PaymentStatus;
 use checkout_types::error::{DeclineData, ErrorBody, ErrorTitle};
 use checkout_types::quote::Funding;
 use serde_json::{Value, json};

@@ -1,0 +1,52 @@
+//! A payment as the widget and the merchant see it: its status, and the method it used
+//! (sanitized). Shared by the confirm's answer ([`crate::confirm`]) and the session's view
+//! ([`crate::session`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Currency, MinorUnit};
+use crate::quote::PaymentMethodKind;
+
+crate::wire_enum! {
+    /// Payment status as the payments API reports it.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "SCREAMING_SNAKE_CASE"))]
+    pub enum PaymentStatus {
+        Initiated = "INITIATED",
+        Pending = "PENDING",
+        Completed = "COMPLETED",
+        Failed = "FAILED",
+    }
+}
+
+impl PaymentStatus {
+    /// `COMPLETED` or `FAILED`: the processor has answered.
+    pub fn is_final(self) -> bool {
+        matches!(self, PaymentStatus::Completed | PaymentStatus::Failed)
+    }
+}
+
+/// The method a payment used, sanitized.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct MethodSummary {
+    #[serde(rename = "type")]
+    pub kind: PaymentMethodKind,
+    #[serde(default)]
+    pub brand: Option<String>,
+    pub last4: String,
+}
+
+/// A payment as the widget and the merchant's session view show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentSummary {
+    pub id: String,
+    pub amount: MinorUnit,
+    pub fee: MinorUnit,
+    pub total: MinorUnit,
+    pub currency_code: Currency,
+    pub status: PaymentStatus,
+    pub payment_method: MethodSummary,
+}
