@@ -32,7 +32,7 @@ pub struct Created {
     pub secret: String,
 }
 
-async fn fresh_database_url(dir: &std::path::Path) -> (String, Option<PathBuf>) {
+pub async fn fresh_database_url(dir: &std::path::Path) -> (String, Option<PathBuf>) {
     if std::env::var("TEST_DATABASE").as_deref() == Ok("postgres") {
         let admin = std::env::var("TEST_POSTGRES_ADMIN_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());

@@ -5,6 +5,7 @@ mod battery;
 mod confirm;
 mod helpers;
 mod hosted;
+mod migrations;
 mod money_path;
 mod notify;
 mod openapi;
