@@ -43,6 +43,9 @@ export default defineConfig({
       CHECKOUT_DEMO: '1',
       CHECKOUT_DEMO_LISTEN: `127.0.0.1:${demoPort}`,
       RUST_LOG: 'debug,sqlx=info,hyper=info,h2=info',
+      // JSON lines: the card-data scan of scripts/test then covers the JSON format, and
+      // operations.spec.ts follows a request id into them.
+      CHECKOUT_LOG_FORMAT: 'json',
     },
   },
 });

@@ -1,4 +1,4 @@
-//! One error enum for the whole API, rendered as `{title, status, detail, data?}`.
+//! One error enum for the whole API, rendered as `{title, status, detail, data?, requestId}`.
 //! Internal failures are logged with their cause and answered with a generic 500 body.
 
 use axum::http::{HeaderValue, StatusCode, header};
@@ -108,7 +108,13 @@ impl IntoResponse for ApiError {
             tracing::error!(error = ?e, "internal error");
         }
         let (status, body) = self.parts();
-        let mut resp = (status, axum::Json(body)).into_response();
+        // `requestId`: the request's id, the reference a caller quotes to support. Added here, not
+        // in the shared `ErrorBody`, so the widget's wasm does not carry a field it never reads.
+        let mut value = serde_json::to_value(&body).unwrap_or_default();
+        if let (Some(id), Some(fields)) = (crate::request_id::current(), value.as_object_mut()) {
+            fields.insert("requestId".to_owned(), serde_json::Value::String(id));
+        }
+        let mut resp = (status, axum::Json(value)).into_response();
         if let ApiError::TooManyRequests { retry_after_secs } = self {
             if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                 resp.headers_mut().insert(header::RETRY_AFTER, v);

@@ -11,6 +11,7 @@
 //! - [`demo`]: seeding the demo merchant for `serve --demo`; [`demo_site`]: the demo merchant's website.
 //! - [`limits`]: per-session and per-client flood protection (429 + Retry-After) on browser endpoints.
 //! - [`fees`]: the fee arithmetic and schedule lookup.
+//! - [`request_id`]: one id per request, in the response header, error bodies and log lines.
 //! - [`state`], [`error`], [`extract`], [`secrets`], [`db`]: plumbing shared by all of the above.
 
 pub mod db;
@@ -25,6 +26,7 @@ pub mod limits;
 pub mod openapi;
 pub mod pages;
 pub mod processor;
+pub mod request_id;
 pub mod secrets;
 pub mod state;
 
@@ -53,6 +55,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::router(&state.settings))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), limits::limit))
+        .layer(axum::middleware::from_fn(request_id::assign))
         .layer(axum::middleware::from_fn(run_to_completion))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))

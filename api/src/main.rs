@@ -93,9 +93,14 @@ fn parse_quota(s: &str) -> Result<QuotaArg, String> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .init();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // `CHECKOUT_LOG_FORMAT=json`: one JSON object a line, the request's span (request_id, method,
+    // path) under `span`; anything else: human text.
+    if std::env::var("CHECKOUT_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        tracing_subscriber::fmt().json().with_current_span(true).with_span_list(false).with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     let args = match Cli::parse().command {
         Command::Serve(args) => args,
         Command::AddMerchant(m) => {

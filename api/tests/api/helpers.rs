@@ -233,10 +233,27 @@ impl TestApp {
     }
 }
 
-/// Reads a response as JSON, asserting its status.
+/// Reads a response as JSON, asserting its status. Every response carries an `x-request-id`;
+/// an error body the API made carries the same id as `requestId`, which is checked here and then
+/// taken out, so tests compare the rest of the body whole.
 pub async fn json_of(resp: reqwest::Response, status: u16) -> Value {
     let got = resp.status().as_u16();
+    let header = resp.headers().get("x-request-id").map(|v| v.to_str().expect("ascii").to_owned());
     let text = resp.text().await.expect("body");
     assert_eq!(got, status, "unexpected status; body: {text}");
-    serde_json::from_str(&text).expect("JSON body")
+    let header = header.expect("every response carries x-request-id");
+    let mut body: Value = serde_json::from_str(&text).expect("JSON body");
+    if let Some(id) = body.as_object_mut().and_then(|o| o.remove("requestId")) {
+        assert_eq!(id.as_str(), Some(header.as_str()), "the error body names the request's id");
+    }
+    body
+}
+
+/// An error body read without its `requestId` (which must be there: every error body the API makes
+/// names its request), for comparing bodies of different requests whole.
+pub fn without_request_id(text: &str) -> Value {
+    let mut body: Value = serde_json::from_str(text).expect("JSON body");
+    let id = body.as_object_mut().and_then(|o| o.remove("requestId"));
+    assert!(id.as_ref().and_then(Value::as_str).is_some_and(|id| id.starts_with("req_")), "requestId in {text}");
+    body
 }

@@ -12,6 +12,7 @@ mod openapi;
 mod payments_v2;
 mod plans;
 mod pool;
+mod request_ids;
 mod sessions;
 mod wallet;
 mod webhooks;

@@ -1,0 +1,28 @@
+// What an operator needs from the running API: a failed request's reference (the x-request-id of
+// its answer, also its error body's requestId) finds its line in the API's JSON log.
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+
+const LOG = '../target/e2e-api.log';
+
+function linesWith(id: string): Record<string, any>[] {
+  return readFileSync(LOG, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(id))
+    .map((l) => JSON.parse(l));
+}
+
+test("a failed request's reference finds its line in the API's JSON log", async ({ request }) => {
+  const r = await request.get('/v1/sessions/no-such-session/config', { headers: { Authorization: 'Bearer not-a-secret' } });
+  expect(r.status()).toBe(401);
+  const id = r.headers()['x-request-id'];
+  expect(id).toMatch(/^req_[0-9a-f]{32}$/);
+  expect((await r.json()).requestId).toBe(id);
+  await expect.poll(() => linesWith(id).length).toBeGreaterThan(0);
+  const answered = linesWith(id).find((l) => l.fields?.message === 'answered');
+  expect(answered?.level).toBe('INFO');
+  expect(answered?.span).toMatchObject({ name: 'request', request_id: id, path: '/v1/sessions/no-such-session/config' });
+  expect(answered?.fields.status).toBe(401);
+  // The secret the caller sent is nowhere in the log.
+  expect(readFileSync(LOG, 'utf8')).not.toContain('not-a-secret');
+});
