@@ -140,7 +140,7 @@ async fn complete_with_method(db: &Db, s: &Session, method_id: &str) -> ApiResul
     .await?
     .rows_affected();
     if done == 1 {
-        let completed = json!({ "checkoutSessionId": s.id, "status": "COMPLETED", "mode": s.mode, "paymentMethodId": method_id });
+        let completed = json!({ "checkoutSessionId": s.id, "status": SessionStatus::Completed, "mode": s.mode, "paymentMethodId": method_id });
         outbox::enqueue(&mut tx, &s.merchant_id, &[("CHECKOUT_SESSION_COMPLETED", completed)]).await?;
         tx.commit().await?;
         Ok(())

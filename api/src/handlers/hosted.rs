@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use checkout_types::error::ErrorBody;
+use checkout_types::session::SessionStatus;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -30,7 +31,7 @@ pub(crate) struct HostedCreated {
     expires_at: String,
     hosted_url: String,
     embed_url: String,
-    status: String,
+    status: SessionStatus,
 }
 
 /// Create a hosted session (snake_case dialect). Always a `PAYMENT` session.
@@ -51,7 +52,7 @@ pub(crate) async fn create(
         expires_at: rfc3339(created.expires_at),
         hosted_url,
         embed_url,
-        status: "CREATED".to_owned(),
+        status: SessionStatus::Created,
     }))
 }
 

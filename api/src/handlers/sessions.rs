@@ -89,7 +89,7 @@ async fn create_ccg_inner(st: AppState, merchant: Merchant, req: CcgCreate) -> A
         "data": {
             "checkoutSessionId": created.id,
             "sessionId": created.id,
-            "status": "CREATED",
+            "status": SessionStatus::Created,
             "hostedUrl": hosted,
             "url": url,
             "embedUrl": embed,
