@@ -30,8 +30,9 @@ impl TryFrom<&str> for IdempotencyKey {
     }
 }
 
-/// A session's client secret, `<session id>_secret_<random>`, as a bearer token: 1-255 visible
-/// ASCII characters. `Debug` never prints it.
+/// The browser credential sent as a bearer token: a session's client secret
+/// (`<session id>_secret_<random>`) or, for a CCG session, its id; 1-255 visible ASCII characters.
+/// `Debug` never prints it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ClientSecret(String);
 

@@ -18,13 +18,6 @@ crate::wire_enum! {
     }
 }
 
-impl PaymentStatus {
-    /// `COMPLETED` or `FAILED`: the processor has answered.
-    pub fn is_final(self) -> bool {
-        matches!(self, PaymentStatus::Completed | PaymentStatus::Failed)
-    }
-}
-
 /// The method a payment used, sanitized.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

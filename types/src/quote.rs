@@ -15,13 +15,6 @@ crate::wire_enum! {
     }
 }
 
-impl PaymentMethodKind {
-    /// A device wallet (`GOOGLE_PAY`, `APPLE_PAY`): a card behind a one-time token.
-    pub fn is_device_wallet(self) -> bool {
-        matches!(self, PaymentMethodKind::GooglePay | PaymentMethodKind::ApplePay)
-    }
-}
-
 crate::wire_enum! {
     /// Card funding type.
     #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "lowercase"))]

@@ -9,6 +9,7 @@ pub mod create;
 pub mod hosted;
 
 use axum::http::HeaderMap;
+use checkout_types::credential::ClientSecret;
 use checkout_types::money::Currency;
 use checkout_types::session::{AvsField, Channels, Mode, SessionStatus};
 use serde::{Deserialize, Serialize};
@@ -197,18 +198,26 @@ pub async fn time_out_if_due(db: &Db, s: &mut Session, now: i64) -> ApiResult<()
 /// session's client secret (or, for CCG sessions, its checkout session id). Unknown session and
 /// wrong secret are the same `401`; a session past its TTL is `410` to every browser call.
 pub async fn authorize_browser(db: &Db, id: &str, headers: &HeaderMap) -> ApiResult<Session> {
-    let token = bearer(headers).ok_or(ApiError::Unauthorized)?;
+    let token = browser_credential(headers)?;
     let s = load(db, id).await?.ok_or(ApiError::Unauthorized)?;
-    authorize_loaded(db, s, token).await
+    authorize_loaded(db, s, &token).await
+}
+
+/// The bearer of a widget call, by the shared rule of `checkout_types::credential` (a client
+/// secret, or a CCG session's id: 1-255 visible ASCII characters); anything else is `401`.
+fn browser_credential(headers: &HeaderMap) -> ApiResult<ClientSecret> {
+    let token = bearer(headers).ok_or(ApiError::Unauthorized)?;
+    ClientSecret::try_from(token).map_err(|_| ApiError::Unauthorized)
 }
 
 /// [`authorize_browser`] for a session its caller already loaded (`None`: no such session).
 pub async fn authorize_loaded_browser(db: &Db, s: Option<Session>, headers: &HeaderMap) -> ApiResult<Session> {
-    let token = bearer(headers).ok_or(ApiError::Unauthorized)?;
-    authorize_loaded(db, s.ok_or(ApiError::Unauthorized)?, token).await
+    let token = browser_credential(headers)?;
+    authorize_loaded(db, s.ok_or(ApiError::Unauthorized)?, &token).await
 }
 
-async fn authorize_loaded(db: &Db, mut s: Session, token: &str) -> ApiResult<Session> {
+async fn authorize_loaded(db: &Db, mut s: Session, token: &ClientSecret) -> ApiResult<Session> {
+    let token = token.expose();
     let by_secret = matches_hash(token, &s.secret_hash);
     let by_id = s.dialect == "CCG" && ct_eq(token.as_bytes(), s.id.as_bytes());
     if !(by_secret || by_id) {
