@@ -2,6 +2,7 @@
 // its answer, also its error body's requestId) finds its line in the API's JSON log.
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { createSession } from './fixtures';
 
 const LOG = '../target/e2e-api.log';
 
@@ -25,4 +26,15 @@ test("a failed request's reference finds its line in the API's JSON log", async 
   expect(answered?.fields.status).toBe(401);
   // The secret the caller sent is nowhere in the log.
   expect(readFileSync(LOG, 'utf8')).not.toContain('not-a-secret');
+});
+
+test('once a request is authenticated, its log lines name the session and the merchant', async ({ request }) => {
+  const s = await createSession(request, 1500);
+  const r = await request.get(`/v1/sessions/${s.id}/config`, { headers: { Authorization: `Bearer ${s.secret}` } });
+  expect(r.status()).toBe(200);
+  const id = r.headers()['x-request-id'];
+  await expect.poll(() => linesWith(id).length).toBeGreaterThan(0);
+  const answered = linesWith(id).find((l) => l.fields?.message === 'answered');
+  expect(answered?.span).toMatchObject({ request_id: id, session_id: s.id, merchant_id: 'demo' });
+  expect(readFileSync(LOG, 'utf8')).not.toContain(s.secret);
 });

@@ -128,6 +128,7 @@ impl FromRequestParts<AppState> for Merchant {
         if !matches_hash(&key, &hash) {
             return Err(ApiError::Unauthorized);
         }
+        crate::request_id::note_merchant(&id);
         Ok(Merchant { id, display_name: row.try_get("display_name")? })
     }
 }

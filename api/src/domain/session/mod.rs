@@ -223,6 +223,7 @@ async fn authorize_loaded(db: &Db, mut s: Session, token: &ClientSecret) -> ApiR
     if !(by_secret || by_id) {
         return Err(ApiError::Unauthorized);
     }
+    crate::request_id::note_session(&s.id, &s.merchant_id);
     let now = now_ms();
     if s.is_expired(now) {
         time_out_if_due(db, &mut s, now).await?;
@@ -234,7 +235,10 @@ async fn authorize_loaded(db: &Db, mut s: Session, token: &ClientSecret) -> ApiR
 /// Loads a session of this merchant; another merchant's session is the same 404 as none.
 pub async fn load_owned(db: &Db, merchant: &Merchant, id: &str) -> ApiResult<Session> {
     match load(db, id).await? {
-        Some(s) if s.merchant_id == merchant.id => Ok(s),
+        Some(s) if s.merchant_id == merchant.id => {
+            crate::request_id::note_session(&s.id, &s.merchant_id);
+            Ok(s)
+        }
         _ => Err(ApiError::NotFound("No session with this id for this merchant.".to_owned())),
     }
 }
