@@ -155,29 +155,12 @@ const CLAIM_SQLITE: &[&str] = &[
 async fn claim(st: &AppState, s: &Session, p: &Prepared, key: &IdempotencyKey, fingerprint: &str) -> ApiResult<Claimed> {
     let quote = &p.quote;
     let now = now_ms();
-    let mut attempt = PaymentRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        merchant_id: s.merchant_id.clone(),
-        session_id: Some(s.id.clone()),
-        merchant_transaction_id: s.merchant_transaction_id.clone().unwrap_or_else(|| s.id.clone()),
-        attempt: 0,
-        amount: quote.amount,
-        fee: quote.fee,
-        total: quote.total,
-        currency: s.currency,
-        status: PaymentStatus::Pending,
-        method: p.method.kind(),
-        brand: p.method.brand(),
-        last4: p.method.last4(),
-        error_code: None,
-        decline_code: None,
-        error_message: None,
-        payment_method_id: p.method.saved_id(),
-        processor_key: Some(format!("{}:{}", s.id, key.as_str())),
-        idem_key: Some(key.as_str().to_owned()),
-        awaiting_processor: false,
-        created_at: now,
-    };
+    let mtid = s.merchant_transaction_id.as_deref().unwrap_or(&s.id);
+    let amounts = (quote.amount, quote.fee, quote.total);
+    let mut attempt = PaymentRow::pending(&s.merchant_id, mtid, amounts, s.currency, &p.method, format!("{}:{}", s.id, key.as_str()));
+    attempt.session_id = Some(s.id.clone());
+    attempt.idem_key = Some(key.as_str().to_owned());
+    attempt.created_at = now;
     let write = Write::new(CLAIM_SQLITE, CLAIM_POSTGRES)
         .bind(now)
         .bind(&s.id)

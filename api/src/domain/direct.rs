@@ -225,29 +225,9 @@ async fn claim(
     const CLAIM_ATTEMPT: &str = "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee,
             total, currency, status, method_type, brand, last4, payment_method_id, processor_key, request_json, created_at, updated_at)
          VALUES ($1, $2, NULL, $3, $4, $5, 0, $5, $6, 'PENDING', $7, $8, $9, $10, $11, $12, $13, $13)";
-    let p = PaymentRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        merchant_id: merchant.id.clone(),
-        session_id: None,
-        merchant_transaction_id: mtid.to_owned(),
-        attempt,
-        amount,
-        fee: 0,
-        total: amount,
-        currency,
-        status: PaymentStatus::Pending,
-        method: method.kind(),
-        brand: method.brand(),
-        last4: method.last4(),
-        error_code: None,
-        decline_code: None,
-        error_message: None,
-        payment_method_id: method.saved_id(),
-        processor_key: Some(format!("direct:{}:{attempt}:{mtid}", merchant.id)),
-        idem_key: None,
-        awaiting_processor: false,
-        created_at: now_ms(),
-    };
+    let processor_key = format!("direct:{}:{attempt}:{mtid}", merchant.id);
+    let mut p = PaymentRow::pending(&merchant.id, mtid, (amount, 0, amount), currency, method, processor_key);
+    p.attempt = attempt;
     let write = Write::one(CLAIM_ATTEMPT)
         .bind(&p.id)
         .bind(&p.merchant_id)

@@ -17,6 +17,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::db::{Db, rfc3339};
+use crate::domain::method::Method;
 use crate::domain::session::Session;
 use crate::extract::Merchant;
 
@@ -58,6 +59,35 @@ fn decode(what: &str, value: &str) -> sqlx::Error {
 }
 
 impl PaymentRow {
+    /// A new attempt as it is claimed, before the processor is called: `PENDING`, charging
+    /// `method` for `(amount, fee, total)` under `processor_key`. The caller sets what belongs to
+    /// its way in (the session and its key, or the attempt number of a direct payment).
+    pub fn pending(merchant_id: &str, mtid: &str, (amount, fee, total): (i64, i64, i64), currency: Currency, method: &Method, processor_key: String) -> PaymentRow {
+        PaymentRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            merchant_id: merchant_id.to_owned(),
+            session_id: None,
+            merchant_transaction_id: mtid.to_owned(),
+            attempt: 0,
+            amount,
+            fee,
+            total,
+            currency,
+            status: PaymentStatus::Pending,
+            method: method.kind(),
+            brand: method.brand(),
+            last4: method.last4(),
+            error_code: None,
+            decline_code: None,
+            error_message: None,
+            payment_method_id: method.saved_id(),
+            processor_key: Some(processor_key),
+            idem_key: None,
+            awaiting_processor: false,
+            created_at: crate::db::now_ms(),
+        }
+    }
+
     pub(crate) fn from_row(r: &AnyRow) -> Result<PaymentRow, sqlx::Error> {
         let currency: String = r.try_get("currency")?;
         let status: String = r.try_get("status")?;
