@@ -68,6 +68,10 @@ struct ServeArgs {
     /// How old (ms) an orphaned confirm claim must be before it is settled (crash recovery).
     #[arg(long, env = "CHECKOUT_CLAIM_LEASE_MS", default_value_t = checkout_api::domain::worker::CLAIM_LEASE_MS, hide = true)]
     claim_lease_ms: i64,
+    /// How long a pre-authorization (`authorizeCard: true`) holds the amount before the worker
+    /// voids it, in seconds (7 days).
+    #[arg(long, env = "CHECKOUT_HOLD_SECONDS", default_value_t = 7 * 24 * 3600)]
+    hold_seconds: i64,
     /// Rate limit per session on the browser endpoints that write: `PER_SECOND/BURST` or `off`.
     #[arg(long, env = "CHECKOUT_SESSION_LIMIT", default_value = "2/30", value_parser = parse_quota)]
     session_limit: QuotaArg,
@@ -142,6 +146,7 @@ async fn main() -> anyhow::Result<()> {
         webhook_backoff_ms: 1_000,
         processor_deadline_ms: 2_000,
         claim_lease_ms: args.claim_lease_ms,
+        hold_ms: args.hold_seconds.saturating_mul(1000),
     };
     let mut limits = Limits::new(args.session_limit.0, args.client_limit.0);
     if let Some(header) = args.client_ip_header {

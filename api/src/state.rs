@@ -24,6 +24,8 @@ pub struct Settings {
     pub processor_deadline_ms: u64,
     /// How old an orphaned confirm claim must be before the worker settles it (30 s).
     pub claim_lease_ms: i64,
+    /// How long a pre-authorization holds before the worker voids it (7 days).
+    pub hold_ms: i64,
 }
 
 /// Shared state of every handler.

@@ -13,7 +13,35 @@ crate::wire_enum! {
     pub enum PaymentStatus {
         Initiated = "INITIATED",
         Pending = "PENDING",
+        /// Pre-authorized: the amount is held on the card, not yet captured.
+        Authorized = "AUTHORIZED",
         Completed = "COMPLETED",
+        Failed = "FAILED",
+        /// A hold released without capture (voided by the merchant, or expired).
+        Voided = "VOIDED",
+    }
+}
+
+crate::wire_enum! {
+    /// What a merchant does to a payment after the charge.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "SCREAMING_SNAKE_CASE"))]
+    pub enum OperationKind {
+        /// Take (part of) a held amount.
+        Capture = "CAPTURE",
+        /// Release a hold.
+        Void = "VOID",
+        /// Give (part of) a captured amount back.
+        Refund = "REFUND",
+    }
+}
+
+crate::wire_enum! {
+    /// The state of a capture, void or refund: claimed before the processor is called, then
+    /// recorded with the processor's answer.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "SCREAMING_SNAKE_CASE"))]
+    pub enum OperationStatus {
+        Pending = "PENDING",
+        Succeeded = "SUCCEEDED",
         Failed = "FAILED",
     }
 }

@@ -14,6 +14,7 @@
 
 use checkout_types::confirm::ConfirmRequest;
 use checkout_types::payment::PaymentStatus;
+use checkout_types::quote::PaymentMethodKind;
 
 use crate::AppState;
 use crate::db::{Write, now_ms};
@@ -108,6 +109,7 @@ async fn prepare(st: &AppState, s: &Session, req: &ConfirmRequest, quote: Option
 }
 
 /// How a claim ended when it did not fail.
+#[allow(clippy::large_enum_variant, reason = "one per request, moved once; boxing buys nothing")]
 enum Claimed {
     /// This request charges: its `PENDING` attempt.
     Won(PaymentRow),
@@ -233,6 +235,10 @@ async fn charge(
         currency: attempt.currency,
         source: p.method.source(),
         idempotency_key: &processor_key,
+        // A session that pre-authorizes holds a card's total (a bank account is always a sale);
+        // the payer was shown the total, so a partial approval is declined, never accepted.
+        capture: !(s.authorizes_card() && p.method.kind() != PaymentMethodKind::BankAccount),
+        partial: false,
     });
     let deadline = std::time::Duration::from_millis(st.settings.processor_deadline_ms);
     let recorded = match tokio::time::timeout(deadline, charge).await {

@@ -11,6 +11,7 @@
 use checkout_types::confirm::InlineMethod;
 use checkout_types::payment::PaymentStatus;
 use checkout_types::money::Currency;
+use checkout_types::quote::PaymentMethodKind;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlx::Row;
@@ -19,6 +20,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::db::{Write, now_ms};
 use crate::domain::method::{Method, parse_inline};
+use crate::domain::payment::operation::OperationRow;
 use crate::domain::payment::record::{self, Recorded, payment_error};
 use crate::domain::payment::{MAX_ATTEMPTS, PaymentRow};
 use crate::domain::session::create::{parse_amount, parse_merchant_transaction_id};
@@ -69,14 +71,14 @@ pub struct DirectAnswer {
 /// The answer for a payment as it stands: `200` (completed, or pending and already answered
 /// `202` once), `202` just after the processor missed its deadline, `422 PAYMENT_ERROR` for a
 /// decline (the payment's `data` under `data`).
-fn answer(p: &PaymentRow, merchant: &Merchant, request: &Value, base: &str, pending_status: u16) -> ApiResult<DirectAnswer> {
-    let body = p.direct_json(merchant, request, base);
+fn answer(p: &PaymentRow, merchant: &Merchant, request: &Value, base: &str, pending_status: u16, ops: &[OperationRow]) -> ApiResult<DirectAnswer> {
+    let body = p.direct_json(merchant, request, base, ops);
     Ok(match p.status {
         PaymentStatus::Failed => {
             let err = payment_error(p.error_message.as_deref().unwrap_or_default(), body["data"].clone());
             DirectAnswer { status: 422, body: serde_json::to_value(err).map_err(anyhow::Error::from)? }
         }
-        PaymentStatus::Completed => DirectAnswer { status: 200, body },
+        PaymentStatus::Completed | PaymentStatus::Authorized | PaymentStatus::Voided => DirectAnswer { status: 200, body },
         PaymentStatus::Pending | PaymentStatus::Initiated => DirectAnswer { status: pending_status, body },
     })
 }
@@ -158,6 +160,9 @@ pub async fn create(st: &AppState, merchant: &Merchant, req: CreatePayment) -> A
         }
         (None, Some(inline)) => parse_inline(inline, &[])?,
     };
+    if req.authorize_card && method.kind() == PaymentMethodKind::BankAccount {
+        return Err(bad("authorizeCard: true applies to cards; a bank account payment is always a sale."));
+    }
     take_transaction_id(st, &merchant.id, &mtid).await?;
     let base = &st.settings.public_url;
     // Attempts so far: a live or completed one is returned as is; a 6th is refused. A pending
@@ -172,7 +177,8 @@ pub async fn create(st: &AppState, merchant: &Merchant, req: CreatePayment) -> A
         }
         let id: String = last.try_get("id")?;
         if let Some(p) = PaymentRow::by_id(&st.db, &id).await? {
-            return answer(&p, merchant, &request_of(st, &id).await?, base, 200);
+            let ops = OperationRow::for_payment(&st.db, &id).await?;
+            return answer(&p, merchant, &request_of(st, &id).await?, base, 200, &ops);
         }
     }
     let attempt = previous.len() as i64 + 1;
@@ -188,12 +194,19 @@ pub async fn create(st: &AppState, merchant: &Merchant, req: CreatePayment) -> A
     });
     let pending = claim(st, merchant, &mtid, attempt, amount, currency, &method, &request).await?;
     let processor_key = pending.processor_key.clone().unwrap_or_default();
-    let charge = st.processor.charge(ChargeRequest { total: amount, currency, source: method.source(), idempotency_key: &processor_key });
+    let charge = st.processor.charge(ChargeRequest {
+        total: amount,
+        currency,
+        source: method.source(),
+        idempotency_key: &processor_key,
+        capture: !req.authorize_card,
+        partial: req.partial_authorization,
+    });
     let deadline = std::time::Duration::from_millis(st.settings.processor_deadline_ms);
     let recorded = match tokio::time::timeout(deadline, charge).await {
         // Past the deadline: 202 with PENDING; the worker records the outcome later.
         Err(_) => match record::mark_awaiting(st, &pending, None).await? {
-            Some(_) => return answer(&pending, merchant, &request, base, 202),
+            Some(_) => return answer(&pending, merchant, &request, base, 202, &[]),
             None => None,
         },
         Ok(outcome) => match record::record_outcome(st, &pending, None, &outcome).await? {
@@ -205,7 +218,7 @@ pub async fn create(st: &AppState, merchant: &Merchant, req: CreatePayment) -> A
         Some(p) => p,
         None => record::reload(st, &pending.id).await?,
     };
-    answer(&p, merchant, &request, base, 200)
+    answer(&p, merchant, &request, base, 200, &[])
 }
 
 /// Claims attempt `attempt` of `mtid` as a `PENDING` payment before charging: a concurrent
@@ -268,6 +281,7 @@ pub async fn latest(st: &AppState, merchant: &Merchant, mtid: Option<&str>) -> A
 pub async fn by_id(st: &AppState, merchant: &Merchant, id: &str) -> ApiResult<DirectAnswer> {
     let p = PaymentRow::by_id(&st.db, id).await?.filter(|p| p.merchant_id == merchant.id);
     let p = p.ok_or_else(|| ApiError::NotFound("No payment with this id for this merchant.".to_owned()))?;
-    let body = p.direct_json(merchant, &request_of(st, &p.id).await?, &st.settings.public_url);
+    let ops = OperationRow::for_payment(&st.db, &p.id).await?;
+    let body = p.direct_json(merchant, &request_of(st, &p.id).await?, &st.settings.public_url, &ops);
     Ok(DirectAnswer { status: 200, body })
 }

@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::db::{Write, now_ms};
 use crate::domain::outbox::{backoff_ms, signature};
 use crate::domain::payment::PaymentRow;
+use crate::domain::payment::operation::{self, OperationRow};
 use crate::domain::payment::record::{self, Recorded};
 use crate::domain::session;
 use crate::error::ApiResult;
@@ -34,6 +35,12 @@ pub async fn run(st: AppState, poll: Duration) {
         st.limits.shrink();
         if let Err(e) = settle_pending(&st, st.settings.claim_lease_ms).await {
             tracing::warn!(error = %e, "settling pending payments failed");
+        }
+        if let Err(e) = settle_operations(&st, st.settings.claim_lease_ms).await {
+            tracing::warn!(error = %e, "settling pending captures, voids and refunds failed");
+        }
+        if let Err(e) = expire_holds(&st, now_ms()).await {
+            tracing::warn!(error = %e, "voiding expired holds failed");
         }
         match deliver_due(&st, &client).await {
             // More are due than one call delivers: go on without waiting (after the attempts above).
@@ -109,6 +116,58 @@ async fn settle_one(st: &AppState, p: &PaymentRow) -> ApiResult<Option<bool>> {
         Recorded::Now { .. } => Ok(Some(true)),
         Recorded::Already => Ok(None),
     }
+}
+
+/// The worker's poll for captures, voids and refunds to finish: awaiting the processor, or
+/// claimed and unanswered past the lease (index `payment_operations_pending`).
+pub const PENDING_OPERATIONS_SQL: &str = "SELECT * FROM payment_operations
+     WHERE status = 'PENDING' AND (awaiting_processor = 1 OR updated_at < $1) ORDER BY created_at LIMIT 50";
+
+/// Finishes `PENDING` operations the way [`settle_pending`] finishes attempts: recorded by
+/// [`operation::record_operation`] if the processor knows them, released if a crash orphaned
+/// them before it saw them.
+pub async fn settle_operations(st: &AppState, lease_ms: i64) -> Result<Settled, sqlx::Error> {
+    let rows = sqlx::query(PENDING_OPERATIONS_SQL).bind(now_ms() - lease_ms).fetch_all(&st.db).await?;
+    let mut done = Settled::default();
+    for row in rows {
+        let id: String = row.try_get("id").unwrap_or_default();
+        let settled = match OperationRow::from_row(&row) {
+            Ok(op) => operation::settle_operation(st, &op).await,
+            Err(e) => Err(e.into()),
+        };
+        match settled {
+            Ok(Some(true)) => done.recorded += 1,
+            Ok(Some(false)) => done.released += 1,
+            Ok(None) => {}
+            Err(e) => {
+                done.failed += 1;
+                tracing::error!(operation = %id, error = ?e, "could not settle a pending operation; retrying next pass");
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Holds due to be voided at `at` (index `payments_holds`, partial on `AUTHORIZED`); one whose
+/// void the processor refused is tried again an hour later, not every pass.
+pub const EXPIRED_HOLDS_SQL: &str = "SELECT * FROM payments WHERE status = 'AUTHORIZED' AND hold_expires_at <= $1
+       AND NOT EXISTS (SELECT 1 FROM payment_operations o WHERE o.payment_id = payments.id AND o.kind = 'VOID'
+                       AND o.status = 'FAILED' AND o.updated_at > $1 - 3600000)
+     ORDER BY hold_expires_at LIMIT 50";
+
+/// Voids the holds that expired uncaptured by `at` ([`operation::void_expired`]); how many.
+pub async fn expire_holds(st: &AppState, at: i64) -> Result<usize, sqlx::Error> {
+    let rows = sqlx::query(EXPIRED_HOLDS_SQL).bind(at).fetch_all(&st.db).await?;
+    let mut voided = 0;
+    for row in rows {
+        let p = PaymentRow::from_row(&row)?;
+        match operation::void_expired(st, &p).await {
+            Ok(true) => voided += 1,
+            Ok(false) => {}
+            Err(e) => tracing::error!(payment = %p.id, error = ?e, "could not void an expired hold; retrying next pass"),
+        }
+    }
+    Ok(voided)
 }
 
 /// The worker's poll for due events, only of merchants with a webhook URL (index

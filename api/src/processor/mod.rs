@@ -4,6 +4,7 @@
 pub mod sandbox;
 
 use checkout_types::money::Currency;
+use checkout_types::payment::OperationKind;
 use checkout_types::quote::Funding;
 use checkout_types::validate::card::CardNumber;
 
@@ -27,13 +28,39 @@ pub struct ChargeRequest<'a> {
     pub source: ChargeSource<'a>,
     /// Forwarded to the processor so its own retries are idempotent too.
     pub idempotency_key: &'a str,
+    /// `true` for a sale; `false` holds the amount only (pre-authorization), taken later by a
+    /// capture ([`Processor::operate`]).
+    pub capture: bool,
+    /// Accept an approval for less than `total` (what the card has available).
+    pub partial: bool,
 }
 
 /// The processor's verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChargeOutcome {
-    Approved { reference: String, funding: Option<Funding> },
+    /// `amount` is what was approved (less than the total only for a partial approval);
+    /// `captured` is false for a hold.
+    Approved { reference: String, funding: Option<Funding>, amount: i64, captured: bool },
     Declined { code: String, decline_code: Option<String>, message: String },
+}
+
+/// A capture, void or refund of an earlier charge, by that charge's processor reference.
+pub struct OperationRequest<'a> {
+    pub kind: OperationKind,
+    /// The processor's reference of the charge (or hold) it acts on.
+    pub charge_reference: &'a str,
+    /// Minor units: captured or refunded (the held amount for a void).
+    pub amount: i64,
+    pub currency: Currency,
+    /// The processor deduplicates the operation by it: a retry never refunds twice.
+    pub idempotency_key: &'a str,
+}
+
+/// The processor's answer to an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OperationOutcome {
+    Succeeded { reference: String },
+    Failed { code: String, message: String },
 }
 
 /// The processor's answer to "keep this method for later".
@@ -52,6 +79,11 @@ pub trait Processor: Send + Sync + 'static {
     /// The outcome of a charge the API stopped waiting for (its deadline passed), by the
     /// charge's idempotency key; `None` while the processor is still working on it.
     async fn retrieve(&self, idempotency_key: &str) -> Option<ChargeOutcome>;
+    /// Captures, voids or refunds an earlier charge. Retrying with the same `idempotency_key`
+    /// returns the first answer and never acts twice.
+    async fn operate(&self, req: OperationRequest<'_>) -> OperationOutcome;
+    /// The answer to an operation by its idempotency key; `None` if the processor never saw it.
+    async fn retrieve_operation(&self, idempotency_key: &str) -> Option<OperationOutcome>;
     /// Vaults a card or bank account and returns a token to charge later. Never a charge.
     async fn tokenize(&self, source: &ChargeSource<'_>) -> TokenOutcome;
     /// Card funding as a BIN lookup would report it.

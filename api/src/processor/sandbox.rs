@@ -4,7 +4,9 @@
 use checkout_types::quote::Funding;
 use checkout_types::validate::card::CardNumber;
 
-use super::{ChargeOutcome, ChargeRequest, ChargeSource, Processor, TokenOutcome};
+use checkout_types::payment::OperationKind;
+
+use super::{ChargeOutcome, ChargeRequest, ChargeSource, OperationOutcome, OperationRequest, Processor, TokenOutcome};
 
 /// Card numbers with a scripted outcome: (number, code, decline code, message).
 pub const DECLINING_CARDS: &[(&str, &str, Option<&str>, &str)] = &[
@@ -30,6 +32,13 @@ pub const CLOSED_ACCOUNT: &str = "000111111113";
 /// `202 PENDING` and finishes the payment in the background.
 pub const SLOW_CARD: &str = "4000000000000770";
 
+/// A card with only half of any amount available: with `partialAuthorization: true` the sandbox
+/// approves half the amount (rounded down); otherwise it declines `insufficient_funds`.
+pub const HALF_CARD: &str = "4000000000000036";
+
+/// A card that pays, but whose refunds the sandbox refuses (`refund_failed`).
+pub const REFUND_FAILS_CARD: &str = "4000000000005126";
+
 /// The device wallet token the sandbox declines (`card_declined` / `generic_decline`); every other
 /// wallet token is approved, as the wallet has already checked the card.
 pub const DECLINED_WALLET_TOKEN: &str = "sandbox_declined";
@@ -38,16 +47,25 @@ pub const DECLINED_WALLET_TOKEN: &str = "sandbox_declined";
 pub const SLOW_MS: u64 = 3_000;
 
 /// Deterministic in-process processor. Slow charges are remembered by idempotency key until
-/// the API retrieves them.
+/// the API retrieves them; operations (capture, void, refund) by theirs, so a retry never acts
+/// twice. What it remembers dies with the process, as if the processor never saw it.
 #[derive(Debug, Default)]
 pub struct SandboxProcessor {
     slow: std::sync::Mutex<std::collections::HashMap<String, (i64, ChargeOutcome)>>,
+    operations: std::sync::Mutex<std::collections::HashMap<String, (i64, OperationOutcome)>>,
 }
 
-/// Sandbox tokens carry the scenario of the method they stand for (`tok_sbx_<scenario>_<random>`,
-/// scenario `ok` or the index of a scripted decline), so a saved test card behaves like the card.
+/// Operations remembered for at most this long (the worker asks within its claim lease).
+const REMEMBER_MS: i64 = 3_600_000;
+
+/// Sandbox tokens and charge references carry the scenario of the method they stand for
+/// (`tok_sbx_<scenario>_<random>`, `sbx_<scenario>_<random>`; scenario `ok`, `half`, `rf`,
+/// `closed` or the index of a scripted decline), so a saved test card behaves like the card and
+/// a refund knows the card it goes back to.
 fn scenario_of(source: &ChargeSource<'_>) -> String {
     match source {
+        ChargeSource::Card { number, .. } if number.digits() == HALF_CARD => "half".to_owned(),
+        ChargeSource::Card { number, .. } if number.digits() == REFUND_FAILS_CARD => "rf".to_owned(),
         ChargeSource::Card { number, .. } => DECLINING_CARDS
             .iter()
             .position(|(n, ..)| *n == number.digits())
@@ -60,21 +78,27 @@ fn scenario_of(source: &ChargeSource<'_>) -> String {
     }
 }
 
+fn decline(code: &str, decline_code: Option<&str>, message: &str) -> ChargeOutcome {
+    ChargeOutcome::Declined { code: code.to_owned(), decline_code: decline_code.map(str::to_owned), message: message.to_owned() }
+}
+
 fn decline_for(scenario: &str) -> Option<ChargeOutcome> {
     if scenario == "closed" {
-        return Some(ChargeOutcome::Declined {
-            code: "account_closed".to_owned(),
-            decline_code: None,
-            message: "The bank account has been closed.".to_owned(),
-        });
+        return Some(decline("account_closed", None, "The bank account has been closed."));
     }
     let i: usize = scenario.strip_prefix('d')?.parse().ok()?;
-    let (_, code, decline, message) = DECLINING_CARDS.get(i)?;
-    Some(ChargeOutcome::Declined {
-        code: (*code).to_owned(),
-        decline_code: decline.map(str::to_owned),
-        message: (*message).to_owned(),
-    })
+    let (_, code, decline_code, message) = DECLINING_CARDS.get(i)?;
+    Some(decline(code, *decline_code, message))
+}
+
+fn remember<T: Clone>(map: &std::sync::Mutex<std::collections::HashMap<String, (i64, T)>>, key: &str, value: &T) {
+    if let Ok(mut m) = map.lock() {
+        let now = crate::db::now_ms();
+        if m.len() > 10_000 {
+            m.retain(|_, (at, _)| now - *at < REMEMBER_MS);
+        }
+        m.insert(key.to_owned(), (now, value.clone()));
+    }
 }
 
 #[async_trait::async_trait]
@@ -94,47 +118,49 @@ impl Processor for SandboxProcessor {
     }
 
     async fn charge(&self, req: ChargeRequest<'_>) -> ChargeOutcome {
-        let reference = format!("sbx_{}", crate::secrets::random_hex(12));
-        if let ChargeSource::Card { number, .. } = &req.source {
-            if number.digits() == SLOW_CARD {
-                let outcome = ChargeOutcome::Approved { reference, funding: Some(self.funding_of(number)) };
-                let ready_at = crate::db::now_ms() + SLOW_MS as i64;
-                if let Ok(mut slow) = self.slow.lock() {
-                    slow.insert(req.idempotency_key.to_owned(), (ready_at, outcome.clone()));
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(SLOW_MS)).await;
-                return outcome;
-            }
+        let scenario = scenario_of(&req.source);
+        if let Some(declined) = decline_for(&scenario) {
+            return declined;
         }
-        if let ChargeSource::Token(_) | ChargeSource::Wallet { .. } = req.source {
-            return decline_for(&scenario_of(&req.source))
-                .unwrap_or(ChargeOutcome::Approved { reference, funding: None });
-        }
-        match req.source {
-            ChargeSource::Card { number, .. } => {
-                if let Some((_, code, decline, message)) =
-                    DECLINING_CARDS.iter().find(|(n, ..)| *n == number.digits())
-                {
-                    return ChargeOutcome::Declined {
-                        code: (*code).to_owned(),
-                        decline_code: decline.map(str::to_owned),
-                        message: (*message).to_owned(),
-                    };
-                }
-                ChargeOutcome::Approved { reference, funding: Some(self.funding_of(number)) }
+        let amount = match scenario.as_str() {
+            "half" if req.partial => req.total / 2,
+            "half" => return decline("card_declined", Some("insufficient_funds"), "Your card has insufficient funds."),
+            _ => req.total,
+        };
+        let funding = match &req.source {
+            ChargeSource::Card { number, .. } => Some(self.funding_of(number)),
+            _ => None,
+        };
+        let reference = format!("sbx_{scenario}_{}", crate::secrets::random_hex(12));
+        let outcome = ChargeOutcome::Approved { reference, funding, amount, captured: req.capture };
+        if let ChargeSource::Card { number, .. } = &req.source
+            && number.digits() == SLOW_CARD
+        {
+            let ready_at = crate::db::now_ms() + SLOW_MS as i64;
+            if let Ok(mut slow) = self.slow.lock() {
+                slow.insert(req.idempotency_key.to_owned(), (ready_at, outcome.clone()));
             }
-            ChargeSource::Bank { account_number, .. } => {
-                if account_number == CLOSED_ACCOUNT {
-                    return ChargeOutcome::Declined {
-                        code: "account_closed".to_owned(),
-                        decline_code: None,
-                        message: "The bank account has been closed.".to_owned(),
-                    };
-                }
-                ChargeOutcome::Approved { reference, funding: None }
-            }
-            ChargeSource::Token(_) | ChargeSource::Wallet { .. } => ChargeOutcome::Approved { reference, funding: None },
+            tokio::time::sleep(std::time::Duration::from_millis(SLOW_MS)).await;
         }
+        outcome
+    }
+
+    async fn operate(&self, req: OperationRequest<'_>) -> OperationOutcome {
+        if let Some(first) = self.retrieve_operation(req.idempotency_key).await {
+            return first;
+        }
+        let scenario = req.charge_reference.split('_').nth(1).unwrap_or("ok");
+        let outcome = if req.kind == OperationKind::Refund && scenario == "rf" {
+            OperationOutcome::Failed { code: "refund_failed".to_owned(), message: "The card's issuer refused the refund.".to_owned() }
+        } else {
+            OperationOutcome::Succeeded { reference: format!("sbx_op_{}", crate::secrets::random_hex(12)) }
+        };
+        remember(&self.operations, req.idempotency_key, &outcome);
+        outcome
+    }
+
+    async fn retrieve_operation(&self, idempotency_key: &str) -> Option<OperationOutcome> {
+        self.operations.lock().ok()?.get(idempotency_key).map(|(_, o)| o.clone())
     }
 
     fn funding_of(&self, number: &CardNumber) -> Funding {

@@ -76,7 +76,7 @@ pub async fn state_without_server() -> (AppState, tempfile::TempDir) {
 /// The state the tests run the API with on `db`: the sandbox processor, a 50 ms webhook backoff,
 /// a 500 ms processor deadline and the default 30 s claim lease.
 pub fn state_on(db: &Db, public_url: &str, dist_dir: PathBuf, limits: Limits) -> AppState {
-    let settings = Settings { public_url: public_url.to_owned(), dist_dir, demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500, claim_lease_ms: 30_000 };
+    let settings = Settings { public_url: public_url.to_owned(), dist_dir, demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500, claim_lease_ms: 30_000, hold_ms: 7 * 24 * 3_600_000 };
     let writer = db::Writer::new(db).expect("writer");
     AppState { db: db.clone(), writer, processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Arc::new(limits) }
 }
@@ -210,7 +210,7 @@ impl TestApp {
     /// Every text value stored in every table, for card-data scans.
     pub async fn all_stored_text(&self) -> String {
         let mut out = String::new();
-        for table in ["merchants", "fee_schedules", "sessions", "fee_quotes", "payments", "idempotency_keys", "customers", "payment_methods", "webhook_events", "notifications"] {
+        for table in ["merchants", "fee_schedules", "sessions", "fee_quotes", "payments", "idempotency_keys", "customers", "payment_methods", "webhook_events", "notifications", "payment_operations"] {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {table}"))).fetch_all(&self.db).await.expect("scan");
             for row in rows {
                 for i in 0..row.len() {

@@ -1,6 +1,7 @@
 //! API integration tests: a real server on port 0, a fresh database per test (SQLite file by
 //! default; `TEST_DATABASE=postgres` runs the same tests on PostgreSQL), real HTTP.
 
+mod after_charge;
 mod battery;
 mod confirm;
 mod helpers;

@@ -27,6 +27,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/v2/payments"),
     ("get", "/v2/payments"),
     ("get", "/v2/payments/{id}"),
+    ("post", "/v2/payments/{id}/capture"),
+    ("post", "/v2/payments/{id}/void"),
+    ("post", "/v2/payments/{id}/refunds"),
 ];
 
 #[tokio::test]

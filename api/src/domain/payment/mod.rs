@@ -7,9 +7,10 @@
 //! marked as awaiting the processor when it missed its deadline; released (deleted) by the
 //! worker only if a crash orphaned it and the processor never saw it.
 
+pub mod operation;
 pub mod record;
 
-use checkout_types::payment::{MethodSummary, PaymentStatus, PaymentSummary};
+use checkout_types::payment::{MethodSummary, OperationKind, OperationStatus, PaymentStatus, PaymentSummary};
 use checkout_types::money::{Currency, MinorUnit};
 use checkout_types::quote::PaymentMethodKind;
 use serde_json::{Value, json};
@@ -51,6 +52,16 @@ pub struct PaymentRow {
     pub idem_key: Option<String>,
     /// The processor missed its deadline; its answer is fetched by the worker.
     pub awaiting_processor: bool,
+    /// The processor's reference of the charge or hold (captures, voids and refunds name it).
+    pub processor_ref: Option<String>,
+    /// What the processor approved: held (`AUTHORIZED`) or charged.
+    pub authorized_amount: Option<i64>,
+    /// What was taken: a sale's approved amount, or a hold's capture.
+    pub captured_amount: Option<i64>,
+    /// Refunds claimed or succeeded (see migration 0010).
+    pub refund_reserved: i64,
+    /// When the worker voids an uncaptured hold.
+    pub hold_expires_at: Option<i64>,
     pub created_at: i64,
 }
 
@@ -84,6 +95,11 @@ impl PaymentRow {
             processor_key: Some(processor_key),
             idem_key: None,
             awaiting_processor: false,
+            processor_ref: None,
+            authorized_amount: None,
+            captured_amount: None,
+            refund_reserved: 0,
+            hold_expires_at: None,
             created_at: crate::db::now_ms(),
         }
     }
@@ -113,6 +129,11 @@ impl PaymentRow {
             processor_key: r.try_get("processor_key")?,
             idem_key: r.try_get("idem_key")?,
             awaiting_processor: r.try_get::<i64, _>("awaiting_processor")? != 0,
+            processor_ref: r.try_get("processor_ref")?,
+            authorized_amount: r.try_get("authorized_amount")?,
+            captured_amount: r.try_get("captured_amount")?,
+            refund_reserved: r.try_get("refund_reserved")?,
+            hold_expires_at: r.try_get("hold_expires_at")?,
             created_at: r.try_get("created_at")?,
         })
     }
@@ -183,7 +204,9 @@ impl PaymentRow {
             "paymentType": if p.get("authorizeCard") == Some(&Value::Bool(true)) { "PRE_AUTH" } else { "SALE" },
             "currencyCode": self.currency,
             "status": self.status,
-            "paymentMethodId": Value::Null,
+            "authorizedAmount": self.authorized_amount,
+            "capturedAmount": self.captured_amount,
+            "paymentMethodId": self.payment_method_id,
             "paymentMethod": { "type": self.method, "brand": self.brand, "last4": self.last4 },
             "metadata": p.get("metadata").cloned().unwrap_or_else(|| json!({})),
             "error": self.error_json(),
@@ -227,12 +250,19 @@ impl PaymentRow {
 
     /// A direct payment's public shape (`{url, data}` of the payments seeds' responses).
     /// `request` holds the descriptive fields the payment was created with.
-    pub fn direct_json(&self, merchant: &Merchant, request: &Value, base: &str) -> Value {
+    /// `ops` are its captures, voids and refunds, oldest first.
+    pub fn direct_json(&self, merchant: &Merchant, request: &Value, base: &str, ops: &[operation::OperationRow]) -> Value {
         let error = self.error_code.as_ref().map(|code| {
             json!({ "title": "PAYMENT_ERROR", "detail": self.error_message,
                     "errorDetails": { "code": code, "message": self.error_message, "declineCode": self.decline_code } })
         });
         let field = |k: &str, default: Value| request.get(k).cloned().unwrap_or(default);
+        let refunds: Vec<Value> = ops.iter().filter(|o| o.kind == OperationKind::Refund).map(operation::OperationRow::json).collect();
+        let refunded: i64 = ops
+            .iter()
+            .filter(|o| o.kind == OperationKind::Refund && o.status == OperationStatus::Succeeded)
+            .map(|o| o.amount)
+            .sum();
         json!({
             "url": format!("{base}/v2/payments/{}", self.id),
             "data": {
@@ -242,6 +272,13 @@ impl PaymentRow {
                 "currencyCode": self.currency,
                 "status": self.status,
                 "attempt": self.attempt,
+                "authorizedAmount": self.authorized_amount,
+                "capturedAmount": self.captured_amount,
+                "refundedAmount": refunded,
+                "refundableAmount": operation::refundable(self),
+                "holdExpiresAtUtc": self.hold_expires_at.map(rfc3339),
+                "refunds": refunds,
+                "operations": ops.iter().map(operation::OperationRow::json).collect::<Vec<_>>(),
                 "authorizeCard": field("authorizeCard", Value::Bool(false)),
                 "partialAuthorization": field("partialAuthorization", Value::Bool(false)),
                 "description": field("description", Value::Null),
@@ -249,6 +286,7 @@ impl PaymentRow {
                 "customer": field("customer", Value::Null),
                 "metadata": field("metadata", Value::Null),
                 "paymentAllocations": [{ "id": self.id, "amount": self.amount, "status": self.status,
+                                         "authorizedAmount": self.authorized_amount, "capturedAmount": self.captured_amount,
                                          "paymentMethod": self.method_json(), "error": error }],
                 "paymentDateUtc": rfc3339(self.created_at),
                 "merchant": { "id": merchant.id, "name": merchant.display_name },

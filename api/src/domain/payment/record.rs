@@ -26,6 +26,7 @@ use crate::processor::ChargeOutcome;
 
 /// What recording an outcome did.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant, reason = "one per request, moved once; boxing buys nothing")]
 pub enum Recorded {
     /// This call moved the attempt: the payment as recorded, and for a session's attempt the
     /// answer stored under its `Idempotency-Key` (status, JSON body).
@@ -43,7 +44,7 @@ pub fn payment_error(detail: &str, data: Value) -> ErrorBody {
 /// last attempt, or payable again.
 pub fn next_session_state(status: PaymentStatus, attempt: i64) -> SessionState {
     match status {
-        PaymentStatus::Completed => SessionState::PaymentCompleted,
+        PaymentStatus::Completed | PaymentStatus::Authorized => SessionState::PaymentCompleted,
         _ if attempt >= MAX_ATTEMPTS => SessionState::PaymentFailed,
         _ => SessionState::Initialized,
     }
@@ -54,8 +55,8 @@ pub fn next_session_state(status: PaymentStatus, attempt: i64) -> SessionState {
 async fn session_answer(st: &AppState, s: &Session, p: &PaymentRow) -> ApiResult<(u16, String)> {
     let next = next_session_state(p.status, p.attempt);
     match p.status {
-        PaymentStatus::Completed | PaymentStatus::Pending | PaymentStatus::Initiated => {
-            let completed = p.status == PaymentStatus::Completed;
+        PaymentStatus::Completed | PaymentStatus::Authorized | PaymentStatus::Pending | PaymentStatus::Initiated => {
+            let completed = matches!(p.status, PaymentStatus::Completed | PaymentStatus::Authorized);
             let redirect_url = match (&s.config.success_url, completed) {
                 (Some(url), true) => Some(signed_success_url(&st.db, &s.id, &s.merchant_id, url).await?),
                 _ => None,
@@ -65,7 +66,7 @@ async fn session_answer(st: &AppState, s: &Session, p: &PaymentRow) -> ApiResult
             let code = if completed { StatusCode::OK } else { StatusCode::ACCEPTED };
             Ok((code.as_u16(), to_json(&resp)?))
         }
-        PaymentStatus::Failed => {
+        PaymentStatus::Failed | PaymentStatus::Voided => {
             let decline = DeclineData {
                 code: p.error_code.clone().unwrap_or_default(),
                 message: p.error_message.clone().unwrap_or_default(),
@@ -88,12 +89,13 @@ fn to_json<T: serde::Serialize>(v: &T) -> ApiResult<String> {
 
 // The record. Parameters: $1 payment, $2 its new status, $3 processor reference, $4 funding,
 // $5-$7 error code / decline code / message, $8 now, $9 merchant, $10-$12 the payment event (id,
-// type, body); session attempts also $13 session, $14 its next state, $15 the key, $16-$17 the
-// key's answer (status, body), $18-$20 the session's completion event.
+// type, body); session attempts also $16 session, $17 its next state, $18 the key, $19-$20 the
+// key's answer (status, body), $21-$23 the session's completion event.
 macro_rules! payment_update {
     () => {
         "UPDATE payments SET status = $2, processor_ref = $3, funding = $4, error_code = $5, decline_code = $6,
-            error_message = $7, awaiting_processor = 0, updated_at = $8 WHERE id = $1 AND status = 'PENDING'"
+            error_message = $7, awaiting_processor = 0, updated_at = $8, authorized_amount = $13, captured_amount = $14,
+            hold_expires_at = $15 WHERE id = $1 AND status = 'PENDING'"
     };
 }
 macro_rules! event_sqlite {
@@ -104,28 +106,28 @@ macro_rules! event_sqlite {
 }
 const SESSION_SQLITE: [&str; 4] = [
     concat!(payment_update!(), " RETURNING 1"),
-    "UPDATE sessions SET state = $14, payment_id = $1, updated_at = $8 WHERE id = $13 AND state = 'PAYMENT_PENDING' AND changes() = 1",
-    "UPDATE idempotency_keys SET response_status = $16, response_body = $17 WHERE session_id = $13 AND idem_key = $15 AND changes() = 1",
+    "UPDATE sessions SET state = $17, payment_id = $1, updated_at = $8 WHERE id = $16 AND state = 'PAYMENT_PENDING' AND changes() = 1",
+    "UPDATE idempotency_keys SET response_status = $19, response_body = $20 WHERE session_id = $16 AND idem_key = $18 AND changes() = 1",
     event_sqlite!("$10", "$11", "$12"),
 ];
 const RECORD_SESSION_SQLITE: &[&str] = &SESSION_SQLITE;
 const RECORD_SESSION_FINAL_SQLITE: &[&str] =
-    &[SESSION_SQLITE[0], SESSION_SQLITE[1], SESSION_SQLITE[2], SESSION_SQLITE[3], event_sqlite!("$18", "$19", "$20")];
+    &[SESSION_SQLITE[0], SESSION_SQLITE[1], SESSION_SQLITE[2], SESSION_SQLITE[3], event_sqlite!("$21", "$22", "$23")];
 const RECORD_DIRECT_SQLITE: &[&str] = &[SESSION_SQLITE[0], event_sqlite!("$10", "$11", "$12")];
 macro_rules! record_postgres {
     (session, $events:literal) => {
         concat!("WITH p AS (", payment_update!(), " RETURNING id),
-            s AS (UPDATE sessions SET state = $14, payment_id = $1, updated_at = $8
-                  WHERE id = $13 AND state = 'PAYMENT_PENDING' AND EXISTS (SELECT 1 FROM p)),
-            k AS (UPDATE idempotency_keys SET response_status = $16, response_body = $17
-                  WHERE session_id = $13 AND idem_key = $15 AND EXISTS (SELECT 1 FROM p)),
+            s AS (UPDATE sessions SET state = $17, payment_id = $1, updated_at = $8
+                  WHERE id = $16 AND state = 'PAYMENT_PENDING' AND EXISTS (SELECT 1 FROM p)),
+            k AS (UPDATE idempotency_keys SET response_status = $19, response_body = $20
+                  WHERE session_id = $16 AND idem_key = $18 AND EXISTS (SELECT 1 FROM p)),
             e AS (INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at) ", $events, ")
             SELECT (SELECT COUNT(*) FROM p) AS recorded")
     };
 }
 const RECORD_SESSION_POSTGRES: &str = record_postgres!(session, "SELECT $10, $9, $11, $12, $8, $8 FROM p");
 const RECORD_SESSION_FINAL_POSTGRES: &str =
-    record_postgres!(session, "SELECT $10, $9, $11, $12, $8, $8 FROM p UNION ALL SELECT $18, $9, $19, $20, $8, $8 FROM p");
+    record_postgres!(session, "SELECT $10, $9, $11, $12, $8, $8 FROM p UNION ALL SELECT $21, $9, $22, $23, $8, $8 FROM p");
 const RECORD_DIRECT_POSTGRES: &str = concat!("WITH p AS (", payment_update!(), " RETURNING id),
     e AS (INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at)
           SELECT $10, $9, $11, $12, $8, $8 FROM p)
@@ -143,8 +145,12 @@ pub async fn record_outcome(
     let now = now_ms();
     let mut p = pending.clone();
     let (reference, funding) = match outcome {
-        ChargeOutcome::Approved { reference, funding } => {
-            p.status = PaymentStatus::Completed;
+        ChargeOutcome::Approved { reference, funding, amount, captured } => {
+            p.status = if *captured { PaymentStatus::Completed } else { PaymentStatus::Authorized };
+            p.authorized_amount = Some(*amount);
+            p.captured_amount = captured.then_some(*amount);
+            p.hold_expires_at = (!captured).then_some(now + st.settings.hold_ms);
+            p.processor_ref = Some(reference.clone());
             (Some(reference.clone()), *funding)
         }
         ChargeOutcome::Declined { code, decline_code, message } => {
@@ -158,7 +164,8 @@ pub async fn record_outcome(
     p.awaiting_processor = false;
     let next = next_session_state(p.status, p.attempt);
     let last = next != SessionState::Initialized;
-    let kind = if p.status == PaymentStatus::Completed { "PAYMENT_SUCCEEDED" } else { "PAYMENT_FAILED" };
+    // A hold is a successful attempt too; its payload's status says AUTHORIZED.
+    let kind = if p.status == PaymentStatus::Failed { "PAYMENT_FAILED" } else { "PAYMENT_SUCCEEDED" };
     let (event_id, event_body) = outbox::event(kind, &p.webhook_payload(last), now);
     let funding = funding.map(|f| if f == Funding::Debit { "debit" } else { "credit" });
     let write = |sqlite: &'static [&'static str], postgres: &'static str| {
@@ -175,6 +182,9 @@ pub async fn record_outcome(
             .bind(&event_id)
             .bind(kind)
             .bind(&event_body)
+            .bind(p.authorized_amount)
+            .bind(p.captured_amount)
+            .bind(p.hold_expires_at)
     };
     let (write, answer) = match session {
         None => (write(RECORD_DIRECT_SQLITE, RECORD_DIRECT_POSTGRES), None),

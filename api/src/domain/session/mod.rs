@@ -159,6 +159,12 @@ impl Session {
     }
 
     /// Whether the session's TTL has run out.
+    /// Whether the merchant asked to pre-authorize (`payment.authorizeCard: true`): a card is
+    /// held, not charged, and captured later through `/v2/payments/{id}/capture`.
+    pub fn authorizes_card(&self) -> bool {
+        self.payment_json.get("authorizeCard") == Some(&Value::Bool(true))
+    }
+
     pub fn is_expired(&self, now: i64) -> bool {
         now >= self.expires_at
     }
