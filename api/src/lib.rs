@@ -37,7 +37,7 @@ use axum::http::{HeaderValue, header};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::handlers::{confirm, hosted, notify, payments, quotes, sessions, wallet};
+use crate::handlers::{confirm, hosted, notify, payments, quotes, sessions, wallet, webhooks};
 
 /// The whole HTTP surface. Tests drive it on port 0 through [`serve`].
 pub fn app(state: AppState) -> Router {
@@ -48,6 +48,7 @@ pub fn app(state: AppState) -> Router {
         .merge(wallet::router())
         .merge(payments::router())
         .merge(notify::router())
+        .merge(webhooks::router())
         .merge(confirm::router())
         .merge(pages::health_router())
         .split_for_parts();

@@ -9,10 +9,13 @@
 //! - [`quote`]: fee quotes.
 //! - [`idempotency`]: the `Idempotency-Key`'s whole life.
 //! - [`payment`]: payment rows and their shapes; [`payment::record`]: the money path's one
-//!   outcome function (record, mark awaiting, release).
+//!   outcome function (record, mark awaiting, release); [`payment::operation`]: capture, void
+//!   and refund, claimed and recorded the same way.
 //! - [`confirm`]: a session's confirm (claim, charge, record); [`direct`]: `/v2/payments`.
-//! - [`outbox`]: webhook events and their signatures; [`notify`]: the TEXT / EMAIL link outbox.
-//! - [`worker`]: the background loop (finishing pending attempts, delivering webhooks).
+//! - [`outbox`]: webhook events and their signatures; [`webhooks`]: a merchant's endpoint, secret
+//!   and failed events; [`notify`]: the TEXT / EMAIL link outbox.
+//! - [`worker`]: the background loop (finishing pending attempts and operations, voiding expired
+//!   holds, ending expired sessions, delivering webhooks).
 
 pub mod confirm;
 pub mod direct;
@@ -24,4 +27,5 @@ pub mod payment;
 pub mod quote;
 pub mod session;
 pub mod wallet;
+pub mod webhooks;
 pub mod worker;

@@ -42,6 +42,9 @@ pub async fn run(st: AppState, poll: Duration) {
         if let Err(e) = expire_holds(&st, now_ms()).await {
             tracing::warn!(error = %e, "voiding expired holds failed");
         }
+        if let Err(e) = expire_sessions(&st, now_ms()).await {
+            tracing::warn!(error = %e, "ending expired sessions failed");
+        }
         match deliver_due(&st, &client).await {
             // More are due than one call delivers: go on without waiting (after the attempts above).
             Ok(Delivered { more_due: true, .. }) => continue,
@@ -170,10 +173,40 @@ pub async fn expire_holds(st: &AppState, at: i64) -> Result<usize, sqlx::Error> 
     Ok(voided)
 }
 
+/// Open sessions whose TTL ran out by `$1` (index `sessions_open_expiry`).
+pub const EXPIRED_SESSIONS_SQL: &str = "SELECT id FROM sessions
+     WHERE state IN ('PENDING_INITIALIZATION', 'INITIALIZED') AND expires_at <= $1 ORDER BY expires_at LIMIT 100";
+
+/// Ends the sessions whose TTL ran out by `at` as `TIMED_OUT`, each with its
+/// `CHECKOUT_SESSION_EXPIRED` event ([`session::change::end`]); how many.
+pub async fn expire_sessions(st: &AppState, at: i64) -> Result<usize, sqlx::Error> {
+    let rows = sqlx::query(EXPIRED_SESSIONS_SQL).bind(at).fetch_all(&st.db).await?;
+    let mut ended = 0;
+    for row in rows {
+        let id: String = row.try_get("id")?;
+        let result = match session::load(&st.db, &id).await {
+            Ok(Some(s)) => session::change::end(st, &s, session::SessionState::TimedOut, at).await,
+            Ok(None) => Ok(false),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(true) => ended += 1,
+            Ok(false) => {}
+            Err(e) => tracing::error!(session = %id, error = ?e, "could not end an expired session; retrying next pass"),
+        }
+    }
+    Ok(ended)
+}
+
+/// How long the worker retries an event before it is failed (3 days), from its creation or its
+/// last redelivery.
+pub const RETRY_WINDOW_MS: i64 = 3 * 24 * 3_600_000;
+
 /// The worker's poll for due events, only of merchants with a webhook URL (index
 /// `webhook_events_undelivered`).
-pub const DUE_EVENTS_SQL: &str = "SELECT e.id, e.body, e.attempts, e.next_attempt_at, m.webhook_url, m.webhook_secret
-     FROM merchants m JOIN webhook_events e ON e.merchant_id = m.id AND e.delivered_at IS NULL AND e.next_attempt_at <= $1
+pub const DUE_EVENTS_SQL: &str = "SELECT e.id, e.body, e.attempts, e.next_attempt_at, e.created_at, e.retry_until, m.webhook_url, m.webhook_secret
+     FROM merchants m JOIN webhook_events e ON e.merchant_id = m.id AND e.delivered_at IS NULL AND e.failed_at IS NULL
+       AND e.next_attempt_at <= $1
      WHERE m.webhook_url IS NOT NULL AND m.webhook_url <> ''
      ORDER BY e.next_attempt_at LIMIT 20";
 
@@ -213,6 +246,7 @@ const LEASE_EVENT: &str =
     "UPDATE webhook_events SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 AND delivered_at IS NULL RETURNING 1";
 const EVENT_DELIVERED: &str = "UPDATE webhook_events SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2";
 const EVENT_FAILED: &str = "UPDATE webhook_events SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3";
+const EVENT_GIVEN_UP: &str = "UPDATE webhook_events SET attempts = attempts + 1, failed_at = $1, last_error = $2 WHERE id = $3";
 
 /// One round: claim up to 20 due events (a lease, so two API nodes never send the same event
 /// at once) and try each; (events found due, events delivered). Every event found leaves the
@@ -258,9 +292,17 @@ async fn deliver_round(st: &AppState, client: &reqwest::Client) -> Result<(usize
                 sent += 1;
             }
             Some(err) => {
+                let created: i64 = r.try_get("created_at")?;
+                let until = r.try_get::<Option<i64>, _>("retry_until")?.unwrap_or(created + RETRY_WINDOW_MS);
                 let next = now_ms() + backoff_ms(st.settings.webhook_backoff_ms, attempts + 1);
-                st.writer.once(Write::one(EVENT_FAILED).bind(next).bind(&err).bind(&id)).await?;
-                tracing::info!(event = %id, error = %err, "webhook delivery failed; will retry");
+                if next > until {
+                    // Past its retry window: failed, listed for the merchant to redeliver.
+                    st.writer.once(Write::one(EVENT_GIVEN_UP).bind(now_ms()).bind(&err).bind(&id)).await?;
+                    tracing::warn!(event = %id, error = %err, attempts = attempts + 1, "webhook delivery failed for its whole retry window; event failed");
+                } else {
+                    st.writer.once(Write::one(EVENT_FAILED).bind(next).bind(&err).bind(&id)).await?;
+                    tracing::info!(event = %id, error = %err, "webhook delivery failed; will retry");
+                }
             }
         }
     }

@@ -7,6 +7,7 @@
 //! - [`quotes`]: fee quotes. [`confirm`]: a session's confirm.
 //! - [`wallet`]: the wallet modes' endpoints. [`payments`]: `/v2/payments`.
 //! - [`notify`]: the agent-assisted link outbox, for the merchant.
+//! - [`webhooks`]: a merchant's webhook endpoint, secret and failed events.
 
 pub mod confirm;
 pub mod hosted;
@@ -15,3 +16,4 @@ pub mod payments;
 pub mod quotes;
 pub mod sessions;
 pub mod wallet;
+pub mod webhooks;

@@ -110,11 +110,11 @@ pub(crate) async fn get_for_merchant(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let mut s = session::load_owned(&st.db, &merchant, &id).await?;
-    session::time_out_if_due(&st.db, &mut s, now_ms()).await?;
+    session::time_out_if_due(&mut s, now_ms());
     let attempts = PaymentRow::for_session(&st.db, &s.id).await?;
     let payment = attempts
         .iter()
-        .find(|p| p.status == PaymentStatus::Completed)
+        .find(|p| matches!(p.status, PaymentStatus::Completed | PaymentStatus::Authorized | PaymentStatus::Voided))
         .or_else(|| attempts.last())
         .map(|p| p.session_payment_json(&s));
     let last_error = attempts.last().filter(|p| p.status == PaymentStatus::Failed).map(|p| {

@@ -6,6 +6,7 @@ mod battery;
 mod confirm;
 mod helpers;
 mod hosted;
+mod lifecycle;
 mod migrations;
 mod money_path;
 mod notify;

@@ -30,6 +30,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/v2/payments/{id}/capture"),
     ("post", "/v2/payments/{id}/void"),
     ("post", "/v2/payments/{id}/refunds"),
+    ("get", "/v1/webhook-endpoint"),
+    ("put", "/v1/webhook-endpoint"),
+    ("post", "/v1/webhook-endpoint/rotate-secret"),
+    ("get", "/v1/webhook-events/failed"),
+    ("post", "/v1/webhook-events/{id}/redeliver"),
 ];
 
 #[tokio::test]
@@ -54,6 +59,7 @@ async fn openapi_document_matches_the_routes() {
             "get" => app.http.get(&url),
             "delete" => app.http.delete(&url),
             "patch" => app.http.patch(&url).header("content-type", "application/json").body("{}"),
+            "put" => app.http.put(&url).header("content-type", "application/json").body("{}"),
             _ => app.http.post(&url).header("content-type", "application/json").body("{}"),
         }
         .send()

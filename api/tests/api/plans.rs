@@ -19,6 +19,10 @@ async fn the_worker_s_polls_and_the_merchant_lookups_use_indexes_not_table_scans
     for (name, sql, table) in [
         ("pending attempts (orphaned or awaiting the processor)", checkout_api::domain::worker::PENDING_SQL, "payments"),
         ("due webhooks", checkout_api::domain::worker::DUE_EVENTS_SQL, "webhook_events"),
+        ("pending captures, voids and refunds", checkout_api::domain::worker::PENDING_OPERATIONS_SQL, "payment_operations"),
+        ("expired holds", checkout_api::domain::worker::EXPIRED_HOLDS_SQL, "payments"),
+        ("expired open sessions", checkout_api::domain::worker::EXPIRED_SESSIONS_SQL, "sessions"),
+        ("a merchant's failed events", checkout_api::domain::webhooks::FAILED_EVENTS_SQL, "webhook_events"),
         ("a merchant transaction's attempts", checkout_api::domain::direct::ATTEMPTS_SQL, "payments"),
         ("a merchant transaction's latest attempt", checkout_api::domain::direct::LATEST_ATTEMPT_SQL, "payments"),
     ] {
@@ -26,6 +30,8 @@ async fn the_worker_s_polls_and_the_merchant_lookups_use_indexes_not_table_scans
         let mut q = sqlx::query(sqlx::AssertSqlSafe(explain));
         if sql.contains("merchant_transaction_id = $2") {
             q = q.bind("m").bind("t");
+        } else if sql.contains("merchant_id = $1") {
+            q = q.bind("m");
         } else if sql.contains("$1") {
             q = q.bind(0_i64);
         }

@@ -62,20 +62,57 @@ pub async fn apply_patch(st: &AppState, merchant: &Merchant, id: &str, req: Patc
     Ok(json!({ "data": { "sessionId": fresh.id, "amount": fresh.amount, "status": fresh.state.status() } }))
 }
 
-/// Cancels a session that has not completed; canceling twice is fine.
+/// Cancels a session that has not completed; canceling twice is fine. Sends
+/// `CHECKOUT_SESSION_CANCELED` once, in the same write.
 pub async fn cancel(st: &AppState, merchant: &Merchant, id: &str) -> ApiResult<Value> {
     let s = load_owned(&st.db, merchant, id).await?;
-    const CANCEL: &str = "UPDATE sessions SET state = 'CANCELED', updated_at = $1
-         WHERE id = $2 AND state IN ('PENDING_INITIALIZATION', 'INITIALIZED') RETURNING 1";
-    if st.writer.once(Write::one(CANCEL).bind(now_ms()).bind(&s.id)).await?.is_none() {
-        let s = load_owned(&st.db, merchant, id).await?;
+    if !end(st, &s, SessionState::Canceled, now_ms()).await? {
+        let mut s = load_owned(&st.db, merchant, id).await?;
+        super::time_out_if_due(&mut s, now_ms());
         if s.state == SessionState::Canceled {
             return Ok(json!({ "data": { "sessionId": s.id, "status": SessionStatus::Canceled } }));
         }
         return Err(ApiError::AlreadyProcessed {
             code: "not_cancelable",
-            detail: format!("The session is {:?} and can no longer be canceled.", s.state.status()),
+            detail: format!("The session is {} and can no longer be canceled.", s.state.status().as_str()),
         });
     }
     Ok(json!({ "data": { "sessionId": s.id, "status": SessionStatus::Canceled } }))
+}
+
+// Ending an open session. $1 now, $2 session, $3 its new state, $4-$6 the event (id, merchant,
+// type), $7 its body. A session expires only past its TTL; it is canceled only before it.
+const END_SQLITE: &[&str] = &[
+    "UPDATE sessions SET state = $3, updated_at = $1 WHERE id = $2 AND state IN ('PENDING_INITIALIZATION', 'INITIALIZED')
+       AND ((expires_at <= $1) = ($3 = 'TIMED_OUT')) RETURNING 1",
+    "INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at)
+     SELECT $4, $5, $6, $7, $1, $1 WHERE changes() = 1",
+];
+const END_POSTGRES: &str = "WITH s AS (
+        UPDATE sessions SET state = $3, updated_at = $1 WHERE id = $2 AND state IN ('PENDING_INITIALIZATION', 'INITIALIZED')
+          AND ((expires_at <= $1) = ($3 = 'TIMED_OUT')) RETURNING id),
+    e AS (INSERT INTO webhook_events (id, merchant_id, event_type, body, next_attempt_at, created_at)
+          SELECT $4, $5, $6, $7, $1, $1 FROM s)
+    SELECT (SELECT COUNT(*) FROM s) AS ended";
+
+/// Ends an open session as `CANCELED` (the merchant, before its TTL) or `TIMED_OUT` (the worker,
+/// after it), with its event (`CHECKOUT_SESSION_CANCELED` / `CHECKOUT_SESSION_EXPIRED`) in the
+/// same write, so the event is sent exactly when the state changes. Whether this call ended it.
+pub async fn end(st: &AppState, s: &super::Session, to: SessionState, now: i64) -> ApiResult<bool> {
+    let kind = if to == SessionState::TimedOut { "CHECKOUT_SESSION_EXPIRED" } else { "CHECKOUT_SESSION_CANCELED" };
+    let body = json!({ "checkoutSessionId": s.id, "status": to.status(), "merchantTransactionId": s.merchant_transaction_id });
+    let (event_id, event_body) = crate::domain::outbox::event(kind, &body, now);
+    let write = Write::new(END_SQLITE, END_POSTGRES)
+        .bind(now)
+        .bind(&s.id)
+        .bind(to.as_str())
+        .bind(&event_id)
+        .bind(&s.merchant_id)
+        .bind(kind)
+        .bind(&event_body);
+    let ended = matches!(st.writer.once(write).await?, Some(n) if n > 0);
+    if ended {
+        tracing::info!(session = %s.id, state = to.as_str(), "session ended");
+    }
+    Ok(ended)
 }

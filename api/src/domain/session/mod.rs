@@ -182,22 +182,13 @@ pub async fn load(db: &Db, id: &str) -> ApiResult<Option<Session>> {
     row.as_ref().map(Session::from_row).transpose()
 }
 
-/// Marks a session whose TTL ran out as `TIMED_OUT`, unless it already moved on.
-pub async fn time_out_if_due(db: &Db, s: &mut Session, now: i64) -> ApiResult<()> {
+/// A session whose TTL ran out reads as `TIMED_OUT` (merchant status `EXPIRED`) unless it already
+/// moved on; the worker writes it, with its `CHECKOUT_SESSION_EXPIRED` event, within a poll
+/// ([`change::end`]). Nothing is written here: a read stays a read.
+pub fn time_out_if_due(s: &mut Session, now: i64) {
     if s.is_expired(now) && matches!(s.state, SessionState::PendingInitialization | SessionState::Initialized) {
-        sqlx::query(
-            "UPDATE sessions SET state = 'TIMED_OUT', updated_at = $1
-             WHERE id = $2 AND state IN ('PENDING_INITIALIZATION', 'INITIALIZED')",
-        )
-        .bind(now)
-        .bind(&s.id)
-        .execute(db)
-        .await?;
-        if let Some(fresh) = load(db, &s.id).await? {
-            *s = fresh;
-        }
+        s.state = SessionState::TimedOut;
     }
-    Ok(())
 }
 
 /// The browser credential check shared by every widget endpoint: the bearer must be the
@@ -206,7 +197,7 @@ pub async fn time_out_if_due(db: &Db, s: &mut Session, now: i64) -> ApiResult<()
 pub async fn authorize_browser(db: &Db, id: &str, headers: &HeaderMap) -> ApiResult<Session> {
     let token = browser_credential(headers)?;
     let s = load(db, id).await?.ok_or(ApiError::Unauthorized)?;
-    authorize_loaded(db, s, &token).await
+    authorize_loaded(s, &token).await
 }
 
 /// The bearer of a widget call, by the shared rule of `checkout_types::credential` (a client
@@ -217,12 +208,12 @@ fn browser_credential(headers: &HeaderMap) -> ApiResult<ClientSecret> {
 }
 
 /// [`authorize_browser`] for a session its caller already loaded (`None`: no such session).
-pub async fn authorize_loaded_browser(db: &Db, s: Option<Session>, headers: &HeaderMap) -> ApiResult<Session> {
+pub async fn authorize_loaded_browser(s: Option<Session>, headers: &HeaderMap) -> ApiResult<Session> {
     let token = browser_credential(headers)?;
-    authorize_loaded(db, s.ok_or(ApiError::Unauthorized)?, &token).await
+    authorize_loaded(s.ok_or(ApiError::Unauthorized)?, &token).await
 }
 
-async fn authorize_loaded(db: &Db, mut s: Session, token: &ClientSecret) -> ApiResult<Session> {
+async fn authorize_loaded(s: Session, token: &ClientSecret) -> ApiResult<Session> {
     let token = token.expose();
     let by_secret = matches_hash(token, &s.secret_hash);
     let by_id = s.dialect == "CCG" && ct_eq(token.as_bytes(), s.id.as_bytes());
@@ -232,7 +223,6 @@ async fn authorize_loaded(db: &Db, mut s: Session, token: &ClientSecret) -> ApiR
     crate::request_id::note_session(&s.id, &s.merchant_id);
     let now = now_ms();
     if s.is_expired(now) {
-        time_out_if_due(db, &mut s, now).await?;
         return Err(ApiError::SessionTimeout);
     }
     Ok(s)
