@@ -6,8 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use checkout_types::error::ErrorBody;
 use checkout_types::money::MinorUnit;
-use checkout_types::payment::PaymentStatus;
-use checkout_types::session::{Mode, SessionConfig, SessionStatus};
+use checkout_types::session::{SessionConfig, SessionStatus};
 use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -15,12 +14,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::db::{now_ms, rfc3339};
+use crate::db::rfc3339;
 use crate::domain::method::SavedRow;
 use crate::domain::payment::PaymentRow;
 use crate::domain::session::ccg::{self, CcgCreate};
 use crate::domain::session::change::{self, PatchSession};
 use crate::domain::session::create::urls;
+use crate::domain::session::view::{self, SessionViewAnswer};
 use crate::domain::session::{self, SessionState};
 use crate::domain::wallet;
 use crate::error::ApiResult;
@@ -99,63 +99,17 @@ async fn create_ccg_inner(st: AppState, merchant: Merchant, req: CcgCreate) -> A
     })))
 }
 
-/// A session as its merchant sees it: status, the mode's result, every payment attempt.
+/// A session as its merchant sees it: status, the mode's result, every payment attempt, and the
+/// request it was created with, as the sessions contract shows it for every mode.
 #[utoipa::path(get, path = "/v1/sessions/{id}", tag = "sessions", params(("id" = String, Path)),
     security(("merchant_key" = [], "merchant_id" = [])),
-    responses((status = 200, description = "`{url, data: {sessionId, status, payment, paymentAttempts, ...}}`", body = Object),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = SessionViewAnswer), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn get_for_merchant(
     State(st): State<AppState>,
     merchant: Merchant,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let mut s = session::load_owned(&st.db, &merchant, &id).await?;
-    session::time_out_if_due(&mut s, now_ms());
-    let attempts = PaymentRow::for_session(&st.db, &s.id).await?;
-    let payment = attempts
-        .iter()
-        .find(|p| matches!(p.status, PaymentStatus::Completed | PaymentStatus::Authorized | PaymentStatus::Voided))
-        .or_else(|| attempts.last())
-        .map(|p| p.session_payment_json(&s));
-    let last_error = attempts.last().filter(|p| p.status == PaymentStatus::Failed).map(|p| {
-        json!({ "code": p.error_code, "declineCode": p.decline_code, "message": p.error_message })
-    });
-    let url = format!("{}/v1/sessions/{}", st.settings.public_url, s.id);
-    let db = &st.db;
-    let method_of = |id: Option<String>| async move {
-        match id {
-            Some(id) => wallet::by_id(db, &id).await.map(|m| m.map(|m| m.merchant_json())),
-            None => Ok::<_, sqlx::Error>(None),
-        }
-    };
-    let completed_method = method_of(s.payment_method_id.clone()).await?;
-    let (method_response, displayed) = match s.mode {
-        Mode::PaymentMethodEntry => (completed_method, None),
-        Mode::PaymentMethodDisplay => (None, method_of(s.config.preselected_method_id.clone()).await?),
-        _ => (None, None),
-    };
-    Ok(Json(json!({
-        "url": url,
-        "data": {
-            "sessionId": s.id,
-            "id": s.id,
-            "status": s.state.status(),
-            "mode": s.mode,
-            "merchantId": s.merchant_id,
-            "amount": s.amount,
-            "currencyCode": s.currency,
-            "merchantTransactionId": s.merchant_transaction_id,
-            "payment": payment,
-            "paymentId": s.payment_id,
-            "paymentMethodId": s.payment_method_id,
-            "paymentMethodResponse": method_response,
-            "paymentMethod": displayed,
-            "paymentAttempts": attempts.iter().map(PaymentRow::attempt_json).collect::<Vec<_>>(),
-            "error": last_error,
-            "expiresAtUtc": rfc3339(s.expires_at),
-            "createdAtUtc": rfc3339(s.created_at),
-        }
-    })))
+) -> ApiResult<Json<SessionViewAnswer>> {
+    view::merchant_view(&st, &merchant, &id).await.map(Json)
 }
 
 /// Cancel a session that has not completed (`CANCELED`).

@@ -232,3 +232,85 @@ async fn the_generate_a_session_seed_sample_is_accepted_as_it_stands() {
     assert_eq!(cfg["mode"], "PAYMENT_METHOD_ENTRY");
     assert_eq!(cfg["privacyPolicyUrl"], "https://merchant.com/privacypolicy");
 }
+
+/// The keys of `v` missing from `expected`'s list.
+fn missing<'a>(v: &Value, expected: &[&'a str]) -> Vec<&'a str> {
+    expected.iter().copied().filter(|k| v.get(*k).is_none()).collect()
+}
+
+/// Fields every session view carries, from the sessions contract's samples (the SELECT and
+/// DISPLAY samples' full view, the PAYMENT and ENTRY samples' `sessionId` / `status`).
+const VIEW: &[&str] = &[
+    "sessionId", "id", "status", "checkoutSessionStatus", "checkoutRequest", "merchantId", "customerId", "paymentId",
+    "paymentMethodId", "paymentMethod", "payment", "paymentMethodResponse", "error", "expiresAtUtc", "createdAtUtc",
+];
+const CHECKOUT_REQUEST: &[&str] = &[
+    "paymentType", "authorizeCard", "merchantTransactionId", "amount", "statementDescriptorSuffix", "paymentDescription",
+    "phoneNumber", "email", "firstName", "config", "metadata", "paymentMethod",
+];
+const PAYMENT: &[&str] = &[
+    "id", "amount", "description", "merchantTransactionId", "merchantId", "paymentType", "currencyCode", "status",
+    "paymentMethodId", "metadata", "error", "statementDescriptorSuffix",
+];
+const METHOD_RESPONSE: &[&str] = &["id", "paymentMethodType", "status", "card", "paymentMethodDetails", "nickname", "default"];
+
+#[tokio::test]
+async fn the_session_view_has_the_contract_s_fields_in_every_mode() {
+    let app = spawn_app().await;
+    let saved = saved_card(&app, "hsid-view", VISA_OK).await;
+    let payment = || json!({ "payment": { "merchantTransactionId": uuid::Uuid::new_v4().to_string(), "amount": 5000, "metadata": { "order": "7" } } });
+    let mut views = Vec::new();
+
+    // PAYMENT, paid by card.
+    let (id, secret) = session(&app, "PAYMENT", "hsid-view", payment()).await;
+    let q = json_of(app.quote(&id, &secret, &json!({"method": "CARD", "brand": "VISA"})).await, 200).await;
+    let body = crate::helpers::card_confirm(q["quoteId"].as_str().expect("quote"), VISA_OK);
+    json_of(app.confirm(&id, &secret, Some("k"), &body).await, 200).await;
+    let v = app.merchant_get(&id).await;
+    assert_eq!(missing(&v["data"]["payment"], PAYMENT), Vec::<&str>::new(), "PAYMENT's payment");
+    assert_eq!((v["data"]["checkoutRequest"]["paymentType"].as_str(), v["data"]["checkoutRequest"]["metadata"]["order"].as_str()), (Some("SALE"), Some("7")));
+    views.push(("PAYMENT", v));
+
+    // PAYMENT_WITH_WALLET: the session names the saved method it was paid with.
+    let (id, secret) = session(&app, "PAYMENT_WITH_WALLET", "hsid-view", payment()).await;
+    let q = json_of(app.quote(&id, &secret, &json!({"method": "CARD", "paymentMethodId": saved})).await, 200).await;
+    json_of(app.confirm(&id, &secret, Some("k"), &json!({"quoteId": q["quoteId"], "paymentMethodId": saved})).await, 200).await;
+    let v = app.merchant_get(&id).await;
+    assert_eq!((v["data"]["paymentMethodId"].as_str(), v["data"]["payment"]["paymentMethodId"].as_str()), (Some(saved.as_str()), Some(saved.as_str())));
+    views.push(("PAYMENT_WITH_WALLET", v));
+
+    // PAYMENT_METHOD_ENTRY: the saved method as paymentMethodResponse.
+    let (id, secret) = session(&app, "PAYMENT_METHOD_ENTRY", "hsid-view", json!({})).await;
+    json_of(add(&app, &id, &secret, json!({ "paymentMethod": card(VISA_OK) })).await, 200).await;
+    let v = app.merchant_get(&id).await;
+    assert_eq!(missing(&v["data"]["paymentMethodResponse"], METHOD_RESPONSE), Vec::<&str>::new());
+    views.push(("PAYMENT_METHOD_ENTRY", v));
+
+    // PAYMENT_METHOD_SELECT: the selected id.
+    let (id, secret) = session(&app, "PAYMENT_METHOD_SELECT", "hsid-view", json!({})).await;
+    let url = app.url(&format!("/v1/sessions/{id}/select"));
+    json_of(app.http.post(&url).bearer_auth(&secret).json(&json!({"paymentMethodId": saved})).send().await.expect("req"), 200).await;
+    let v = app.merchant_get(&id).await;
+    assert_eq!(v["data"]["paymentMethodId"], saved.as_str());
+    views.push(("PAYMENT_METHOD_SELECT", v));
+
+    // PAYMENT_METHOD_DISPLAY: the displayed method, and the request's paymentMethod.id.
+    let (id, _) = session(&app, "PAYMENT_METHOD_DISPLAY", "hsid-view", json!({"paymentMethod": {"id": saved}})).await;
+    let v = app.merchant_get(&id).await;
+    assert_eq!((v["data"]["paymentMethod"]["id"].as_str(), v["data"]["checkoutRequest"]["paymentMethod"]["id"].as_str()), (Some(saved.as_str()), Some(saved.as_str())));
+    views.push(("PAYMENT_METHOD_DISPLAY", v));
+
+    // WALLET, open.
+    let (id, _) = session(&app, "WALLET", "hsid-view", json!({})).await;
+    views.push(("WALLET", app.merchant_get(&id).await));
+
+    for (mode, v) in &views {
+        let d = &v["data"];
+        assert_eq!(missing(d, VIEW), Vec::<&str>::new(), "{mode}: {d}");
+        assert_eq!(missing(&d["checkoutRequest"], CHECKOUT_REQUEST), Vec::<&str>::new(), "{mode}'s checkoutRequest");
+        assert_eq!(d["checkoutRequest"]["config"]["modes"], json!([mode]));
+        assert_eq!((d["customerId"].as_str(), d["checkoutRequest"]["firstName"].as_str()), (Some("hsid-view"), Some("Jane")), "{mode}");
+        assert_eq!(d["checkoutSessionStatus"], d["status"]);
+        assert!(v["url"].as_str().is_some_and(|u| u.ends_with(d["id"].as_str().unwrap_or("?"))), "{mode}");
+    }
+}

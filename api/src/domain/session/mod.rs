@@ -7,6 +7,7 @@ pub mod ccg;
 pub mod change;
 pub mod create;
 pub mod hosted;
+pub mod view;
 
 use axum::http::HeaderMap;
 use checkout_types::credential::ClientSecret;
@@ -115,6 +116,8 @@ pub struct Session {
     pub merchant_transaction_id: Option<String>,
     pub config: StoredConfig,
     pub payment_json: Value,
+    /// The customer as the merchant sent it, identity documents dropped.
+    pub customer_json: Value,
     pub payment_id: Option<String>,
     pub payment_method_id: Option<String>,
     /// The merchant's customer identifier whose wallet this session uses, if any.
@@ -146,6 +149,7 @@ impl Session {
             merchant_transaction_id: r.try_get("merchant_transaction_id")?,
             config: serde_json::from_str(&config).map_err(anyhow::Error::from)?,
             payment_json: serde_json::from_str(&payment).map_err(anyhow::Error::from)?,
+            customer_json: serde_json::from_str(&r.try_get::<String, _>("customer_json")?).unwrap_or(Value::Null),
             payment_id: r.try_get("payment_id")?,
             payment_method_id: r.try_get("payment_method_id")?,
             wallet_key: r.try_get("wallet_key")?,
