@@ -56,3 +56,17 @@ pub struct Selected {
     pub payment_method_id: String,
     pub payment_method: SavedMethod,
 }
+
+/// The answer to `POST /v1/sessions/{id}/complete`: a `WALLET` session is done, with the wallet as
+/// the payer left it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct WalletDone {
+    pub session_id: String,
+    pub status: SessionStatus,
+    /// The wallet's default method, if it holds any.
+    #[serde(default)]
+    pub default_payment_method_id: Option<String>,
+    pub payment_methods: Vec<SavedMethod>,
+}

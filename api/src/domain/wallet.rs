@@ -5,7 +5,7 @@
 
 use checkout_types::confirm::InlineMethod;
 use checkout_types::session::{Mode, SessionStatus};
-use checkout_types::wallet::{AddMethod, Selected, SelectMethod, UpdateMethod};
+use checkout_types::wallet::{AddMethod, Selected, SelectMethod, UpdateMethod, WalletDone};
 use serde_json::{Value, json};
 use sqlx::Row;
 
@@ -125,9 +125,10 @@ pub async fn save_method(
 }
 
 
-/// Completes a session with a payment method (ENTRY after saving, SELECT after choosing), and
-/// queues its `CHECKOUT_SESSION_COMPLETED` event in the same transaction.
-async fn complete_with_method(db: &Db, s: &Session, method_id: &str) -> ApiResult<()> {
+/// Completes a session with a payment method (ENTRY after saving, SELECT after choosing, WALLET
+/// with its default when the payer is done), and queues its `CHECKOUT_SESSION_COMPLETED` event
+/// (with `extra` fields) in the same transaction.
+async fn complete_with_method(db: &Db, s: &Session, method_id: Option<&str>, extra: serde_json::Value) -> ApiResult<()> {
     let mut tx = crate::db::begin_write(db).await?;
     let done = sqlx::query(
         "UPDATE sessions SET state = 'PAYMENT_COMPLETED', payment_method_id = $1, updated_at = $2
@@ -140,7 +141,10 @@ async fn complete_with_method(db: &Db, s: &Session, method_id: &str) -> ApiResul
     .await?
     .rows_affected();
     if done == 1 {
-        let completed = json!({ "checkoutSessionId": s.id, "status": SessionStatus::Completed, "mode": s.mode, "paymentMethodId": method_id });
+        let mut completed = json!({ "checkoutSessionId": s.id, "status": SessionStatus::Completed, "mode": s.mode, "paymentMethodId": method_id });
+        if let (Some(body), Some(extra)) = (completed.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
         outbox::enqueue(&mut tx, &s.merchant_id, &[("CHECKOUT_SESSION_COMPLETED", completed)]).await?;
         tx.commit().await?;
         Ok(())
@@ -173,7 +177,7 @@ pub async fn add(st: &AppState, s: &Session, req: AddMethod) -> ApiResult<SavedR
     let nickname = parse_nickname(req.nickname)?;
     let saved = save_method(st, s, &method, nickname, req.default).await?;
     if s.mode == Mode::PaymentMethodEntry {
-        complete_with_method(&st.db, s, &saved.id).await?;
+        complete_with_method(&st.db, s, Some(&saved.id), json!({})).await?;
     }
     Ok(saved)
 }
@@ -236,8 +240,22 @@ pub async fn remove(st: &AppState, s: &Session, pm: &str) -> ApiResult<Vec<Saved
 /// Completes a `PAYMENT_METHOD_SELECT` session with the chosen saved method.
 pub async fn select(st: &AppState, s: &Session, req: SelectMethod) -> ApiResult<Selected> {
     let m = method_for_charge(&st.db, s, &req.payment_method_id).await?;
-    complete_with_method(&st.db, s, &m.id).await?;
+    complete_with_method(&st.db, s, Some(&m.id), json!({})).await?;
     Ok(Selected { session_id: s.id.clone(), status: SessionStatus::Completed, payment_method_id: m.id.clone(), payment_method: m.sanitized() })
+}
+
+/// The payer is done managing a `WALLET` session: it completes with the wallet as it stands (its
+/// default as `paymentMethodId`), and the merchant is told (`CHECKOUT_SESSION_COMPLETED`).
+pub async fn finish(st: &AppState, s: &Session) -> ApiResult<WalletDone> {
+    let methods = list_for(&st.db, &s.merchant_id, wallet_of(s)?).await?;
+    let default = methods.iter().find(|m| m.is_default).map(|m| m.id.clone());
+    complete_with_method(&st.db, s, default.as_deref(), json!({ "paymentMethodCount": methods.len() })).await?;
+    Ok(WalletDone {
+        session_id: s.id.clone(),
+        status: SessionStatus::Completed,
+        default_payment_method_id: default,
+        payment_methods: methods.iter().map(SavedRow::sanitized).collect(),
+    })
 }
 
 /// A saved method of the session's wallet, ready to charge (confirm, quotes, select).

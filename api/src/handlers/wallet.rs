@@ -1,5 +1,6 @@
 //! Wallet routes of the widget (browser credential): list, add (ENTRY completes the session),
-//! rename / set default and remove (WALLET), select (SELECT completes the session). Parse, check
+//! rename / set default and remove (WALLET), select (SELECT completes the session), done (WALLET
+//! completes the session). Parse, check
 //! the mode, call [`crate::domain::wallet`], answer.
 
 use axum::Json;
@@ -7,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use checkout_types::error::ErrorBody;
 use checkout_types::session::{Mode, SavedMethod};
-use checkout_types::wallet::{AddMethod, MethodList, Selected, SelectMethod, UpdateMethod};
+use checkout_types::wallet::{AddMethod, MethodList, Selected, SelectMethod, UpdateMethod, WalletDone};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -23,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list, add))
         .routes(routes!(update, remove))
         .routes(routes!(select))
+        .routes(routes!(complete))
 }
 
 fn sanitized(rows: &[SavedRow]) -> MethodList {
@@ -73,6 +75,7 @@ pub(crate) async fn update(
 ) -> ApiResult<Json<SavedMethod>> {
     let s = session::authorize_browser(&st.db, &id, &headers).await?;
     ensure_mode(&s, &[Mode::Wallet])?;
+    ensure_open(&s)?;
     Ok(Json(wallet::update(&st, &s, &pm, req).await?.sanitized()))
 }
 
@@ -89,6 +92,7 @@ pub(crate) async fn remove(
 ) -> ApiResult<Json<MethodList>> {
     let s = session::authorize_browser(&st.db, &id, &headers).await?;
     ensure_mode(&s, &[Mode::Wallet])?;
+    ensure_open(&s)?;
     Ok(Json(sanitized(&wallet::remove(&st, &s, &pm).await?)))
 }
 
@@ -108,4 +112,18 @@ pub(crate) async fn select(
     ensure_mode(&s, &[Mode::PaymentMethodSelect])?;
     ensure_open(&s)?;
     wallet::select(&st, &s, req).await.map(Json)
+}
+
+/// The payer is done with their wallet (`WALLET` mode): completes the session with the wallet as
+/// it stands; the merchant gets `CHECKOUT_SESSION_COMPLETED`.
+#[utoipa::path(post, path = "/v1/sessions/{id}/complete", tag = "wallet", params(("id" = String, Path)),
+    security(("client_secret" = [])),
+    responses((status = 200, body = WalletDone), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 410, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, description = "Rate limited (per session or per client); see Retry-After", body = ErrorBody)))]
+pub(crate) async fn complete(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<Json<WalletDone>> {
+    let s = session::authorize_browser(&st.db, &id, &headers).await?;
+    ensure_mode(&s, &[Mode::Wallet])?;
+    ensure_open(&s)?;
+    wallet::finish(&st, &s).await.map(Json)
 }

@@ -23,6 +23,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/v1/sessions/{id}/payment-methods/{pm}"),
     ("delete", "/v1/sessions/{id}/payment-methods/{pm}"),
     ("post", "/v1/sessions/{id}/select"),
+    ("post", "/v1/sessions/{id}/complete"),
     ("get", "/v1/sessions/{id}/notifications"),
     ("post", "/v2/payments"),
     ("get", "/v2/payments"),

@@ -314,3 +314,31 @@ async fn the_session_view_has_the_contract_s_fields_in_every_mode() {
         assert!(v["url"].as_str().is_some_and(|u| u.ends_with(d["id"].as_str().unwrap_or("?"))), "{mode}");
     }
 }
+
+#[tokio::test]
+async fn a_wallet_session_completes_when_the_payer_is_done_and_tells_the_merchant() {
+    let app = spawn_app().await;
+    let first = saved_card(&app, "hsid-done", VISA_OK).await;
+    let (id, secret) = session(&app, "WALLET", "hsid-done", json!({})).await;
+    let done_url = app.url(&format!("/v1/sessions/{id}/complete"));
+    let done = json_of(app.http.post(&done_url).bearer_auth(&secret).send().await.expect("req"), 200).await;
+    assert_eq!((done["status"].as_str(), done["defaultPaymentMethodId"].as_str()), (Some("COMPLETED"), Some(first.as_str())));
+    assert_eq!(done["paymentMethods"].as_array().map(Vec::len), Some(1));
+    let view = app.merchant_get(&id).await;
+    assert_eq!((view["data"]["status"].as_str(), view["data"]["paymentMethodId"].as_str()), (Some("COMPLETED"), Some(first.as_str())));
+    let events = sqlx::query("SELECT body FROM webhook_events WHERE event_type = 'CHECKOUT_SESSION_COMPLETED'")
+        .fetch_all(&app.db).await.expect("events");
+    let bodies: Vec<Value> = events.iter().map(|r| serde_json::from_str(&sqlx::Row::get::<String, _>(r, "body")).expect("json")).collect();
+    let mine: Vec<&Value> = bodies.iter().filter(|b| b["payload"]["checkoutSessionId"] == id.as_str()).collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!((mine[0]["payload"]["mode"].as_str(), mine[0]["payload"]["paymentMethodCount"].as_i64()), (Some("WALLET"), Some(1)));
+    // Done once; the finished session changes nothing more.
+    let again = json_of(app.http.post(&done_url).bearer_auth(&secret).send().await.expect("req"), 409).await;
+    assert_eq!(again["data"]["code"], "already_completed");
+    let url = app.url(&format!("/v1/sessions/{id}/payment-methods/{first}"));
+    json_of(app.http.delete(&url).bearer_auth(&secret).send().await.expect("req"), 409).await;
+    // Only WALLET sessions are finished this way.
+    let (select, select_secret) = session(&app, "PAYMENT_METHOD_SELECT", "hsid-done", json!({})).await;
+    let r = app.http.post(app.url(&format!("/v1/sessions/{select}/complete"))).bearer_auth(&select_secret).send().await.expect("req");
+    json_of(r, 422).await;
+}
