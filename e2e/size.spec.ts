@@ -10,7 +10,9 @@ import { gzipSync } from 'node:zlib';
 // API, the attempt's Idempotency-Key in sessionStorage and the saved methods' brand badges
 // (+23.5 kB of wasm code before compression, 5 kB of it the quote/confirm calls no longer inlined);
 // 222.1 kB later that day with the config prefetch, after every API answer is read as text and
-// parsed by one generic function (was: gloo's json per answer type).
+// parsed by one generic function (was: gloo's json per answer type). 2026-12-06: 222.4 kB after
+// WALLET's Done action (+1.4 kB: one more network call and its screen), paid for by the talc
+// allocator (-0.6 kB against dlmalloc) and the budget's last headroom.
 // The product goal is 80 kB (see docs/PERFORMANCE.md); lower this figure whenever the build
 // shrinks, and raise it only with a measured reason in the commit.
 const BUDGET_GZIP_BYTES = 222_500;

@@ -134,3 +134,27 @@ test('SELECT completes with the chosen method; DISPLAY shows one read-only', asy
   await expect(page.getByTestId('method-display')).toContainText('Mastercard •••• 4444');
   await expect(page.getByRole('button')).toHaveCount(0);
 });
+
+test('WALLET: Done completes the session; the embedding page receives success with the wallet', async ({ page, request }) => {
+  const hsid = `h-${crypto.randomUUID()}`;
+  const apiPort = Number(process.env.E2E_PORT ?? '18080');
+  // The demo merchant's page embeds a WALLET session of this customer.
+  await page.goto(`http://127.0.0.1:${apiPort + 1}/?mode=WALLET&customer=${hsid}`);
+  await expect(page.getByTestId('embedded-mode')).toHaveText('WALLET');
+  const sessionId = await page.locator('govifi-payment').getAttribute('checkout-session-id');
+  const frame = page.frameLocator('govifi-payment iframe');
+  await frame.getByTestId('add-method-button').click();
+  await frame.getByLabel('Card number').fill(VISA_OK);
+  await frame.getByLabel('Expiry (MM / YY)').fill('12/34');
+  await frame.getByLabel('Security code').fill('123');
+  await frame.getByTestId('save-method').click();
+  await expect(frame.getByTestId('wallet-row')).toHaveCount(1);
+  await frame.getByTestId('wallet-done').click();
+  await expect(frame.getByTestId('wallet-done-receipt')).toContainText('Your payment methods are saved');
+  const log = page.getByTestId('event-log');
+  await expect(log).toContainText('element success {"defaultPaymentMethodId":');
+  await expect(log).toContainText('"last4":"4242"');
+  const view = await merchantView(request, sessionId!);
+  expect(view.status).toBe('COMPLETED');
+  expect(view.paymentMethodId).toMatch(/[0-9a-f-]{36}/);
+});

@@ -143,6 +143,13 @@ impl ApiClient {
         read::<MethodList>(resp).await.map(|l| l.data)
     }
 
+    /// `POST /v1/sessions/{id}/complete`: the payer is done with their wallet. The answer
+    /// (`checkout_types::wallet::WalletDone`) is forwarded to the page as it came, not parsed.
+    pub async fn complete(&self) -> Result<serde_json::Value, ApiError> {
+        let resp = Request::post(&self.url("complete")).header("Authorization", &self.auth()).send().await;
+        read(resp).await
+    }
+
     /// `POST /v1/sessions/{id}/select`.
     pub async fn select(&self, payment_method_id: &str) -> Result<Selected, ApiError> {
         let resp = Request::post(&self.url("select"))

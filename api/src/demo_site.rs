@@ -12,6 +12,8 @@ use serde::Deserialize;
 use serde_json::json;
 use sqlx::Row;
 
+use checkout_types::session::Mode;
+
 use crate::AppState;
 use crate::db::now_ms;
 use crate::error::ApiError;
@@ -30,10 +32,26 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-async fn home(State(st): State<AppState>) -> Response {
+/// `/?mode=WALLET&customer=hsid`: which session the page embeds (default: a PAYMENT of $42).
+#[derive(Deserialize)]
+struct HomeQuery {
+    mode: Option<String>,
+    customer: Option<String>,
+}
+
+async fn home(State(st): State<AppState>, Query(q): Query<HomeQuery>) -> Response {
     let site = st.settings.demo_site.clone().unwrap_or_default();
     let merchant = demo_merchant();
-    let embedded = match crate::domain::session::ccg::create_demo_payment(&st, &merchant, 4_200).await {
+    let mode = match q.mode.as_deref().map(Mode::parse) {
+        None => Mode::Payment,
+        Some(Some(m)) => m,
+        Some(None) => return ApiError::InvalidRequest("mode must be one of the six session modes.".to_owned()).into_response(),
+    };
+    let customer = q.customer.unwrap_or_else(|| "demo-customer".to_owned());
+    if customer.len() > 64 || !customer.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return ApiError::InvalidRequest("customer must be 1-64 letters, digits, '-' or '_'.".to_owned()).into_response();
+    }
+    let embedded = match crate::domain::session::ccg::create_demo(&st, &merchant, mode, 4_200, &customer).await {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
@@ -57,6 +75,8 @@ async fn home(State(st): State<AppState>) -> Response {
     let html = DEMO_HTML
         .replace("{API}", &escape(api))
         .replace("{SRI}", &crate::pages::loader_sri())
+        .replace("{MODE}", mode.as_str())
+        .replace("{MODES}", &Mode::ALL.iter().map(|m| format!("<a href=\"/?mode={0}\" data-testid=\"mode-{0}\">{0}</a>", m.as_str())).collect::<Vec<_>>().join(" · "))
         .replace("{SESSION_ID}", &escape(&embedded.id))
         .replace("{CLIENT_SECRET}", &escape(&embedded.client_secret))
         .replace("{POPUP_URL}", &escape(&popup_url))
@@ -122,6 +142,8 @@ const DEMO_HTML: &str = r#"<!DOCTYPE html>
     <p>Annual membership — <strong>$42.00</strong></p>
     <p class="muted">Test card 4242 4242 4242 4242, any future expiry, any CVC. Declined: 4000 0000 0000 0002.
       Bank: routing 110000000, account 000123456789.</p>
+    <p class="muted">Embedded mode: <strong data-testid="embedded-mode">{MODE}</strong> (the demo customer's wallet).
+      Try another: {MODES}</p>
     <h2>Other ways to pay</h2>
     <p><button type="button" id="popup" data-testid="popup-button">Pay in a popup</button>
        <a class="button" id="redirect" data-testid="redirect-link" href="{REDIRECT_URL}">Pay on the checkout page</a></p>

@@ -1,5 +1,5 @@
 //! `WALLET`: the customer manages saved methods: rename, make default, remove (after a
-//! confirmation step), and add new ones.
+//! confirmation step), and add new ones; "Done" completes the session (`success` with the wallet).
 
 use checkout_types::session::{BankChannel, CardChannel, SavedMethod, SessionConfig};
 use leptos::prelude::*;
@@ -38,6 +38,7 @@ pub fn WalletMode(
     let adding = RwSignal::new(false);
     let pending = RwSignal::new(false);
     let banner = RwSignal::new(None::<String>);
+    let finished = RwSignal::new(false);
     let merchant = cfg.merchant_name.clone();
     let card_enabled = cfg.channels.card.contains(&CardChannel::Webform);
     let bank_enabled = cfg.channels.bank_account.contains(&BankChannel::Webform);
@@ -78,6 +79,21 @@ pub fn WalletMode(
                     editing.set(None);
                     emit("change", serde_json::json!({ "removed": id }));
                     methods.set(list);
+                }
+                Err(e) => banner.set(Some(locale.api_error(&e).to_owned())),
+            }
+        });
+    };
+    let finish = move |_| {
+        pending.set(true);
+        banner.set(None);
+        spawn_local(async move {
+            let r = client.get_value().complete().await;
+            pending.set(false);
+            match r {
+                Ok(done) => {
+                    emit("success", done);
+                    finished.set(true);
                 }
                 Err(e) => banner.set(Some(locale.api_error(&e).to_owned())),
             }
@@ -156,6 +172,13 @@ pub fn WalletMode(
         }
     };
     view! {
+        {move || finished.get().then(|| view! {
+            <section class="receipt" data-testid="wallet-done-receipt" role="status">
+                <div class="check" aria-hidden="true">"✓"</div>
+                <h2>{locale.t(Key::WalletSaved)}</h2>
+            </section>
+        })}
+        <div class="wallet-manage" prop:hidden=move || finished.get()>
         <header class="summary">
             <p class="merchant" data-testid="merchant-name">{merchant.clone()}</p>
             <h2>{locale.t(Key::YourWallet)}</h2>
@@ -182,5 +205,10 @@ pub fn WalletMode(
                 </button>
             }.into_any()
         }}
+        <button type="button" class="primary" data-testid="wallet-done" prop:disabled=move || pending.get()
+            aria-busy=move || pending.get().to_string() on:click=finish>
+            {locale.t(Key::Done)}
+        </button>
+        </div>
     }
 }

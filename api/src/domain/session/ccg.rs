@@ -230,15 +230,35 @@ pub async fn create(st: &AppState, merchant: &Merchant, req: CcgCreate) -> ApiRe
 
 /// Creates a PAYMENT session for the demo page, through the same validation as the API.
 pub async fn create_demo_payment(st: &AppState, merchant: &Merchant, amount: i64) -> ApiResult<CreatedSession> {
-    let req: CcgCreate = serde_json::from_value(json!({
+    create_demo(st, merchant, Mode::Payment, amount, "").await
+}
+
+/// A demo session of any mode for the demo site: payment modes pay `amount`; wallet modes use
+/// the wallet of `customer` (an hsid); DISPLAY shows that wallet's default method (a
+/// `422` when the wallet is empty, as for any merchant).
+pub async fn create_demo(st: &AppState, merchant: &Merchant, mode: Mode, amount: i64, customer: &str) -> ApiResult<CreatedSession> {
+    let mut body = json!({
         "customer": { "firstName": "Demo", "lastName": "Payer" },
-        "payment": {
+        "config": { "modes": [mode], "paymentMethodChannel": { "card": ["WEBFORM"], "bankAccount": ["WEBFORM"] } }
+    });
+    if mode.takes_payment() {
+        body["payment"] = json!({
             "merchantTransactionId": format!("demo-{}", uuid::Uuid::new_v4().simple()),
             "amount": amount,
             "description": "Annual membership",
-        },
-        "config": { "modes": ["PAYMENT"], "paymentMethodChannel": { "card": ["WEBFORM"] } }
-    }))
-    .map_err(anyhow::Error::from)?;
+        });
+    }
+    if mode == Mode::Payment {
+        body["config"]["paymentMethodChannel"] = json!({ "card": ["WEBFORM"] });
+    }
+    if !customer.is_empty() {
+        body["customer"]["hsid"] = json!(customer);
+    }
+    if mode == Mode::PaymentMethodDisplay {
+        let methods = crate::domain::wallet::list_for(&st.db, &merchant.id, customer).await?;
+        let shown = methods.first().map(|m| m.id.clone()).unwrap_or_default();
+        body["paymentMethod"] = json!({ "id": shown });
+    }
+    let req: CcgCreate = serde_json::from_value(body).map_err(anyhow::Error::from)?;
     insert(st, ccg_to_new(merchant, req)?, uuid::Uuid::new_v4().to_string()).await
 }
