@@ -289,3 +289,12 @@ test('a prefetch that gets no answer is asked again by the widget; an error answ
   await expect(page.getByTestId('amount')).toHaveText('$15.00');
   expect(n).toBe(4);
 });
+
+test('a page loaded with the build that lacks its mode says so, with a retry; never a blank screen', async ({ page, request }) => {
+  const s = await createSession(request, 1500);
+  // The server never does this (it serves the build that holds the mode): force it.
+  await page.goto(`/widget/manage/index.html#cs=${s.secret}`);
+  await expect(page.getByTestId('load-error')).toContainText("We couldn't reach the payment service.");
+  await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible();
+  await expect(page.getByTestId('pay-button')).toHaveCount(0);
+});

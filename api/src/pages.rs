@@ -19,6 +19,8 @@ use sqlx::Row;
 use tower::ServiceBuilder;
 use tower_http::services::ServeDir;
 
+use checkout_types::session::Mode;
+
 use crate::error::ApiError;
 use crate::{AppState, Settings};
 
@@ -76,10 +78,10 @@ async fn loader() -> Response {
         .into_response()
 }
 
-/// The widget's page (Trunk's `index.html`) and the CSP hashes of its inline scripts (Trunk's
-/// bootstrap module and the config prefetch of `index.html`).
-fn widget_index(settings: &Settings) -> Option<(String, String)> {
-    let html = std::fs::read_to_string(settings.dist_dir.join("index.html")).ok()?;
+/// The widget's page (Trunk's `index.html` of `build`) and the CSP hashes of its inline scripts
+/// (Trunk's bootstrap module and the config prefetch of `index.html`).
+fn widget_index(settings: &Settings, build: Build) -> Option<(String, String)> {
+    let html = std::fs::read_to_string(build.dir(settings).join("index.html")).ok()?;
     let hashes = inline_scripts(&html)
         .map(|body| format!("'sha256-{}'", b64(&Sha256::digest(body.as_bytes()))))
         .collect::<Vec<_>>()
@@ -104,8 +106,36 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn widget_page(settings: &Settings, frame_ancestors: &str) -> Response {
-    let Some((html, script_hash)) = widget_index(settings) else {
+/// The widget's two builds, split by entry point (scripts/build-widget): the payment modes in
+/// `dist/`, the wallet-management modes in `dist/manage/`. A payer downloads only the build of
+/// their session's mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Build {
+    /// PAYMENT, PAYMENT_WITH_WALLET (and any unknown session: the widget shows its error).
+    Pay,
+    /// PAYMENT_METHOD_ENTRY, WALLET, PAYMENT_METHOD_SELECT, PAYMENT_METHOD_DISPLAY.
+    Manage,
+}
+
+impl Build {
+    /// The build that holds `mode`.
+    pub fn of(mode: Mode) -> Build {
+        if mode.takes_payment() { Build::Pay } else { Build::Manage }
+    }
+
+    /// Its directory; a single build holding every mode (`trunk serve`, a dist/ without manage/)
+    /// serves both.
+    fn dir(self, settings: &Settings) -> std::path::PathBuf {
+        let manage = settings.dist_dir.join("manage");
+        match self {
+            Build::Manage if manage.join("index.html").exists() => manage,
+            _ => settings.dist_dir.clone(),
+        }
+    }
+}
+
+fn widget_page(settings: &Settings, frame_ancestors: &str, build: Build) -> Response {
+    let Some((html, script_hash)) = widget_index(settings, build) else {
         return ApiError::NotFound("The widget is not built on this server (run scripts/run).".to_owned()).into_response();
     };
     let csp = format!(
@@ -122,29 +152,31 @@ fn widget_page(settings: &Settings, frame_ancestors: &str) -> Response {
 }
 
 /// The hosted page: full page or popup, never framed.
-async fn hosted_page(State(st): State<AppState>) -> Response {
-    widget_page(&st.settings, "'none'")
+async fn hosted_page(State(st): State<AppState>, Path(id): Path<String>) -> Response {
+    let (build, _) = page_facts(&st, &id).await;
+    widget_page(&st.settings, "'none'", build)
 }
 
 /// The embed page: framable only by the session's merchant's registered origins.
 async fn embed_page(State(st): State<AppState>, Path(id): Path<String>) -> Response {
-    let origins = merchant_origins_of_session(&st, &id).await.unwrap_or_default();
+    let (build, origins) = page_facts(&st, &id).await;
     let ancestors = if origins.is_empty() { "'none'".to_owned() } else { origins.join(" ") };
-    widget_page(&st.settings, &ancestors)
+    widget_page(&st.settings, &ancestors, build)
 }
 
-/// The registered origins of the merchant owning session `id` (none if unknown).
-pub async fn merchant_origins_of_session(st: &AppState, id: &str) -> Result<Vec<String>, sqlx::Error> {
+/// What serving session `id`'s page needs, in one read: the build of its mode and the registered
+/// origins of its merchant (the payment build and none, for an unknown session or a failed read).
+async fn page_facts(st: &AppState, id: &str) -> (Build, Vec<String>) {
     let row = sqlx::query(
-        "SELECT m.allowed_origins FROM sessions s JOIN merchants m ON m.id = s.merchant_id WHERE s.id = $1",
+        "SELECT s.mode, m.allowed_origins FROM sessions s JOIN merchants m ON m.id = s.merchant_id WHERE s.id = $1",
     )
     .bind(id)
     .fetch_optional(&st.db)
-    .await?;
-    Ok(row
-        .and_then(|r| r.try_get::<String, _>("allowed_origins").ok())
-        .map(|s| crate::domain::session::parse_origins(&s))
-        .unwrap_or_default())
+    .await;
+    let Ok(Some(row)) = row else { return (Build::Pay, Vec::new()) };
+    let mode = row.try_get::<String, _>("mode").ok().and_then(|m| Mode::parse(&m));
+    let origins = row.try_get::<String, _>("allowed_origins").map(|s| crate::domain::session::parse_origins(&s));
+    (mode.map_or(Build::Pay, Build::of), origins.unwrap_or_default())
 }
 
 fn b64(data: &[u8]) -> String {

@@ -13,17 +13,37 @@ use leptos::prelude::*;
 use crate::api::ApiClient;
 use crate::i18n::Locale;
 
-/// The view for the session's mode.
+/// The view for the session's mode. A build holds the modes of its features (`pay`, `manage`;
+/// see Cargo.toml): the code of the others is not in its wasm. The server serves the build that
+/// holds the session's mode; were a page ever loaded with the other one, the payer reads the
+/// "couldn't load, try again" screen, whose retry loads the page again from the server.
 pub fn render(client: ApiClient, cfg: SessionConfig, locale: Locale) -> AnyView {
     match cfg.mode {
+        #[cfg(feature = "pay")]
         Mode::Payment | Mode::PaymentWithWallet => {
             view! { <payment::PaymentMode client=client cfg=cfg locale=locale /> }.into_any()
         }
+        #[cfg(feature = "manage")]
         Mode::PaymentMethodEntry => view! { <method_entry::MethodEntryMode client=client cfg=cfg locale=locale /> }.into_any(),
+        #[cfg(feature = "manage")]
         Mode::Wallet => view! { <wallet::WalletMode client=client cfg=cfg locale=locale /> }.into_any(),
+        #[cfg(feature = "manage")]
         Mode::PaymentMethodSelect => view! { <select::SelectMode client=client cfg=cfg locale=locale /> }.into_any(),
+        #[cfg(feature = "manage")]
         Mode::PaymentMethodDisplay => view! { <display::DisplayMode cfg=cfg locale=locale /> }.into_any(),
+        #[allow(unreachable_patterns, reason = "reachable only in a build without every mode")]
+        _ => other_build(locale),
     }
+}
+
+/// A mode this build does not hold: the load-failure screen, whose retry reloads the page.
+#[allow(dead_code, reason = "used only in a build without every mode")]
+fn other_build(locale: Locale) -> AnyView {
+    let retry = Callback::new(|()| {
+        let _ = window().location().reload();
+    });
+    let retry = Some((retry, locale.t(crate::i18n::Key::Retry)));
+    view! { <crate::components::status::LoadError message=locale.t(crate::i18n::Key::NetworkError) retry=retry /> }.into_any()
 }
 
 /// Today's (year, month) in UTC, from the browser clock.

@@ -278,3 +278,40 @@ fn hashed_asset_names_are_recognized() {
     assert!(!is_hashed_asset("/vanilla.html"));
     assert!(!is_hashed_asset("/main-cc527e90.css"));
 }
+
+#[tokio::test]
+async fn each_page_is_served_the_build_that_holds_its_session_s_mode() {
+    let app = crate::helpers::spawn_app().await;
+    let page = |build: &str| format!("<!DOCTYPE html><html><head><script>/*{build}*/</script></head><body>{build}</body></html>");
+    let manage = app.dist.join("manage");
+    std::fs::create_dir_all(&manage).expect("dist/manage");
+    std::fs::write(app.dist.join("index.html"), page("pay build")).expect("pay index");
+    std::fs::write(manage.join("index.html"), page("manage build")).expect("manage index");
+    let pay = app.payment_session(1_000).await;
+    let body = json!({ "customer": { "hsid": "h-build" }, "config": { "modes": ["WALLET"] } });
+    let wallet = json_of(app.create_session(&body).await, 200).await;
+    let wallet = wallet["data"]["checkoutSessionId"].as_str().expect("id").to_owned();
+    for (id, expected) in [(pay.id.as_str(), "pay build"), (wallet.as_str(), "manage build"), ("unknown", "pay build")] {
+        for path in ["pay", "embed"] {
+            let r = app.http.get(app.url(&format!("/{path}/{id}"))).send().await.expect("request");
+            assert_eq!(r.status(), 200);
+            let csp = r.headers()["content-security-policy"].to_str().expect("csp").to_owned();
+            let html = r.text().await.expect("html");
+            assert!(html.contains(expected), "/{path}/{id}: {html}");
+            // The CSP allows exactly that build's inline script.
+            let script = format!("/*{expected}*/");
+            let hash = format!("'sha256-{}'", base64_sha256(script.as_bytes()));
+            assert!(csp.contains(&hash), "{csp}");
+        }
+    }
+    // A dist/ without manage/ (one build holding every mode) serves every session.
+    std::fs::remove_dir_all(&manage).expect("rm manage");
+    let html = app.http.get(app.url(&format!("/pay/{wallet}"))).send().await.expect("request").text().await.expect("html");
+    assert!(html.contains("pay build"));
+}
+
+fn base64_sha256(data: &[u8]) -> String {
+    use sha2::Digest;
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(data))
+}
