@@ -1,6 +1,6 @@
 // PAYMENT mode end to end: the real widget build, the real API, Debian Chromium.
 import { expect, test } from '@playwright/test';
-import { VISA_DECLINED, VISA_OK, createSession, fillCard, loseFirstConfirm, merchantView } from './fixtures';
+import { MERCHANT, VISA_DECLINED, VISA_OK, createSession, fillCard, loseFirstConfirm, merchantView } from './fixtures';
 
 test('pays with 4242 and sees the receipt; the merchant sees COMPLETED', async ({ page, request }) => {
   const s = await createSession(request, 1500);
@@ -297,4 +297,24 @@ test('a page loaded with the build that lacks its mode says so, with a retry; ne
   await expect(page.getByTestId('load-error')).toContainText("We couldn't reach the payment service.");
   await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible();
   await expect(page.getByTestId('pay-button')).toHaveCount(0);
+});
+
+test('a merchant changes the amount while the form is open: the payer is told, sees the new amount and pays it', async ({ page, request }) => {
+  const s = await createSession(request, 1500);
+  await page.goto(s.hostedUrl);
+  await expect(page.getByTestId('amount')).toHaveText('$15.00');
+  await fillCard(page, VISA_OK);
+  await expect(page.getByTestId('pay-button')).toBeEnabled();
+  const patched = await request.patch(`/v1/sessions/${s.id}`, { headers: MERCHANT, data: { amount: 2500 } });
+  expect(patched.status()).toBe(200);
+  await page.getByTestId('pay-button').click();
+  // The old amount cannot be confirmed: the payer reads why and the new amount, and nothing is charged.
+  await expect(page.getByTestId('error-banner')).toHaveText('The total was updated. Please review it and pay again.');
+  await expect(page.getByTestId('amount')).toHaveText('$25.00');
+  expect((await merchantView(request, s.id)).paymentAttempts).toEqual([]);
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByTestId('receipt')).toBeVisible();
+  const view = await merchantView(request, s.id);
+  expect(view.status).toBe('COMPLETED');
+  expect(view.payment.amount).toBe(2500);
 });

@@ -323,6 +323,11 @@ pub fn PaymentMode(
     let merchant = cfg.merchant_name.clone();
     let amount = cfg.amount.map(|a| format_money(a, cfg.currency_code, locale.tag())).unwrap_or_default();
     let amount_for_mandate = amount.clone();
+    // The amount as the latest quote states it: a merchant's PATCH shows here once re-quoted.
+    let amount_now = Signal::derive(move || match quote.get() {
+        QuoteState::Ready(q) => format_money(q.amount, q.currency_code, locale.tag()),
+        _ => amount.clone(),
+    });
     let description = cfg.description.clone();
     let privacy = cfg.privacy_policy_url.clone();
     let pay_label = move || {
@@ -382,7 +387,7 @@ pub fn PaymentMode(
             <form class="pay" on:submit=submit novalidate=true aria-busy=move || pending.get().to_string()>
                 <header class="summary">
                     <p class="merchant" data-testid="merchant-name">{locale.t(Key::PayTo)} " " {merchant.clone()}</p>
-                    <p class="amount" data-testid="amount">{amount.clone()}</p>
+                    <p class="amount" data-testid="amount">{amount_now}</p>
                     {description.clone().map(|d| view! { <p class="muted">{d}</p> })}
                 </header>
                 {move || {
