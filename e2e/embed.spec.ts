@@ -113,6 +113,22 @@ test('pays in a popup; the opener receives the outcome and the popup closes', as
   await popup.waitForEvent('close');
 });
 
+test('the payer cancels: embedded, the page receives cancel; in a popup, the opener does and the popup closes', async ({ page, request }) => {
+  await page.goto(`${SITE}/`);
+  const sessionId = await page.locator('govifi-payment').getAttribute('checkout-session-id');
+  const frame = page.frameLocator('govifi-payment iframe');
+  await frame.getByTestId('cancel-link').click();
+  await expect(page.getByTestId('event-log')).toContainText('element cancel {}');
+  // The frame stays on the form: what happens next is the merchant's page's call.
+  await expect(frame.getByTestId('pay-button')).toBeVisible();
+  expect((await merchantView(request, sessionId!)).status).toBe('CREATED');
+
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByTestId('popup-button').click()]);
+  await expect(popup.getByTestId('amount')).toHaveText('$42.00');
+  await Promise.all([popup.waitForEvent('close'), popup.getByTestId('cancel-link').click()]);
+  await expect(page.getByTestId('event-log')).toContainText('popup cancel {}');
+});
+
 test('pays by redirect; the return page verifies the signature server-side', async ({ page }) => {
   await page.goto(`${SITE}/`);
   await page.getByTestId('redirect-link').click();

@@ -235,3 +235,17 @@ async fn loader_is_served_with_the_sri_hash_the_readme_publishes() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README");
     assert!(readme.contains(&sri), "README must publish the loader's current SRI hash {sri}");
 }
+
+#[tokio::test]
+async fn a_ccg_session_may_name_a_cancel_url_which_the_widget_config_carries() {
+    let app = crate::helpers::spawn_app().await;
+    let mut body = crate::helpers::payment_request(1_000);
+    body["config"]["cancelUrl"] = serde_json::json!("javascript:alert(1)");
+    let r = crate::helpers::json_of(app.create_session(&body).await, 400).await;
+    assert_eq!(r["detail"], "config.cancelUrl must be an http(s) URL.");
+    body["config"]["cancelUrl"] = serde_json::json!("https://shop.example/cart");
+    let s = crate::helpers::json_of(app.create_session(&body).await, 200).await;
+    let id = s["data"]["checkoutSessionId"].as_str().expect("id");
+    let cfg = crate::helpers::json_of(app.config(id, s["data"]["clientSecret"].as_str().expect("secret")).await, 200).await;
+    assert_eq!(cfg["cancelUrl"], "https://shop.example/cart");
+}

@@ -347,7 +347,7 @@ pub fn PaymentMode(
     let mandate_merchant = merchant.clone();
     let mandate_text = Signal::derive(move || locale.mandate(&mandate_merchant, &total_text()));
     let top_level = is_top_level();
-    let cancel_url = cfg.cancel_url.clone().filter(|_| top_level);
+    let cancel_url = cfg.cancel_url.clone();
     let redirect_allowed = top_level && !crate::embed::is_popup();
     let tab = move |kind: PaymentMethodKind, key: Key, id: &'static str| {
         view! {
@@ -490,8 +490,18 @@ pub fn PaymentMode(
                     {pay_label}
                 </button>
                 <p class="secure-note">{locale.t(Key::SecureNote)}</p>
+                // Cancel: on the hosted page a link to the merchant's cancel URL; embedded or in a
+                // popup, the `cancel` event for the merchant's page (a popup then closes).
                 {cancel_url.clone().map(|url| view! {
-                    <p class="cancel"><a href=url data-testid="cancel-link" on:click=move |_| emit("cancel", serde_json::json!({}))>{locale.t(Key::CancelAndReturn)}</a></p>
+                    <p class="cancel"><a href=url data-testid="cancel-link" on:click=move |ev| {
+                        emit("cancel", serde_json::json!({}));
+                        if !redirect_allowed {
+                            ev.prevent_default();
+                            if top_level {
+                                let _ = window().close();
+                            }
+                        }
+                    }>{locale.t(Key::CancelAndReturn)}</a></p>
                 })}
                 {privacy.clone().map(|url| view! {
                     <p class="privacy"><a href=url target="_blank" rel="noopener noreferrer">{locale.t(Key::PrivacyPolicy)}</a></p>

@@ -61,6 +61,9 @@ struct CcgConfig {
     modes: Option<Vec<String>>,
     payment_method_channel: Option<ChannelsIn>,
     privacy_policy_url: Option<String>,
+    /// Where "Cancel" takes the payer on the hosted page (embedded and in a popup it raises the
+    /// `cancel` event instead). Without it the widget offers no cancel.
+    cancel_url: Option<String>,
     locale: Option<String>,
     /// Theme: `colorPrimary`, `borderRadius`, `fontFamily`, … (see README).
     #[schema(value_type = Option<Object>)]
@@ -174,6 +177,11 @@ pub fn ccg_to_new(merchant: &Merchant, req: CcgCreate) -> ApiResult<NewSession> 
             return Err(ApiError::InvalidRequest("config.privacyPolicyUrl must be an http(s) URL.".to_owned()));
         }
     }
+    if let Some(url) = &config.cancel_url {
+        if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2048 || url.contains(char::is_whitespace) {
+            return Err(ApiError::InvalidRequest("config.cancelUrl must be an http(s) URL.".to_owned()));
+        }
+    }
     // Keep only what the product uses; identity documents (SSN digits, birth date) are dropped.
     let keep = ["firstName", "lastName", "name", "email", "hsid", "enterpriseId", "enterpriseIdentifier", "phoneNumber", "zip5", "metadata"];
     let customer: serde_json::Map<String, Value> =
@@ -197,7 +205,7 @@ pub fn ccg_to_new(merchant: &Merchant, req: CcgCreate) -> ApiResult<NewSession> 
             description,
             preselected_method_id: preselected,
             success_url: None,
-            cancel_url: None,
+            cancel_url: config.cancel_url,
             layout: None,
             appearance: parse_appearance("config.appearance", config.appearance.as_ref())?,
         },
@@ -250,6 +258,9 @@ pub async fn create_demo(st: &AppState, merchant: &Merchant, mode: Mode, amount:
     }
     if mode == Mode::Payment {
         body["config"]["paymentMethodChannel"] = json!({ "card": ["WEBFORM"] });
+    }
+    if let Some(site) = &st.settings.demo_site {
+        body["config"]["cancelUrl"] = json!(format!("{site}/?canceled=1"));
     }
     if !customer.is_empty() {
         body["customer"]["hsid"] = json!(customer);
