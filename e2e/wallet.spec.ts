@@ -158,3 +158,24 @@ test('WALLET: Done completes the session; the embedding page receives success wi
   expect(view.status).toBe('COMPLETED');
   expect(view.paymentMethodId).toMatch(/[0-9a-f-]{36}/);
 });
+
+test('SELECT with an empty wallet: the payer adds a card, which is selected; the form links the privacy policy', async ({ page, request }) => {
+  const hsid = `h-${crypto.randomUUID()}`;
+  const s = await session(request, 'PAYMENT_METHOD_SELECT', hsid);
+  const patched = await request.post('/v1/sessions', {
+    headers: MERCHANT,
+    data: { customer: { hsid }, config: { modes: ['PAYMENT_METHOD_ENTRY'], privacyPolicyUrl: 'https://shop.example/privacy',
+      paymentMethodChannel: { card: ['WEBFORM'] } } },
+  });
+  const entry = (await patched.json()).data;
+  await page.goto(entry.hostedUrl);
+  await expect(page.getByTestId('privacy-link')).toHaveAttribute('href', 'https://shop.example/privacy');
+
+  await page.goto(s.hostedUrl);
+  await expect(page.getByTestId('wallet-empty')).toHaveText('No saved payment methods yet.');
+  await addCard(page, VISA_OK, 'Main card');
+  await expect(page.getByTestId('method-selected')).toContainText('Visa •••• 4242');
+  const view = await merchantView(request, s.id);
+  expect(view.status).toBe('COMPLETED');
+  expect(view.paymentMethodId).toMatch(/[0-9a-f-]{36}/);
+});

@@ -37,6 +37,9 @@ pub fn AddMethodForm(
     /// Shows a Cancel button calling this.
     #[prop(optional)]
     on_cancel: Option<Callback<()>>,
+    /// The merchant's privacy policy, linked under the form (it collects the payer's data).
+    #[prop(optional_no_strip)]
+    privacy: Option<String>,
 ) -> impl IntoView {
     let bank_tab = RwSignal::new(!card_enabled && bank_enabled);
     let card = RwSignal::new(CardDraft::default());
@@ -119,6 +122,9 @@ pub fn AddMethodForm(
                 <button type="button" class="secondary wide" data-testid="cancel-add" on:click=move |_| c.run(())>
                     {locale.t(Key::Cancel)}
                 </button>
+            })}
+            {privacy.map(|url| view! {
+                <p class="privacy"><a href=url target="_blank" rel="noopener noreferrer" data-testid="privacy-link">{locale.t(Key::PrivacyPolicy)}</a></p>
             })}
         </form>
     }

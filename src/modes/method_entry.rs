@@ -31,6 +31,7 @@ pub fn MethodEntryMode(
         saved.set(Some(m));
     });
     let merchant = cfg.merchant_name.clone();
+    let privacy = cfg.privacy_policy_url.clone();
     let card_enabled = cfg.channels.card.contains(&CardChannel::Webform);
     let bank_enabled = cfg.channels.bank_account.contains(&BankChannel::Webform);
     let req = Requirements::from_avs(&cfg.required_avs_fields);
@@ -50,7 +51,7 @@ pub fn MethodEntryMode(
                 <h2>{locale.t(Key::AddMethod)}</h2>
             </header>
             <AddMethodForm client=client card_enabled=card_enabled bank_enabled=bank_enabled req=req
-                merchant=merchant.clone() today=today() locale=locale on_saved=on_saved />
+                merchant=merchant.clone() today=today() locale=locale on_saved=on_saved privacy=privacy.clone() />
         }
         .into_any(),
     }

@@ -1,17 +1,21 @@
 //! `PAYMENT_METHOD_SELECT`: choose one saved method (preselected from the session or the
-//! default); choosing completes the session with that `paymentMethodId`.
+//! default); choosing completes the session with that `paymentMethodId`. An empty wallet offers
+//! to add a method first, then selects it.
 
-use checkout_types::session::{SessionConfig, SessionStatus};
+use checkout_types::session::{BankChannel, CardChannel, SavedMethod, SessionConfig, SessionStatus};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::ApiClient;
+use crate::components::add_method::AddMethodForm;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::method_list::{MethodRadios, MethodText};
 use crate::components::status::LoadError;
 use crate::embed::emit;
+use crate::form::Requirements;
 use crate::i18n::{Key, Locale};
+use crate::modes::today;
 
 /// The chooser.
 #[component]
@@ -24,18 +28,18 @@ pub fn SelectMode(
     locale: Locale,
 ) -> impl IntoView {
     let client = StoredValue::new(client);
+    // An empty wallet: the method the payer adds, then selects (listed if selecting it failed).
+    let added = RwSignal::new(None::<SavedMethod>);
     let methods = Signal::derive({
         let list = cfg.saved_methods.clone();
-        move || list.clone()
+        move || list.iter().cloned().chain(added.get()).collect::<Vec<_>>()
     });
     let selected = RwSignal::new(cfg.preselected_method_id.clone());
     let pending = RwSignal::new(false);
     let banner = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
     let already = cfg.status == SessionStatus::Completed;
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        let Some(id) = selected.get_untracked() else { return };
+    let choose = move |id: String| {
         if pending.get_untracked() {
             return;
         }
@@ -53,6 +57,22 @@ pub fn SelectMode(
             }
         });
     };
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if let Some(id) = selected.get_untracked() {
+            choose(id);
+        }
+    };
+    let on_saved = Callback::new(move |m: SavedMethod| {
+        let id = m.id.clone();
+        selected.set(Some(id.clone()));
+        added.set(Some(m));
+        choose(id);
+    });
+    let card_enabled = cfg.channels.card.contains(&CardChannel::Webform);
+    let bank_enabled = cfg.channels.bank_account.contains(&BankChannel::Webform);
+    let req = Requirements::from_avs(&cfg.required_avs_fields);
+    let privacy = cfg.privacy_policy_url.clone();
     let merchant = cfg.merchant_name.clone();
     let all = cfg.saved_methods.clone();
     move || {
@@ -61,7 +81,7 @@ pub fn SelectMode(
         }
         match done.get() {
             Some(id) => {
-                let m = all.iter().find(|m| m.id == id).cloned();
+                let m = all.iter().find(|m| m.id == id).cloned().or_else(|| added.get());
                 view! {
                     <section class="receipt" data-testid="method-selected" role="status">
                         <div class="check" aria-hidden="true">"✓"</div>
@@ -71,7 +91,16 @@ pub fn SelectMode(
                 }
                 .into_any()
             }
-            None if all.is_empty() => view! { <LoadError message=locale.t(Key::NoSavedMethods) retry=None /> }.into_any(),
+            None if all.is_empty() && added.get().is_none() => view! {
+                <header class="summary">
+                    <p class="merchant" data-testid="merchant-name">{merchant.clone()}</p>
+                    <h2>{locale.t(Key::AddMethod)}</h2>
+                    <p class="muted" data-testid="wallet-empty">{locale.t(Key::NoSavedMethods)}</p>
+                </header>
+                <ErrorBanner message=banner />
+                <AddMethodForm client=client card_enabled=card_enabled bank_enabled=bank_enabled req=req
+                    merchant=merchant.clone() today=today() locale=locale on_saved=on_saved privacy=privacy.clone() />
+            }.into_any(),
             None => view! {
                 <form class="select" on:submit=submit novalidate=true>
                     <header class="summary"><p class="merchant" data-testid="merchant-name">{merchant.clone()}</p></header>

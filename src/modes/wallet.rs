@@ -40,6 +40,7 @@ pub fn WalletMode(
     let banner = RwSignal::new(None::<String>);
     let finished = RwSignal::new(false);
     let merchant = cfg.merchant_name.clone();
+    let privacy = cfg.privacy_policy_url.clone();
     let card_enabled = cfg.channels.card.contains(&CardChannel::Webform);
     let bank_enabled = cfg.channels.bank_account.contains(&BankChannel::Webform);
     let req = Requirements::from_avs(&cfg.required_avs_fields);
@@ -196,7 +197,7 @@ pub fn WalletMode(
             view! {
                 <AddMethodForm client=client card_enabled=card_enabled bank_enabled=bank_enabled req=req
                     merchant=merchant.clone() today=today() locale=locale on_saved=on_saved
-                    on_cancel=Callback::new(move |()| adding.set(false)) />
+                    on_cancel=Callback::new(move |()| adding.set(false)) privacy=privacy.clone() />
             }.into_any()
         } else {
             view! {

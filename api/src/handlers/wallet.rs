@@ -43,7 +43,8 @@ pub(crate) async fn list(State(st): State<AppState>, Path(id): Path<String>, hea
     Ok(Json(sanitized(&wallet::list_for(&st.db, &s.merchant_id, w).await?)))
 }
 
-/// Save a card or bank account. In `PAYMENT_METHOD_ENTRY` this completes the session.
+/// Save a card or bank account. In `PAYMENT_METHOD_ENTRY` this completes the session; in
+/// `PAYMENT_METHOD_SELECT` (an empty wallet) the payer selects it next.
 #[utoipa::path(post, path = "/v1/sessions/{id}/payment-methods", tag = "wallet", params(("id" = String, Path)),
     request_body = AddMethod, security(("client_secret" = [])),
     responses((status = 200, body = SavedMethod), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -56,7 +57,7 @@ pub(crate) async fn add(
     ApiJson(req): ApiJson<AddMethod>,
 ) -> ApiResult<Json<SavedMethod>> {
     let s = session::authorize_browser(&st.db, &id, &headers).await?;
-    ensure_mode(&s, &[Mode::PaymentMethodEntry, Mode::Wallet, Mode::PaymentWithWallet])?;
+    ensure_mode(&s, &[Mode::PaymentMethodEntry, Mode::Wallet, Mode::PaymentWithWallet, Mode::PaymentMethodSelect])?;
     ensure_open(&s)?;
     Ok(Json(wallet::add(&st, &s, req).await?.sanitized()))
 }

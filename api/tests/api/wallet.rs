@@ -342,3 +342,16 @@ async fn a_wallet_session_completes_when_the_payer_is_done_and_tells_the_merchan
     let r = app.http.post(app.url(&format!("/v1/sessions/{select}/complete"))).bearer_auth(&select_secret).send().await.expect("req");
     json_of(r, 422).await;
 }
+
+#[tokio::test]
+async fn select_with_an_empty_wallet_adds_a_method_then_selects_it() {
+    let app = spawn_app().await;
+    let (id, secret) = session(&app, "PAYMENT_METHOD_SELECT", "hsid-empty", json!({})).await;
+    assert_eq!(json_of(app.config(&id, &secret).await, 200).await["savedMethods"], json!([]));
+    let m = json_of(add(&app, &id, &secret, json!({ "paymentMethod": card(VISA_OK) })).await, 200).await;
+    assert_eq!(app.merchant_get(&id).await["data"]["status"], "CREATED", "adding does not complete a SELECT session");
+    let url = app.url(&format!("/v1/sessions/{id}/select"));
+    let r = json_of(app.http.post(&url).bearer_auth(&secret).json(&json!({"paymentMethodId": m["id"]})).send().await.expect("req"), 200).await;
+    assert_eq!(r["status"], "COMPLETED");
+    assert_eq!(app.merchant_get(&id).await["data"]["paymentMethodId"], m["id"]);
+}
