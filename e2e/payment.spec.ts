@@ -318,3 +318,23 @@ test('a merchant changes the amount while the form is open: the payer is told, s
   expect(view.status).toBe('COMPLETED');
   expect(view.payment.amount).toBe(2500);
 });
+
+test('line items are listed above the total', async ({ page, request }) => {
+  const resp = await request.post('/v1/sessions', {
+    headers: MERCHANT,
+    data: {
+      customer: { firstName: 'Pat' },
+      payment: { merchantTransactionId: `e2e-${crypto.randomUUID()}`, amount: 3500,
+        lineItems: [{ name: 'Membership', amount: 2500 }, { name: 'Guest pass', quantity: 2, amount: 1000 }] },
+      config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM'] } },
+    },
+  });
+  const { data } = await resp.json();
+  await page.goto(data.hostedUrl);
+  const items = page.getByTestId('line-items');
+  await expect(items).toContainText('Membership');
+  await expect(items).toContainText('$25.00');
+  await expect(items).toContainText('Guest pass × 2');
+  await expect(items).toContainText('$10.00');
+  await expect(page.getByTestId('amount')).toHaveText('$35.00');
+});

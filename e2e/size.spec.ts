@@ -18,8 +18,10 @@ import { gzipSync } from 'node:zlib';
 // 2026-12-06, split by entry point (issue #21): the server serves each session the build that
 // holds its mode, so a payer downloads one of two builds: the payment modes' (dist/, 199.9 kB) or
 // the wallet-management modes' (dist/manage/, 185.1 kB), against 222.4 kB for every mode in one.
-// The budget is the heavier build's.
-const BUDGET_GZIP_BYTES = 200_000;
+// The budget is the heavier build's. Raised to 201,700 the same day for the session's line items
+// listed above the total (issue #20): +1.6 kB measured (the config's new field and one text
+// block; a derived visitor and a list of elements measured +2.8 kB and were not kept).
+const BUDGET_GZIP_BYTES = 201_700;
 
 for (const build of ['', 'manage']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {

@@ -194,5 +194,6 @@ pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, h
         close_on_success: s.config.layout.as_deref() == Some("popup"),
         can_save: s.wallet_key.is_some() && s.config.setup_future_usage != "off",
         appearance: s.config.appearance.clone(),
+        line_items: s.payment_json.get("lineItems").and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default(),
     }))
 }

@@ -249,3 +249,31 @@ async fn a_ccg_session_may_name_a_cancel_url_which_the_widget_config_carries() {
     let cfg = crate::helpers::json_of(app.config(id, s["data"]["clientSecret"].as_str().expect("secret")).await, 200).await;
     assert_eq!(cfg["cancelUrl"], "https://shop.example/cart");
 }
+
+#[tokio::test]
+async fn line_items_are_checked_stored_as_name_quantity_amount_and_given_to_the_widget() {
+    let app = crate::helpers::spawn_app().await;
+    let mut body = crate::helpers::payment_request(3_000);
+    for (items, detail) in [
+        (serde_json::json!([{ "amount": 100 }]), "payment.lineItems[0].name must be 1-100 characters."),
+        (serde_json::json!([{ "name": "Fee", "amount": -1 }]), "payment.lineItems[0].amount must be the line's total, 0 to 100000000 minor units."),
+        (serde_json::json!([{ "name": "Fee", "amount": 1, "quantity": 0 }]), "payment.lineItems[0].quantity must be an integer from 1 to 10000."),
+    ] {
+        body["payment"]["lineItems"] = items;
+        let r = crate::helpers::json_of(app.create_session(&body).await, 400).await;
+        assert_eq!(r["detail"], detail);
+    }
+    body["payment"]["lineItems"] = serde_json::json!([{ "name": "Membership", "amount": 2500 }, { "description": "Guest pass", "quantity": 2, "amount": 500 }]);
+    let s = crate::helpers::json_of(app.create_session(&body).await, 200).await;
+    let (id, secret) = (s["data"]["checkoutSessionId"].as_str().expect("id"), s["data"]["clientSecret"].as_str().expect("secret"));
+    let cfg = crate::helpers::json_of(app.config(id, secret).await, 200).await;
+    assert_eq!(cfg["lineItems"], serde_json::json!([
+        { "name": "Membership", "quantity": 1, "amount": 2500 }, { "name": "Guest pass", "quantity": 2, "amount": 500 }]));
+    // A PATCH replaces them, checked the same way.
+    let patch = |items: serde_json::Value| app.http.patch(app.url(&format!("/v1/sessions/{id}"))).bearer_auth(crate::helpers::KEY)
+        .header("X-Merchant-Id", "demo").json(&serde_json::json!({ "line_items": items })).send();
+    crate::helpers::json_of(patch(serde_json::json!([{ "name": "" , "amount": 1 }])).await.expect("req"), 400).await;
+    crate::helpers::json_of(patch(serde_json::json!([{ "name": "Membership", "amount": 3000 }])).await.expect("req"), 200).await;
+    let cfg = crate::helpers::json_of(app.config(id, secret).await, 200).await;
+    assert_eq!(cfg["lineItems"], serde_json::json!([{ "name": "Membership", "quantity": 1, "amount": 3000 }]));
+}

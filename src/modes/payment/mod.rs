@@ -329,6 +329,17 @@ pub fn PaymentMode(
         _ => amount.clone(),
     });
     let description = cfg.description.clone();
+    // What the amount is for, as the merchant listed it (each line's total).
+    let currency = cfg.currency_code;
+    let lines = cfg
+        .line_items
+        .iter()
+        .map(|li| {
+            let amount = format_money(li.amount, currency, locale.tag());
+            if li.quantity > 1 { format!("{} × {}: {amount}", li.name, li.quantity) } else { format!("{}: {amount}", li.name) }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     let privacy = cfg.privacy_policy_url.clone();
     let pay_label = move || {
         if pending.get() {
@@ -389,6 +400,9 @@ pub fn PaymentMode(
                     <p class="merchant" data-testid="merchant-name">{locale.t(Key::PayTo)} " " {merchant.clone()}</p>
                     <p class="amount" data-testid="amount">{amount_now}</p>
                     {description.clone().map(|d| view! { <p class="muted">{d}</p> })}
+                    {(!lines.is_empty()).then(|| view! {
+                        <p class="line-items" data-testid="line-items">{lines.clone()}</p>
+                    })}
                 </header>
                 {move || {
                     let wallets = express.get();

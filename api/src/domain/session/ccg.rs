@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::StoredConfig;
-use super::create::{CreatedSession, NewSession, insert, parse_amount, parse_appearance, parse_locale, parse_merchant_transaction_id, truncate};
+use super::create::{CreatedSession, NewSession, insert, parse_amount, parse_appearance, parse_line_items, parse_locale, parse_merchant_transaction_id, truncate};
 use crate::AppState;
 use crate::domain::{notify, wallet};
 use crate::error::{ApiError, ApiResult};
@@ -48,6 +48,10 @@ struct CcgPayment {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
+    /// What the amount is for: `[{name, quantity?, amount}]`, `amount` the line's total.
+    #[serde(default, skip_serializing)]
+    #[schema(value_type = Option<Vec<Object>>)]
+    line_items: Option<Vec<Value>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -210,7 +214,12 @@ pub fn ccg_to_new(merchant: &Merchant, req: CcgCreate) -> ApiResult<NewSession> 
             appearance: parse_appearance("config.appearance", config.appearance.as_ref())?,
         },
         payment: match &payment {
-            Some(p) => serde_json::to_value(p).map_err(anyhow::Error::from)?,
+            Some(p) => {
+                let mut stored = serde_json::to_value(p).map_err(anyhow::Error::from)?;
+                let items = parse_line_items("payment.lineItems", p.line_items.as_deref())?;
+                stored["lineItems"] = serde_json::to_value(items).map_err(anyhow::Error::from)?;
+                stored
+            }
             None => json!({}),
         },
         ttl_ms: CCG_TTL_MS,

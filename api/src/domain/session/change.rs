@@ -40,8 +40,9 @@ pub async fn apply_patch(st: &AppState, merchant: &Merchant, id: &str, req: Patc
         return Err(ApiError::InvalidRequest("Nothing to change: send amount and/or line_items.".to_owned()));
     }
     let mut payment_json = s.payment_json.clone();
-    if let Some(items) = req.line_items {
-        payment_json["lineItems"] = Value::Array(items);
+    if req.line_items.is_some() {
+        let items = super::create::parse_line_items("line_items", req.line_items.as_deref())?;
+        payment_json["lineItems"] = serde_json::to_value(items).map_err(anyhow::Error::from)?;
     }
     const CHANGE_AMOUNT: &str = "UPDATE sessions SET amount = $1, amount_version = amount_version + 1, payment_json = $2, updated_at = $3
          WHERE id = $4 AND state = 'INITIALIZED' AND expires_at > $3 RETURNING 1";

@@ -2,7 +2,7 @@
 //! `merchantTransactionId`, locale, appearance) and the one insert.
 
 use checkout_types::money::{Currency, MAX_AMOUNT, MIN_AMOUNT, MinorUnit};
-use checkout_types::session::Mode;
+use checkout_types::session::{LineItem, Mode};
 use serde_json::Value;
 
 use super::StoredConfig;
@@ -186,6 +186,44 @@ pub fn parse_amount(field: &str, amount: Option<i64>) -> ApiResult<i64> {
     MinorUnit::try_from(a).map(|m| m.0).map_err(|_| {
         ApiError::InvalidRequest(format!("{field} must be between {MIN_AMOUNT} and {MAX_AMOUNT} minor units."))
     })
+}
+
+/// Validates line items (`field`: the request's name for them): up to 100 objects
+/// `{name (or description), quantity? (default 1), amount}`, `amount` the line's total, 0 to
+/// 100,000,000 minor units. Stored as `{name, quantity, amount}` and listed above the total.
+pub fn parse_line_items(field: &str, items: Option<&[Value]>) -> ApiResult<Vec<LineItem>> {
+    let bad = |detail: String| ApiError::InvalidRequest(detail);
+    let Some(items) = items else { return Ok(vec![]) };
+    if items.len() > 100 {
+        return Err(bad(format!("{field} holds at most 100 items.")));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let name = v
+                .get("name")
+                .or_else(|| v.get("description"))
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|n| !n.is_empty() && n.chars().count() <= 100)
+                .ok_or_else(|| bad(format!("{field}[{i}].name must be 1-100 characters.")))?;
+            let quantity = match v.get("quantity") {
+                None | Some(Value::Null) => 1,
+                Some(q) => q
+                    .as_u64()
+                    .filter(|q| (1..=10_000).contains(q))
+                    .and_then(|q| u32::try_from(q).ok())
+                    .ok_or_else(|| bad(format!("{field}[{i}].quantity must be an integer from 1 to 10000.")))?,
+            };
+            let amount = v
+                .get("amount")
+                .and_then(Value::as_i64)
+                .filter(|a| (0..=MAX_AMOUNT).contains(a))
+                .ok_or_else(|| bad(format!("{field}[{i}].amount must be the line's total, 0 to {MAX_AMOUNT} minor units.")))?;
+            Ok(LineItem { name: name.to_owned(), quantity, amount: MinorUnit(amount) })
+        })
+        .collect()
 }
 
 /// Validates a `merchantTransactionId` (1-50 characters).

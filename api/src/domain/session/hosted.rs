@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::StoredConfig;
-use super::create::{CreatedSession, NewSession, insert, parse_amount, parse_appearance, parse_locale};
+use super::create::{CreatedSession, NewSession, insert, parse_amount, parse_appearance, parse_line_items, parse_locale};
 use crate::AppState;
 use crate::domain::wallet;
 use crate::error::{ApiError, ApiResult};
@@ -158,7 +158,7 @@ fn hosted_to_new(merchant: &Merchant, req: HostedCreate) -> ApiResult<NewSession
         payment: json!({
             "description": req.description,
             "metadata": req.metadata.unwrap_or_else(|| json!({})),
-            "lineItems": req.line_items.unwrap_or_default(),
+            "lineItems": parse_line_items("line_items", req.line_items.as_deref())?,
             "layout": req.layout,
         }),
         ttl_ms: ttl * 1000,
