@@ -13,6 +13,10 @@ use crate::db::{now_ms, rfc3339};
 use crate::secrets::hmac_hex;
 
 
+/// How long the worker retries an event before it is failed (3 days), from its creation or its
+/// last redelivery.
+pub const RETRY_WINDOW_MS: i64 = 3 * 24 * 3_600_000;
+
 /// Backoff after the n-th failed attempt: base · 2ⁿ⁻¹, at most one hour.
 pub fn backoff_ms(base_ms: i64, attempts: i64) -> i64 {
     let exp = attempts.clamp(1, 20) - 1;

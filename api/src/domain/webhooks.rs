@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use crate::AppState;
 use crate::db::{Write, now_ms, rfc3339};
-use crate::domain::worker::RETRY_WINDOW_MS;
+use crate::domain::outbox::RETRY_WINDOW_MS;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Merchant;
 use crate::secrets::random_hex;

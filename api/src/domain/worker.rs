@@ -9,6 +9,7 @@ use sqlx::Row;
 
 use crate::AppState;
 use crate::db::{Write, now_ms};
+pub use crate::domain::outbox::RETRY_WINDOW_MS;
 use crate::domain::outbox::{backoff_ms, signature};
 use crate::domain::payment::PaymentRow;
 use crate::domain::payment::operation::{self, OperationRow};
@@ -197,10 +198,6 @@ pub async fn expire_sessions(st: &AppState, at: i64) -> Result<usize, sqlx::Erro
     }
     Ok(ended)
 }
-
-/// How long the worker retries an event before it is failed (3 days), from its creation or its
-/// last redelivery.
-pub const RETRY_WINDOW_MS: i64 = 3 * 24 * 3_600_000;
 
 /// The worker's poll for due events, only of merchants with a webhook URL (index
 /// `webhook_events_undelivered`).
