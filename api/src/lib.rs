@@ -37,6 +37,8 @@ use axum::http::{HeaderValue, header};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+pub mod metrics;
+
 use crate::handlers::{confirm, hosted, notify, payments, quotes, sessions, wallet, webhooks};
 
 /// The whole HTTP surface. Tests drive it on port 0 through [`serve`].
@@ -55,6 +57,8 @@ pub fn app(state: AppState) -> Router {
     api.merge(openapi::router(doc))
         .merge(pages::router(&state.settings))
         .fallback(pages::not_found)
+        // Innermost, so it sees the matched route template.
+        .layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn_with_state(state.clone(), limits::limit))
         .layer(axum::middleware::from_fn(request_id::assign))
         .layer(axum::middleware::from_fn(run_to_completion))

@@ -82,6 +82,10 @@ struct ServeArgs {
     /// e.g. `X-Forwarded-For`. Without it the TCP peer is the client.
     #[arg(long, env = "CHECKOUT_CLIENT_IP_HEADER")]
     client_ip_header: Option<HeaderName>,
+    /// Where to serve `GET /metrics` (Prometheus text format), e.g. `127.0.0.1:9464`; never on the
+    /// public listener. Unset: no metrics are kept.
+    #[arg(long, env = "CHECKOUT_METRICS_LISTEN")]
+    metrics_listen: Option<String>,
     /// Directory holding the Trunk-built widget.
     #[arg(long, env = "CHECKOUT_DIST_DIR", default_value = "dist")]
     dist_dir: PathBuf,
@@ -152,8 +156,15 @@ async fn main() -> anyhow::Result<()> {
     if let Some(header) = args.client_ip_header {
         limits = limits.with_client_ip_header(header);
     }
+    if let Some(addr) = &args.metrics_listen {
+        let handle = checkout_api::metrics::install().ok_or_else(|| anyhow::anyhow!("metrics recorder already installed"))?;
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        tracing::info!(addr = %listener.local_addr()?, "metrics on /metrics");
+        tokio::spawn(async move { axum::serve(listener, checkout_api::metrics::router(handle)).await });
+    }
     let writer = db::Writer::new(&pool)?;
-    let state = AppState { db: pool, writer, processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Arc::new(limits) };
+    let processor = Arc::new(checkout_api::metrics::Metered(SandboxProcessor::default()));
+    let state = AppState { db: pool, writer, processor, settings: Arc::new(settings), limits: Arc::new(limits) };
     tracing::info!(%addr, "checkout-api listening");
     if let (Some(listener), Some(site)) = (demo_listener, &demo_site) {
         let site_router = checkout_api::demo_site::router(state.clone());

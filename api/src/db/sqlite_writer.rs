@@ -62,8 +62,27 @@ impl SqliteWriter {
     /// of its statements returned (`RETURNING`), if there was one.
     pub(super) async fn write(&self, statements: Cow<'static, [&'static str]>, params: Vec<Param>) -> Result<Option<i64>, super::WriteError> {
         let (done, outcome) = tokio::sync::oneshot::channel();
+        let _queued = Queued::new();
         self.jobs.send(Job { statements, params, done }).map_err(|_| super::WriteError::WriterStopped)?;
         outcome.await.map_err(|_| super::WriteError::WriterStopped)?.map_err(super::WriteError::Sqlite)
+    }
+}
+
+/// One write queued or being committed, in the `checkout_sqlite_writer_queue` gauge (the writer
+/// thread's backlog) for as long as its caller waits, however that wait ends.
+struct Queued(metrics::Gauge);
+
+impl Queued {
+    fn new() -> Self {
+        let gauge = metrics::gauge!("checkout_sqlite_writer_queue");
+        gauge.increment(1.0);
+        Queued(gauge)
+    }
+}
+
+impl Drop for Queued {
+    fn drop(&mut self) {
+        self.0.decrement(1.0);
     }
 }
 

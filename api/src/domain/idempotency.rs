@@ -86,7 +86,10 @@ pub fn key_in_flight() -> ApiError {
 /// flight. A key never used gets `otherwise`.
 pub async fn answer_from_key(db: &Db, session_id: &str, key: &IdempotencyKey, fingerprint: &str, otherwise: ApiError) -> ApiResult<Answer> {
     match lookup(db, session_id, key.as_str(), fingerprint).await? {
-        Some(Seen::Replay(answer)) => Ok(answer),
+        Some(Seen::Replay(answer)) => {
+            metrics::counter!("checkout_idempotent_replays_total", "of" => "confirm").increment(1);
+            Ok(answer)
+        }
         Some(Seen::Mismatch) => Err(ApiError::IdempotencyKeyReused),
         Some(Seen::InFlight) => Err(key_in_flight()),
         None => Err(otherwise),

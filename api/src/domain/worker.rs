@@ -46,6 +46,9 @@ pub async fn run(st: AppState, poll: Duration) {
         if let Err(e) = expire_sessions(&st, now_ms()).await {
             tracing::warn!(error = %e, "ending expired sessions failed");
         }
+        if let Err(e) = crate::metrics::sample(&st).await {
+            tracing::warn!(error = %e, "sampling the worker's gauges failed");
+        }
         match deliver_due(&st, &client).await {
             // More are due than one call delivers: go on without waiting (after the attempts above).
             Ok(Delivered { more_due: true, .. }) => continue,

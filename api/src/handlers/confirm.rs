@@ -26,7 +26,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 422, description = "PAYMENT_ERROR (decline), UNPROCESSABLE_ENTITY or IDEMPOTENCY_KEY_REUSED", body = ErrorBody),
         (status = 429, description = "Rate limited (per session or per client); see Retry-After", body = ErrorBody)))]
 pub(crate) async fn confirm(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
-    match crate::domain::confirm::run(&st, &id, &headers, &body).await {
+    let result = crate::domain::confirm::run(&st, &id, &headers, &body).await;
+    let outcome = match &result {
+        Ok(a) if a.status == 200 => "completed",
+        Ok(a) if a.status == 202 => "pending",
+        Ok(a) if a.status == 422 => "declined",
+        Ok(_) => "other",
+        Err(e) => e.parts().1.title.as_str(),
+    };
+    metrics::counter!("checkout_confirms_total", "outcome" => outcome).increment(1);
+    match result {
         Ok(answer) => answer.into_response(),
         Err(e) => e.into_response(),
     }

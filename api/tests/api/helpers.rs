@@ -78,7 +78,8 @@ pub async fn state_without_server() -> (AppState, tempfile::TempDir) {
 pub fn state_on(db: &Db, public_url: &str, dist_dir: PathBuf, limits: Limits) -> AppState {
     let settings = Settings { public_url: public_url.to_owned(), dist_dir, demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500, claim_lease_ms: 30_000, hold_ms: 7 * 24 * 3_600_000 };
     let writer = db::Writer::new(db).expect("writer");
-    AppState { db: db.clone(), writer, processor: Arc::new(SandboxProcessor::default()), settings: Arc::new(settings), limits: Arc::new(limits) }
+    let processor = Arc::new(checkout_api::metrics::Metered(SandboxProcessor::default()));
+    AppState { db: db.clone(), writer, processor, settings: Arc::new(settings), limits: Arc::new(limits) }
 }
 
 /// An HTTP client whose connections come from `ip` (any 127.x.y.z reaches 127.0.0.1 on Linux):

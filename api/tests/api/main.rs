@@ -7,6 +7,7 @@ mod confirm;
 mod helpers;
 mod hosted;
 mod lifecycle;
+mod metrics;
 mod migrations;
 mod money_path;
 mod notify;

@@ -23,6 +23,9 @@ async fn the_worker_s_polls_and_the_merchant_lookups_use_indexes_not_table_scans
         ("expired holds", checkout_api::domain::worker::EXPIRED_HOLDS_SQL, "payments"),
         ("expired open sessions", checkout_api::domain::worker::EXPIRED_SESSIONS_SQL, "sessions"),
         ("a merchant's failed events", checkout_api::domain::webhooks::FAILED_EVENTS_SQL, "webhook_events"),
+        ("metrics: webhook backlog", checkout_api::metrics::BACKLOG_SQL, "webhook_events"),
+        ("metrics: failed events", checkout_api::metrics::FAILED_SQL, "webhook_events"),
+        ("metrics: pending payments", checkout_api::metrics::PENDING_SQL, "payments"),
         ("a merchant transaction's attempts", checkout_api::domain::direct::ATTEMPTS_SQL, "payments"),
         ("a merchant transaction's latest attempt", checkout_api::domain::direct::LATEST_ATTEMPT_SQL, "payments"),
     ] {

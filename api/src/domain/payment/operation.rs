@@ -186,7 +186,10 @@ async fn answer_for_key(db: &Db, payment_id: &str, key: &str, fingerprint: &str)
     let status: Option<i64> = row.try_get("response_status")?;
     let body: Option<String> = row.try_get("response_body")?;
     match (status, body) {
-        (Some(status), Some(body)) => Ok(Some(Answer { status: u16::try_from(status).unwrap_or(500), body })),
+        (Some(status), Some(body)) => {
+            metrics::counter!("checkout_idempotent_replays_total", "of" => "operation").increment(1);
+            Ok(Some(Answer { status: u16::try_from(status).unwrap_or(500), body }))
+        }
         _ => Err(key_in_flight()),
     }
 }
@@ -435,6 +438,7 @@ pub async fn record_operation(st: &AppState, payment: &PaymentRow, op: &Operatio
     }
     tracing::info!(payment = %p.id, operation = %op.id, kind = op.kind.as_str(), status = op.status.as_str(),
         amount = op.amount, "payment operation recorded");
+    metrics::counter!("checkout_payment_operations_total", "kind" => op.kind.as_str(), "status" => op.status.as_str()).increment(1);
     Ok(Some(Answer { status: answer_status, body: answer_body }))
 }
 

@@ -216,6 +216,8 @@ pub async fn record_outcome(
     }
     tracing::info!(payment = %p.id, session = p.session_id.as_deref().unwrap_or(""), status = p.status.as_str(),
         attempt = p.attempt, "payment recorded");
+    let way = if p.session_id.is_some() { "session" } else { "direct" };
+    metrics::counter!("checkout_payments_recorded_total", "way" => way, "status" => p.status.as_str()).increment(1);
     Ok(Recorded::Now { payment: p, answer })
 }
 
@@ -253,6 +255,7 @@ pub async fn mark_awaiting(st: &AppState, pending: &PaymentRow, session: Option<
         return Ok(None);
     }
     tracing::info!(payment = %p.id, attempt = p.attempt, "processor deadline passed; payment pending");
+    metrics::counter!("checkout_processor_deadline_missed_total").increment(1);
     Ok(Some(answer))
 }
 
@@ -283,6 +286,7 @@ pub async fn release(st: &AppState, orphan: &PaymentRow) -> ApiResult<bool> {
         .bind(orphan.idem_key.clone());
     let released = matches!(st.writer.once(write).await?, Some(n) if n > 0);
     if released {
+        metrics::counter!("checkout_orphaned_attempts_released_total").increment(1);
         tracing::warn!(payment = %orphan.id, session = orphan.session_id.as_deref().unwrap_or(""),
             "released an attempt orphaned by a crash before the processor saw it");
     }
