@@ -38,3 +38,18 @@ test('once a request is authenticated, its log lines name the session and the me
   expect(answered?.span).toMatchObject({ request_id: id, session_id: s.id, merchant_id: 'demo' });
   expect(readFileSync(LOG, 'utf8')).not.toContain(s.secret);
 });
+
+test('the payer reads the reference of a failed request, and it finds the request in the log', async ({ page, request }) => {
+  const s = await createSession(request, 1500);
+  // A link whose secret is wrong: the API answers 401 with the request's id.
+  await page.goto(`/pay/${s.id}#cs=${s.id}_secret_${'0'.repeat(32)}`);
+  const shown = page.getByTestId('load-error');
+  await expect(shown).toContainText('This checkout link is incomplete.');
+  const text = (await shown.textContent()) ?? '';
+  const id = /Reference: (req_[0-9a-f]{32})/.exec(text)?.[1];
+  expect(id, text).toBeTruthy();
+  await expect.poll(() => linesWith(id!).length).toBeGreaterThan(0);
+  const answered = linesWith(id!).find((l) => l.fields?.message === 'answered');
+  expect(answered?.fields.status).toBe(401);
+  expect(answered?.span.path).toBe(`/v1/sessions/${s.id}/config`);
+});

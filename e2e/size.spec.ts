@@ -21,7 +21,10 @@ import { gzipSync } from 'node:zlib';
 // The budget is the heavier build's. Raised to 201,700 the same day for the session's line items
 // listed above the total (issue #20): +1.6 kB measured (the config's new field and one text
 // block; a derived visitor and a list of elements measured +2.8 kB and were not kept).
-const BUDGET_GZIP_BYTES = 201_700;
+// Raised to 202,000 for the reference a payer reads under an error the API answered (issue #22):
+// +334 B measured (the error body's requestId field and one sentence; was estimated at +2.3 kB
+// with a header read and a field of the client's error).
+const BUDGET_GZIP_BYTES = 202_000;
 
 for (const build of ['', 'manage']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {

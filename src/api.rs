@@ -30,6 +30,14 @@ impl ApiError {
         }
     }
 
+    /// The request's id the API named in its error body (`requestId`), for support.
+    pub fn reference(&self) -> Option<&str> {
+        match self {
+            ApiError::Http { body: Some(b), .. } => b.request_id.as_deref(),
+            _ => None,
+        }
+    }
+
     /// A string field of the error's `data`.
     pub fn data_str(&self, field: &str) -> Option<String> {
         match self {

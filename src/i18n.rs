@@ -296,7 +296,17 @@ impl Locale {
     }
 
     /// A readable sentence for any API failure (never a raw code).
-    pub fn api_error(self, e: &ApiError) -> &'static str {
+    /// The sentence a payer reads for a failed call, with the request's reference (its
+    /// `requestId`, which finds its log lines) when the API answered.
+    pub fn api_error(self, e: &ApiError) -> String {
+        let sentence = self.api_error_sentence(e);
+        match e.reference() {
+            Some(r) => format!("{sentence} {}: {r}", if self == Locale::Es { "Referencia" } else { "Reference" }),
+            None => sentence.to_owned(),
+        }
+    }
+
+    fn api_error_sentence(self, e: &ApiError) -> &'static str {
         let other = match self {
             Locale::En => "Something went wrong. Please try again.",
             Locale::Es => "Algo salió mal. Vuelva a intentarlo.",

@@ -101,6 +101,7 @@ fn api_errors_read_as_sentences_in_both_languages() {
             status: 422,
             detail: "Your card has insufficient funds.".into(),
             data: Some(serde_json::json!({"code": "card_declined", "declineCode": "insufficient_funds"})),
+            request_id: None,
         }),
     };
     assert_eq!(Locale::En.api_error(&decline), "Your card has insufficient funds.");
@@ -236,4 +237,15 @@ fn a_paid_or_closed_session_shows_its_receipt_or_why_it_closed() {
     assert!(!expired.ends_attempt(), "an expired session keeps the key: nothing more can be sent");
     assert_eq!(classify(&failed(ErrorTitle::UnprocessableEntity, serde_json::Value::Null)), Reaction::Requote);
     assert_eq!(classify(&failed(ErrorTitle::IdempotencyKeyReused, serde_json::Value::Null)), Reaction::FixErrors);
+}
+
+#[test]
+fn an_error_the_api_answered_names_its_reference_for_support_in_both_languages() {
+    let mut body = checkout_types::error::ErrorBody::new(ErrorTitle::InternalError, "detail", None);
+    body.request_id = Some("req_0123abcd".into());
+    let failed = ApiError::Http { status: 500, body: Some(body) };
+    assert_eq!(Locale::En.api_error(&failed), "Something went wrong. Please try again. Reference: req_0123abcd");
+    assert_eq!(Locale::Es.api_error(&failed), "Algo salió mal. Vuelva a intentarlo. Referencia: req_0123abcd");
+    // No answer, no reference.
+    assert_eq!(Locale::En.api_error(&ApiError::Network), Locale::En.t(Key::NetworkError));
 }

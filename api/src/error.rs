@@ -98,7 +98,7 @@ impl ApiError {
                 None,
             ),
         };
-        (status, ErrorBody { title, status: status.as_u16(), detail, data })
+        (status, ErrorBody { title, status: status.as_u16(), detail, data, request_id: None })
     }
 }
 
@@ -107,14 +107,11 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(e) = &self {
             tracing::error!(error = ?e, "internal error");
         }
-        let (status, body) = self.parts();
-        // `requestId`: the request's id, the reference a caller quotes to support. Added here, not
-        // in the shared `ErrorBody`, so the widget's wasm does not carry a field it never reads.
-        let mut value = serde_json::to_value(&body).unwrap_or_default();
-        if let (Some(id), Some(fields)) = (crate::request_id::current(), value.as_object_mut()) {
-            fields.insert("requestId".to_owned(), serde_json::Value::String(id));
-        }
-        let mut resp = (status, axum::Json(value)).into_response();
+        let (status, mut body) = self.parts();
+        // `requestId`: the request's id, the reference a caller (and the widget, to its payer)
+        // quotes to support.
+        body.request_id = crate::request_id::current();
+        let mut resp = (status, axum::Json(body)).into_response();
         if let ApiError::TooManyRequests { retry_after_secs } = self {
             if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                 resp.headers_mut().insert(header::RETRY_AFTER, v);

@@ -21,8 +21,9 @@ pub fn Loading(
 /// A failure that replaces the widget, with a retry button when retrying can help.
 #[component]
 pub fn LoadError(
-    /// What happened, in the payer's language.
-    message: &'static str,
+    /// What happened, in the payer's language (with the request's reference, if any).
+    #[prop(into)]
+    message: String,
     /// Re-runs the failed load, and the retry button's words in the payer's language.
     retry: Option<(Callback<()>, &'static str)>,
 ) -> impl IntoView {

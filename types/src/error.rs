@@ -62,7 +62,7 @@ impl std::fmt::Display for ErrorTitle {
 impl ErrorBody {
     /// A body whose `status` is its title's.
     pub fn new(title: ErrorTitle, detail: impl Into<String>, data: Option<serde_json::Value>) -> ErrorBody {
-        ErrorBody { title, status: title.status(), detail: detail.into(), data }
+        ErrorBody { title, status: title.status(), detail: detail.into(), data, request_id: None }
     }
 }
 
@@ -79,6 +79,10 @@ pub struct ErrorBody {
     /// Extra structured data (decline codes, the failed payment, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
+    /// The request's id (`x-request-id`): the reference a payer quotes to support, which finds
+    /// the request's log lines. Stored answers replayed under an `Idempotency-Key` have none.
+    #[serde(default, rename = "requestId", skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// Decline details carried in `data` of a `422 PAYMENT_ERROR`.

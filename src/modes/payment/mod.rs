@@ -189,6 +189,8 @@ pub fn PaymentMode(
             }
             Reaction::StillProcessing => banner.set(Some(locale.t(Key::StillProcessing).to_owned())),
             Reaction::FixErrors => banner.set(Some(locale.t(Key::FixErrors).to_owned())),
+            // The API answered (5xx, 429, ...): its reference, for support; no answer: the network.
+            Reaction::RetrySameKey if e.reference().is_some() => banner.set(Some(locale.api_error(&e))),
             Reaction::RetrySameKey => banner.set(Some(locale.t(Key::NetworkError).to_owned())),
         }
     };
