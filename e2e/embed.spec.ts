@@ -164,3 +164,33 @@ test('the loader works inside a shadow root and via Govifi.mount', async ({ page
   await expect(frame.getByTestId('amount')).toHaveText('$42.00');
   await expect.poll(() => page.evaluate(() => (window as any).mounted.includes('ready'))).toBe(true);
 });
+
+test('the playground makes a real session of the choices and shows the merchant its view beside the element', async ({ page }) => {
+  await page.goto(`${SITE}/`);
+  await page.getByTestId('choice-amount').fill('1999');
+  await page.getByTestId('choice-locale').selectOption('es');
+  await page.getByTestId('choice-bank').check();
+  await page.getByTestId('choice-apply').click();
+  await expect(page).toHaveURL(/amount=1999/);
+  const frame = page.frameLocator('govifi-payment iframe');
+  // Spanish, card and bank, the chosen amount.
+  await expect(frame.getByTestId('tab-bank')).toBeVisible();
+  await expect(frame.getByLabel('Número de tarjeta')).toBeVisible();
+  await expect(page.getByTestId('order-amount')).toHaveText('$19.99');
+  const view = page.getByTestId('merchant-view');
+  await expect(view).toContainText('"status": "CREATED"');
+  await expect(view).toContainText('"amount": 1999');
+  await frame.getByLabel('Número de tarjeta').fill(VISA_OK);
+  await frame.getByLabel('Vencimiento (MM / AA)').fill('12/34');
+  await frame.getByLabel('Código de seguridad').fill('123');
+  await frame.getByTestId('pay-button').click();
+  await expect(frame.getByTestId('receipt')).toBeVisible();
+  await expect(view).toContainText('"status": "COMPLETED"');
+
+  // Another mode, and a choice the API refuses is its own error, as a merchant would get it.
+  await page.goto(`${SITE}/?mode=PAYMENT_METHOD_SELECT&customer=pg-${crypto.randomUUID()}`);
+  await expect(page.frameLocator('govifi-payment iframe').getByTestId('wallet-empty')).toBeVisible();
+  const refused = await page.request.get(`${SITE}/?mode=PAYMENT&amount=0`);
+  expect(refused.status()).toBe(400);
+  expect((await refused.json()).detail).toBe('payment.amount must be between 1 and 100000000 minor units.');
+});

@@ -21,43 +21,81 @@ use crate::extract::Merchant;
 
 /// The demo site's routes.
 pub fn router(state: AppState) -> Router {
-    Router::new().route("/", get(home)).route("/return", get(return_page)).with_state(state)
+    Router::new()
+        .route("/", get(home))
+        .route("/return", get(return_page))
+        .route("/merchant-view/{id}", get(merchant_view))
+        .with_state(state)
 }
 
 fn demo_merchant() -> Merchant {
     Merchant { id: crate::demo::DEMO_MERCHANT_ID.to_owned(), display_name: "Demo Store".to_owned() }
 }
 
+/// `<option>`s of `values`, `selected` selected.
+fn options<'a>(values: impl Iterator<Item = &'a str>, selected: &str) -> String {
+    values
+        .map(|v| format!("<option value=\"{0}\"{1}>{0}</option>", escape(v), if v == selected { " selected" } else { "" }))
+        .collect()
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// `/?mode=WALLET&customer=hsid`: which session the page embeds (default: a PAYMENT of $42).
+/// The playground's choices (`/?mode=WALLET&customer=…&amount=…&locale=es&card=WEBFORM,GOOGLE_PAY&bank=1&color=%23aa0000`);
+/// every one optional: the default is a guest PAYMENT of $42.00 by card, in English.
 #[derive(Deserialize)]
 struct HomeQuery {
     mode: Option<String>,
     customer: Option<String>,
+    amount: Option<i64>,
+    locale: Option<String>,
+    card: Option<String>,
+    bank: Option<String>,
+    color: Option<String>,
+}
+
+fn bad(detail: &str) -> Response {
+    ApiError::InvalidRequest(detail.to_owned()).into_response()
 }
 
 async fn home(State(st): State<AppState>, Query(q): Query<HomeQuery>) -> Response {
     let site = st.settings.demo_site.clone().unwrap_or_default();
     let merchant = demo_merchant();
-    let mode = match q.mode.as_deref().map(Mode::parse) {
+    let mode = match q.mode.as_deref().filter(|m| !m.is_empty()).map(Mode::parse) {
         None => Mode::Payment,
         Some(Some(m)) => m,
-        Some(None) => return ApiError::InvalidRequest("mode must be one of the six session modes.".to_owned()).into_response(),
+        Some(None) => return bad("mode must be one of the six session modes."),
     };
-    let customer = q.customer.unwrap_or_else(|| "demo-customer".to_owned());
+    // The wallet modes use the demo customer's wallet unless another is named; PAYMENT is a guest.
+    let default_customer = if mode == Mode::Payment { "" } else { "demo-customer" };
+    let customer = q.customer.filter(|c| !c.is_empty()).unwrap_or_else(|| default_customer.to_owned());
     if customer.len() > 64 || !customer.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return ApiError::InvalidRequest("customer must be 1-64 letters, digits, '-' or '_'.".to_owned()).into_response();
+        return bad("customer must be up to 64 letters, digits, '-' or '_'.");
     }
-    let embedded = match crate::domain::session::ccg::create_demo(&st, &merchant, mode, 4_200, &customer).await {
+    let card: Vec<String> = match q.card.as_deref().filter(|c| !c.is_empty()) {
+        None => vec!["WEBFORM".to_owned()],
+        Some(list) => list.split(',').map(|c| c.trim().to_ascii_uppercase()).collect(),
+    };
+    let color = q.color.filter(|c| !c.is_empty());
+    let choice = crate::domain::session::ccg::DemoChoice {
+        mode,
+        customer,
+        amount: q.amount.unwrap_or(4_200),
+        locale: q.locale.filter(|l| !l.is_empty()).unwrap_or_else(|| "en".to_owned()),
+        card,
+        bank: q.bank.as_deref().is_some_and(|b| b == "1" || b == "on"),
+        color,
+    };
+    // A bad choice is answered as the API answers a merchant: its own 400 or 422.
+    let embedded = match crate::domain::session::ccg::create_demo(&st, &merchant, &choice).await {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
     let hosted = |layout: &str| {
         json!({
-            "amount": 4_200,
+            "amount": choice.amount,
             "description": "Annual membership",
             "success_url": format!("{site}/return?session_id={{CHECKOUT_SESSION_ID}}"),
             "cancel_url": format!("{site}/?canceled=1"),
@@ -65,23 +103,58 @@ async fn home(State(st): State<AppState>, Query(q): Query<HomeQuery>) -> Respons
             "layout": layout,
         })
     };
-    let popup = crate::domain::session::hosted::create_internal(&st, &merchant, hosted("popup")).await;
-    let redirect = crate::domain::session::hosted::create_internal(&st, &merchant, hosted("redirect")).await;
-    let ((_, popup_url), (_, redirect_url)) = match (popup, redirect) {
-        (Ok(p), Ok(r)) => (p, r),
-        (Err(e), _) | (_, Err(e)) => return e.into_response(),
+    // PAYMENT: popup and redirect are hosted-dialect sessions with success and cancel URLs; the
+    // other modes open a session of the same choices on its hosted page.
+    let (popup_url, redirect_url) = if mode == Mode::Payment {
+        let popup = crate::domain::session::hosted::create_internal(&st, &merchant, hosted("popup")).await;
+        let redirect = crate::domain::session::hosted::create_internal(&st, &merchant, hosted("redirect")).await;
+        match (popup, redirect) {
+            (Ok((_, p)), Ok((_, r))) => (p, r),
+            (Err(e), _) | (_, Err(e)) => return e.into_response(),
+        }
+    } else {
+        let popup = crate::domain::session::ccg::create_demo(&st, &merchant, &choice).await;
+        let redirect = crate::domain::session::ccg::create_demo(&st, &merchant, &choice).await;
+        match (popup, redirect) {
+            (Ok(p), Ok(r)) => {
+                let base = &st.settings.public_url;
+                let hosted = |c: &crate::domain::session::create::CreatedSession| crate::domain::session::create::urls(base, &c.id, &c.client_secret).1;
+                (hosted(&p), hosted(&r))
+            }
+            (Err(e), _) | (_, Err(e)) => return e.into_response(),
+        }
     };
     let api = &st.settings.public_url;
     let html = DEMO_HTML
         .replace("{API}", &escape(api))
         .replace("{SRI}", &crate::pages::loader_sri())
         .replace("{MODE}", mode.as_str())
-        .replace("{MODES}", &Mode::ALL.iter().map(|m| format!("<a href=\"/?mode={0}\" data-testid=\"mode-{0}\">{0}</a>", m.as_str())).collect::<Vec<_>>().join(" · "))
+        .replace("{MODE_OPTIONS}", &options(Mode::ALL.iter().map(|m| m.as_str()), mode.as_str()))
+        .replace("{LOCALE_OPTIONS}", &options(["en", "es"].into_iter(), &choice.locale))
+        .replace("{LOCALE}", &escape(&choice.locale))
+        .replace("{AMOUNT_TEXT}", &checkout_types::money::format_money(checkout_types::money::MinorUnit(choice.amount), checkout_types::money::Currency::USD, "en"))
+        .replace("{AMOUNT}", &choice.amount.to_string())
+        .replace("{CUSTOMER}", &escape(&choice.customer))
+        .replace("{COLOR}", &escape(choice.color.as_deref().unwrap_or("#0b6e4f")))
+        .replace("{BANK_CHECKED}", if choice.bank { "checked" } else { "" })
+        .replace("{CARD_BOXES}", &["WEBFORM", "GOOGLE_PAY", "APPLE_PAY", "TEXT", "EMAIL"].iter().map(|c| {
+            let on = if choice.card.iter().any(|x| x == c) { " checked" } else { "" };
+            format!("<label><input type=\"checkbox\" name=\"card\" value=\"{c}\"{on}> {c}</label>")
+        }).collect::<String>())
         .replace("{SESSION_ID}", &escape(&embedded.id))
         .replace("{CLIENT_SECRET}", &escape(&embedded.client_secret))
         .replace("{POPUP_URL}", &escape(&popup_url))
         .replace("{REDIRECT_URL}", &escape(&redirect_url));
     ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+/// What the merchant's server reads about a session (`GET /v1/sessions/{id}` with its key), for
+/// the playground's "merchant's view" panel.
+async fn merchant_view(State(st): State<AppState>, axum::extract::Path(id): axum::extract::Path<String>) -> Response {
+    match crate::domain::session::view::merchant_view(&st, &demo_merchant(), &id).await {
+        Ok(v) => ([(header::CACHE_CONTROL, "no-store")], axum::Json(v)).into_response(),
+        Err(e) => e.into_response(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -130,6 +203,9 @@ const DEMO_HTML: &str = r#"<!DOCTYPE html>
   .muted { color: #5b6477; font-size: .9rem; }
   button, .button { font: inherit; padding: .6rem 1rem; border-radius: 8px; border: 1px solid #c9ced8; background: #fff; cursor: pointer; color: inherit; text-decoration: none; display: inline-block; margin: .25rem 0; }
   #log { font: 12px/1.4 ui-monospace, monospace; max-height: 280px; overflow: auto; padding-left: 1.2rem; }
+  #view { font: 11px/1.4 ui-monospace, monospace; max-height: 320px; overflow: auto; background: #f4f5f7; padding: .5rem; }
+  .playground { display: grid; gap: .4rem; margin: .5rem 0; }
+  .playground fieldset { border: 1px solid #c9ced8; border-radius: 8px; display: flex; flex-wrap: wrap; gap: .5rem; }
   govifi-payment { --checkout-color-primary: #0b6e4f; }
   @media (max-width: 760px) { main { grid-template-columns: 1fr; } }
 </style>
@@ -139,11 +215,23 @@ const DEMO_HTML: &str = r#"<!DOCTYPE html>
 <main>
   <section aria-labelledby="order-h">
     <h1 id="order-h">Your order</h1>
-    <p>Annual membership — <strong>$42.00</strong></p>
+    <p>Annual membership — <strong data-testid="order-amount">{AMOUNT_TEXT}</strong></p>
     <p class="muted">Test card 4242 4242 4242 4242, any future expiry, any CVC. Declined: 4000 0000 0000 0002.
       Bank: routing 110000000, account 000123456789.</p>
-    <p class="muted">Embedded mode: <strong data-testid="embedded-mode">{MODE}</strong> (the demo customer's wallet).
-      Try another: {MODES}</p>
+    <details open><summary>Playground: every choice makes a real session through the API</summary>
+    <form method="get" action="/" data-testid="playground" class="playground">
+      <label>Mode <select name="mode" data-testid="choice-mode">{MODE_OPTIONS}</select></label>
+      <label>Amount (cents) <input name="amount" type="number" min="1" value="{AMOUNT}" data-testid="choice-amount"></label>
+      <label>Locale <select name="locale" data-testid="choice-locale">{LOCALE_OPTIONS}</select></label>
+      <label>Customer (wallet) <input name="customer" value="{CUSTOMER}" placeholder="guest" data-testid="choice-customer"></label>
+      <fieldset><legend>Card channels</legend>{CARD_BOXES}</fieldset>
+      <label><input type="checkbox" name="bank" value="1" {BANK_CHECKED} data-testid="choice-bank"> Bank account</label>
+      <label>Theme colour <input name="color" type="color" value="{COLOR}" data-testid="choice-color"></label>
+      <button type="submit" data-testid="choice-apply">Create the session</button>
+    </form>
+    </details>
+    <p class="muted">Embedded: <strong data-testid="embedded-mode">{MODE}</strong>. The card form's checkbox list joins
+      into <code>card=</code>; a choice the API refuses shows its error as a merchant would get it.</p>
     <h2>Other ways to pay</h2>
     <p><button type="button" id="popup" data-testid="popup-button">Pay in a popup</button>
        <a class="button" id="redirect" data-testid="redirect-link" href="{REDIRECT_URL}">Pay on the checkout page</a></p>
@@ -151,7 +239,10 @@ const DEMO_HTML: &str = r#"<!DOCTYPE html>
     <ol id="log" data-testid="event-log"></ol>
   </section>
   <section aria-label="Payment">
-    <govifi-payment data-testid="embedded-checkout" checkout-session-id="{SESSION_ID}" client-secret="{CLIENT_SECRET}" locale="en"></govifi-payment>
+    <govifi-payment data-testid="embedded-checkout" checkout-session-id="{SESSION_ID}" client-secret="{CLIENT_SECRET}" locale="{LOCALE}"></govifi-payment>
+    <h2>The merchant's view</h2>
+    <p class="muted"><code>GET /v1/sessions/{SESSION_ID}</code>, read by the merchant's server after each event.</p>
+    <pre id="view" data-testid="merchant-view"></pre>
   </section>
 </main>
 <script>
@@ -163,8 +254,21 @@ const DEMO_HTML: &str = r#"<!DOCTYPE html>
     document.getElementById('log').appendChild(li);
   };
   const el = document.querySelector('govifi-payment');
+  const view = () => fetch('/merchant-view/{SESSION_ID}').then((r) => r.json()).then((v) => {
+    document.getElementById('view').textContent = JSON.stringify(v.data ?? v, null, 2);
+  }).catch(() => {});
+  view();
   ['ready', 'change', 'quote', 'success', 'error', 'cancel', 'resize']
-    .forEach((n) => el.addEventListener(n, (e) => log('element', n, e.detail)));
+    .forEach((n) => el.addEventListener(n, (e) => { log('element', n, e.detail); if (n !== 'resize') view(); }));
+  // The checkboxes join into one card= parameter.
+  document.querySelector('[data-testid=playground]').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const f = new FormData(e.target);
+    const q = new URLSearchParams();
+    for (const [k, v] of f) if (k !== 'card' && v !== '') q.set(k, v);
+    q.set('card', f.getAll('card').join(','));
+    location.search = q.toString();
+  });
   let popup = null;
   document.getElementById('popup').addEventListener('click', () => {
     popup = window.open("{POPUP_URL}", 'checkout', 'width=480,height=760');

@@ -247,35 +247,65 @@ pub async fn create(st: &AppState, merchant: &Merchant, req: CcgCreate) -> ApiRe
 
 /// Creates a PAYMENT session for the demo page, through the same validation as the API.
 pub async fn create_demo_payment(st: &AppState, merchant: &Merchant, amount: i64) -> ApiResult<CreatedSession> {
-    create_demo(st, merchant, Mode::Payment, amount, "").await
+    let choice = DemoChoice {
+        mode: Mode::Payment,
+        customer: String::new(),
+        amount,
+        locale: "en".to_owned(),
+        card: vec!["WEBFORM".to_owned()],
+        bank: false,
+        color: None,
+    };
+    create_demo(st, merchant, &choice).await
 }
 
-/// A demo session of any mode for the demo site: payment modes pay `amount`; wallet modes use
-/// the wallet of `customer` (an hsid); DISPLAY shows that wallet's default method (a
-/// `422` when the wallet is empty, as for any merchant).
-pub async fn create_demo(st: &AppState, merchant: &Merchant, mode: Mode, amount: i64, customer: &str) -> ApiResult<CreatedSession> {
+/// What the demo site's playground asks for: a mode, its customer's wallet, an amount, a locale,
+/// the channels and a theme colour.
+#[derive(Debug, Clone)]
+pub struct DemoChoice {
+    pub mode: Mode,
+    /// An hsid: the wallet the session uses (empty: a guest).
+    pub customer: String,
+    pub amount: i64,
+    pub locale: String,
+    /// Card channels (`WEBFORM`, `GOOGLE_PAY`, `APPLE_PAY`, `TEXT`, `EMAIL`).
+    pub card: Vec<String>,
+    pub bank: bool,
+    /// `#rrggbb` for `colorPrimary`, if any.
+    pub color: Option<String>,
+}
+
+/// A demo session from the playground's choices, through the same checks as a merchant's
+/// `POST /v1/sessions` (a bad choice is the API's own `400`/`422`). DISPLAY shows the wallet's
+/// first method (a `422` when it is empty, as for any merchant).
+pub async fn create_demo(st: &AppState, merchant: &Merchant, c: &DemoChoice) -> ApiResult<CreatedSession> {
+    let mut channels = json!({ "card": c.card });
+    if c.bank {
+        channels["bankAccount"] = json!(["WEBFORM"]);
+    }
     let mut body = json!({
-        "customer": { "firstName": "Demo", "lastName": "Payer" },
-        "config": { "modes": [mode], "paymentMethodChannel": { "card": ["WEBFORM"], "bankAccount": ["WEBFORM"] } }
+        "customer": { "firstName": "Demo", "lastName": "Payer", "email": "demo.payer@example.com", "phoneNumber": "+15555550123" },
+        "config": { "modes": [c.mode], "paymentMethodChannel": channels, "locale": c.locale,
+                    "privacyPolicyUrl": "https://example.com/privacy" }
     });
-    if mode.takes_payment() {
+    if c.mode.takes_payment() {
         body["payment"] = json!({
             "merchantTransactionId": format!("demo-{}", uuid::Uuid::new_v4().simple()),
-            "amount": amount,
+            "amount": c.amount,
             "description": "Annual membership",
         });
     }
-    if mode == Mode::Payment {
-        body["config"]["paymentMethodChannel"] = json!({ "card": ["WEBFORM"] });
+    if !c.customer.is_empty() {
+        body["customer"]["hsid"] = json!(c.customer);
+    }
+    if let Some(color) = &c.color {
+        body["config"]["appearance"] = json!({ "colorPrimary": color });
     }
     if let Some(site) = &st.settings.demo_site {
         body["config"]["cancelUrl"] = json!(format!("{site}/?canceled=1"));
     }
-    if !customer.is_empty() {
-        body["customer"]["hsid"] = json!(customer);
-    }
-    if mode == Mode::PaymentMethodDisplay {
-        let methods = crate::domain::wallet::list_for(&st.db, &merchant.id, customer).await?;
+    if c.mode == Mode::PaymentMethodDisplay {
+        let methods = crate::domain::wallet::list_for(&st.db, &merchant.id, &c.customer).await?;
         let shown = methods.first().map(|m| m.id.clone()).unwrap_or_default();
         body["paymentMethod"] = json!({ "id": shown });
     }
