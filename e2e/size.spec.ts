@@ -24,7 +24,10 @@ import { gzipSync } from 'node:zlib';
 // Raised to 202,000 for the reference a payer reads under an error the API answered (issue #22):
 // +334 B measured (the error body's requestId field and one sentence; was estimated at +2.3 kB
 // with a header read and a field of the client's error).
-const BUDGET_GZIP_BYTES = 202_000;
+// Raised to 203,700 for typed event details (issue #22): the widget emits the structs of
+// `checkout_types::events`, from which merchants' govifi.d.ts is generated, so the two cannot
+// drift; +1.7 kB measured (their derived serializers; through serde_json::Value it was +2.2 kB).
+const BUDGET_GZIP_BYTES = 203_700;
 
 for (const build of ['', 'manage']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {

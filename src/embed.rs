@@ -51,9 +51,14 @@ fn to_js(value: &serde_json::Value) -> wasm_bindgen::JsValue {
 
 /// Reports an event (`ready`, `change`, `quote`, `success`, `error`, `cancel`, `resize`) to the
 /// embedding page or opener, if there is one. Never sends card data: callers pass summaries.
-pub fn emit(name: &str, detail: serde_json::Value) {
+/// `detail` is one of `checkout_types::events` (merchants' `govifi.d.ts` is generated from them),
+/// or the API's own answer forwarded as it came (WALLET's `WalletDone`).
+pub fn emit(name: &str, detail: impl serde::Serialize) {
     let Some(target) = TARGET.with(|t| t.borrow().clone()) else { return };
-    let msg = to_js(&serde_json::json!({ "type": "govifi:event", "name": name, "detail": detail }));
+    // Straight to text (the serializer the API calls already use), then one `JSON.parse`.
+    let Ok(detail) = serde_json::to_string(&detail) else { return };
+    let msg = js_sys::JSON::parse(&format!(r#"{{"type":"govifi:event","name":"{name}","detail":{detail}}}"#))
+        .unwrap_or(wasm_bindgen::JsValue::NULL);
     let w = window();
     match target {
         Target::Parent(origin) => {
@@ -100,7 +105,7 @@ fn observe_size() {
     let report = Closure::<dyn FnMut()>::new(move || {
         // The body's own height: the document element never gets shorter than the frame.
         if let Some(body) = document().body() {
-            emit("resize", serde_json::json!({ "height": body.scroll_height() }));
+            emit("resize", checkout_types::events::Resized { height: body.scroll_height() });
         }
     });
     if let Ok(observer) = web_sys::ResizeObserver::new(report.as_ref().unchecked_ref()) {

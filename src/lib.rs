@@ -83,13 +83,15 @@ fn Checkout(client: ApiClient, fallback_locale: Locale) -> impl IntoView {
         Some(Ok(cfg)) => {
             embed::apply_vars(cfg.appearance.iter().map(|(k, v)| (k.as_str(), v.as_str())));
             embed::target_opener(cfg.merchant_origins.clone());
-            embed::emit(
-                "ready",
-                serde_json::json!({ "sessionId": cfg.session_id, "mode": cfg.mode, "status": cfg.status,
-                    "amount": cfg.amount, "currencyCode": cfg.currency_code }),
-            );
+            embed::emit("ready", checkout_types::events::Ready {
+                session_id: cfg.session_id.clone(),
+                mode: cfg.mode,
+                status: cfg.status,
+                amount: cfg.amount,
+                currency_code: cfg.currency_code,
+            });
         }
-        Some(Err(e)) => embed::emit("error", serde_json::json!({ "title": e.title(), "message": fallback_locale.api_error(&e) })),
+        Some(Err(e)) => embed::emit("error", checkout_types::events::Failed { title: e.title(), message: fallback_locale.api_error(&e) }),
         None => {}
     });
     move || match config.get() {

@@ -29,6 +29,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/", get(root))
         .route("/demo", get(demo_page))
         .route("/v1/govifi.js", get(loader))
+        .route("/v1/govifi.d.ts", get(declarations))
         .nest_service(
             "/widget",
             ServiceBuilder::new()
@@ -60,6 +61,22 @@ pub fn is_hashed_asset(path: &str) -> bool {
 
 /// The `<govifi-payment>` loader, shipped inside the binary.
 pub const LOADER_JS: &str = include_str!("../static/govifi.js");
+
+/// The loader's TypeScript declarations (the element, its events' `detail`, `Govifi.mount`),
+/// generated from the widget's Rust event types (`types/tests/typescript.rs`).
+pub const DECLARATIONS_TS: &str = include_str!("../static/govifi.d.ts");
+
+async fn declarations() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        DECLARATIONS_TS,
+    )
+        .into_response()
+}
 
 /// `sha384-…` of the loader, for merchants' `integrity` attribute.
 pub fn loader_sri() -> String {

@@ -27,7 +27,7 @@ pub fn MethodEntryMode(
     let saved = RwSignal::new(None::<SavedMethod>);
     let done_before = cfg.status == SessionStatus::Completed;
     let on_saved = Callback::new(move |m: SavedMethod| {
-        emit("success", serde_json::json!({ "status": "COMPLETED", "paymentMethod": m }));
+        emit("success", checkout_types::events::MethodDone { status: SessionStatus::Completed, payment_method_id: None, payment_method: m.clone() });
         saved.set(Some(m));
     });
     let merchant = cfg.merchant_name.clone();

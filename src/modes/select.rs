@@ -50,7 +50,11 @@ pub fn SelectMode(
             pending.set(false);
             match r {
                 Ok(v) => {
-                    emit("success", serde_json::json!({ "status": "COMPLETED", "paymentMethodId": id, "paymentMethod": v.payment_method }));
+                    emit("success", checkout_types::events::MethodDone {
+                        status: SessionStatus::Completed,
+                        payment_method_id: Some(id.clone()),
+                        payment_method: v.payment_method,
+                    });
                     done.set(Some(id));
                 }
                 Err(e) => banner.set(Some(locale.api_error(&e).to_owned())),

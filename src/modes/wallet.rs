@@ -1,6 +1,7 @@
 //! `WALLET`: the customer manages saved methods: rename, make default, remove (after a
 //! confirmation step), and add new ones; "Done" completes the session (`success` with the wallet).
 
+use checkout_types::events::WalletChanged;
 use checkout_types::session::{BankChannel, CardChannel, SavedMethod, SessionConfig};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -62,7 +63,7 @@ pub fn WalletMode(
             match r {
                 Ok(m) => {
                     editing.set(None);
-                    emit("change", serde_json::json!({ "paymentMethod": m }));
+                    emit("change", WalletChanged { payment_method: Some(m), removed: None });
                     refresh();
                 }
                 Err(e) => banner.set(Some(locale.api_error(&e).to_owned())),
@@ -78,7 +79,7 @@ pub fn WalletMode(
             match r {
                 Ok(list) => {
                     editing.set(None);
-                    emit("change", serde_json::json!({ "removed": id }));
+                    emit("change", WalletChanged { payment_method: None, removed: Some(id) });
                     methods.set(list);
                 }
                 Err(e) => banner.set(Some(locale.api_error(&e).to_owned())),
@@ -102,7 +103,7 @@ pub fn WalletMode(
     };
     let on_saved = Callback::new(move |m: SavedMethod| {
         adding.set(false);
-        emit("change", serde_json::json!({ "paymentMethod": m }));
+        emit("change", WalletChanged { payment_method: Some(m), removed: None });
         refresh();
     });
     let row = move |m: SavedMethod| {

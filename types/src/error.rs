@@ -6,6 +6,7 @@ crate::wire_enum! {
     /// Every `title` an error body can carry, with the HTTP status it always comes with. The widget
     /// matches on it exhaustively, so a new title is a compile error there until it is handled.
     #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "SCREAMING_SNAKE_CASE"))]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename_all = "SCREAMING_SNAKE_CASE"))]
     pub enum ErrorTitle {
         /// 400: a malformed body, a missing field, a value out of range.
         InvalidRequest = "INVALID_REQUEST",

@@ -20,6 +20,7 @@ mod wire;
 pub mod confirm;
 pub mod credential;
 pub mod error;
+pub mod events;
 pub mod money;
 pub mod payment;
 pub mod quote;

@@ -10,8 +10,9 @@ pub const MAX_AMOUNT: i64 = 100_000_000;
 /// An amount in minor units (cents for USD).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
-pub struct MinorUnit(pub i64);
+pub struct MinorUnit(#[cfg_attr(feature = "ts", ts(type = "number"))] pub i64);
 
 /// Why an amount was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +33,7 @@ impl TryFrom<i64> for MinorUnit {
 /// The currencies the product settles in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Currency {
     #[default]
     USD,

@@ -10,6 +10,7 @@ use crate::quote::PaymentMethodKind;
 crate::wire_enum! {
     /// Payment status as the payments API reports it.
     #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "SCREAMING_SNAKE_CASE"))]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename_all = "SCREAMING_SNAKE_CASE"))]
     pub enum PaymentStatus {
         Initiated = "INITIATED",
         Pending = "PENDING",
@@ -49,6 +50,7 @@ crate::wire_enum! {
 /// The method a payment used, sanitized.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct MethodSummary {
     #[serde(rename = "type")]
@@ -61,6 +63,7 @@ pub struct MethodSummary {
 /// A payment as the widget and the merchant's session view show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentSummary {
     pub id: String,

@@ -7,6 +7,7 @@ use crate::money::{Currency, MinorUnit};
 crate::wire_enum! {
     /// How the payer intends to pay, as far as fees are concerned.
     #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "SCREAMING_SNAKE_CASE"))]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename_all = "SCREAMING_SNAKE_CASE"))]
     pub enum PaymentMethodKind {
         Card = "CARD",
         BankAccount = "BANK_ACCOUNT",

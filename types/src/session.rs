@@ -9,6 +9,7 @@ use crate::money::{Currency, MinorUnit};
 crate::wire_enum! {
     /// The six widget modes; a session holds exactly one.
     #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "SCREAMING_SNAKE_CASE"))]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename_all = "SCREAMING_SNAKE_CASE"))]
     pub enum Mode {
         Payment = "PAYMENT",
         PaymentMethodEntry = "PAYMENT_METHOD_ENTRY",
@@ -60,6 +61,7 @@ pub struct Channels {
 crate::wire_enum! {
     /// Merchant-visible session status.
     #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "SCREAMING_SNAKE_CASE"))]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename_all = "SCREAMING_SNAKE_CASE"))]
     pub enum SessionStatus {
         Accepted = "ACCEPTED",
         Created = "CREATED",
@@ -94,6 +96,7 @@ crate::wire_enum! {
 /// A saved payment method as the browser may see it: never more than this.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SavedMethod {
     pub id: String,

@@ -315,3 +315,14 @@ fn base64_sha256(data: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(data))
 }
+
+#[tokio::test]
+async fn the_typescript_declarations_are_served_beside_the_loader() {
+    let app = crate::helpers::spawn_app().await;
+    let r = app.http.get(app.url("/v1/govifi.d.ts")).send().await.expect("request");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    let text = r.text().await.expect("text");
+    assert_eq!(text, checkout_api::pages::DECLARATIONS_TS);
+    assert!(text.contains("export interface GovifiEventDetailMap") && text.contains("export type Paid = "), "{text}");
+}

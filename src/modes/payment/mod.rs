@@ -12,7 +12,8 @@ use checkout_types::payment::PaymentStatus;
 use checkout_types::error::ErrorTitle;
 use checkout_types::money::format_money;
 use checkout_types::quote::{FeeQuoteRequest, PaymentMethodKind};
-use checkout_types::session::{BankChannel, CardChannel, SessionConfig};
+use checkout_types::events;
+use checkout_types::session::{BankChannel, CardChannel, SessionConfig, SessionStatus};
 use checkout_types::validate::card::CardBrand;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -148,17 +149,17 @@ pub fn PaymentMode(
     // Events for the embedding page: what changed, what it costs, how it ended.
     Effect::new(move |_| {
         let (kind, brand, _) = quote_key.get();
-        emit("change", serde_json::json!({ "method": kind, "brand": (brand != CardBrand::Unknown).then(|| brand.wire_name()) }));
+        emit("change", events::MethodChanged { method: kind, brand: (brand != CardBrand::Unknown).then(|| brand.wire_name()) });
     });
     Effect::new(move |_| {
         if let QuoteState::Ready(q) = quote.get() {
-            emit("quote", serde_json::json!({ "quoteId": q.quote_id, "amount": q.amount, "fee": q.fee, "total": q.total, "currencyCode": q.currency_code }));
+            emit("quote", events::Quoted { quote_id: q.quote_id, amount: q.amount, fee: q.fee, total: q.total, currency_code: q.currency_code });
         }
     });
     let session_id = client.with_value(|c| c.session_id().to_owned());
     Effect::new(move |_| {
         if let Phase::Paid(p, _) = phase.get() {
-            emit("success", serde_json::json!({ "sessionId": session_id, "status": "COMPLETED", "payment": p }));
+            emit("success", events::Paid { session_id: session_id.clone(), status: SessionStatus::Completed, payment: p });
             if close_popup {
                 set_timeout(|| { let _ = window().close(); }, std::time::Duration::from_millis(1500));
             }
@@ -196,7 +197,7 @@ pub fn PaymentMode(
     };
 
     let on_error = move |e: ApiError| {
-        emit("error", serde_json::json!({ "title": e.title(), "message": locale.api_error(&e) }));
+        emit("error", events::Failed { title: e.title(), message: locale.api_error(&e) });
         on_error_inner(e)
     };
     // The outcome of a confirm, from the form or from a device wallet.
@@ -510,7 +511,7 @@ pub fn PaymentMode(
                 // popup, the `cancel` event for the merchant's page (a popup then closes).
                 {cancel_url.clone().map(|url| view! {
                     <p class="cancel"><a href=url data-testid="cancel-link" on:click=move |ev| {
-                        emit("cancel", serde_json::json!({}));
+                        emit("cancel", events::Canceled {});
                         if !redirect_allowed {
                             ev.prevent_default();
                             if top_level {
