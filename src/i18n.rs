@@ -328,7 +328,8 @@ impl Locale {
                 | ErrorTitle::UnprocessableEntity
                 | ErrorTitle::IdempotencyKeyReused
                 | ErrorTitle::TooManyRequests
-                | ErrorTitle::InternalError,
+                | ErrorTitle::InternalError
+                | ErrorTitle::ServiceUnavailable,
             )
             | None => other,
         }

@@ -218,7 +218,10 @@ impl WriteError {
 
 impl From<WriteError> for crate::error::ApiError {
     fn from(e: WriteError) -> Self {
-        crate::error::ApiError::Internal(anyhow::Error::new(e).context("database write"))
+        match e {
+            WriteError::Sqlx(e) => e.into(),
+            other => crate::error::ApiError::Internal(anyhow::Error::new(other).context("database write")),
+        }
     }
 }
 

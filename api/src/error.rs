@@ -33,12 +33,32 @@ pub enum ApiError {
     IdempotencyKeyReused,
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
+    /// The database is away (restarting, its connections dropped, the pool out of time): `503`
+    /// with `Retry-After`, never a `500`; nothing was half-written (every write is one atomic unit).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
 
+/// Whether a database error means "the database is away" rather than a fault of the request or
+/// ours: the connection failed or was closed, the pool timed out waiting for one, or PostgreSQL
+/// is shutting down, starting up or refusing connections (SQLSTATE classes 08 and 57P).
+pub fn database_away(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        sqlx::Error::Protocol(p) => p.contains("closed") || p.contains("unexpected end"),
+        _ => false,
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
+        if database_away(&e) {
+            tracing::warn!(error = %e, "database unavailable");
+            return ApiError::Unavailable(e.to_string());
+        }
         ApiError::Internal(anyhow::Error::new(e).context("database"))
     }
 }
@@ -91,6 +111,13 @@ impl ApiError {
                 "Too many requests. Retry later.".to_owned(),
                 None,
             ),
+            ApiError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorTitle::ServiceUnavailable,
+                "The service is briefly unavailable. Retry shortly with the same Idempotency-Key; nothing was charged twice."
+                    .to_owned(),
+                None,
+            ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorTitle::InternalError,
@@ -112,10 +139,13 @@ impl IntoResponse for ApiError {
         // quotes to support.
         body.request_id = crate::request_id::current();
         let mut resp = (status, axum::Json(body)).into_response();
-        if let ApiError::TooManyRequests { retry_after_secs } = self {
-            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        let retry_after = match self {
+            ApiError::TooManyRequests { retry_after_secs } => Some(retry_after_secs),
+            ApiError::Unavailable(_) => Some(1),
+            _ => None,
+        };
+        if let Some(v) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         resp
     }
@@ -123,3 +153,21 @@ impl IntoResponse for ApiError {
 
 /// Shorthand for handler results.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use axum::response::IntoResponse;
+
+    use super::ApiError;
+
+    #[test]
+    fn a_database_that_is_away_is_a_503_with_retry_after_not_a_500() {
+        for e in [sqlx::Error::PoolTimedOut, sqlx::Error::PoolClosed, sqlx::Error::Io(std::io::ErrorKind::ConnectionReset.into())] {
+            let resp = ApiError::from(e).into_response();
+            assert_eq!(resp.status(), 503);
+            assert_eq!(resp.headers()["retry-after"], "1");
+        }
+        // A fault of ours stays a 500.
+        assert_eq!(ApiError::from(sqlx::Error::RowNotFound).into_response().status(), 500);
+    }
+}

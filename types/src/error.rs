@@ -34,6 +34,9 @@ crate::wire_enum! {
         TooManyRequests = "TOO_MANY_REQUESTS",
         /// 500: our fault; nothing about it is in the body.
         InternalError = "INTERNAL_ERROR",
+        /// 503: the database is away for a moment (restarting, connections dropped); retry after
+        /// `Retry-After` with the same `Idempotency-Key`.
+        ServiceUnavailable = "SERVICE_UNAVAILABLE",
     }
 }
 
@@ -50,6 +53,7 @@ impl ErrorTitle {
             ErrorTitle::PaymentError | ErrorTitle::UnprocessableEntity | ErrorTitle::IdempotencyKeyReused => 422,
             ErrorTitle::TooManyRequests => 429,
             ErrorTitle::InternalError => 500,
+            ErrorTitle::ServiceUnavailable => 503,
         }
     }
 }

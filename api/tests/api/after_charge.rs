@@ -299,3 +299,36 @@ async fn other_merchants_cannot_touch_a_payment_and_card_data_is_not_stored() {
     json_of(post(&app, &format!("/v2/payments/{id}/refunds"), Some("r"), None).await, 200).await;
     assert!(!app.all_stored_text().await.contains(VISA_OK), "no card number stored");
 }
+
+#[tokio::test]
+async fn a_refund_retried_after_its_claim_was_released_reaches_the_processor_under_the_same_key_and_refunds_once() {
+    // A server whose processor this test can reach.
+    let dir = tempfile::tempdir().expect("dir");
+    let (url, _) = crate::helpers::fresh_database_url(dir.path()).await;
+    let db = checkout_api::db::connect(&url).await.expect("db");
+    checkout_api::demo::seed(&db, KEY, "http://127.0.0.1").await.expect("seed");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let st = state_on(&db, &base, dir.path().join("dist"), checkout_api::limits::Limits::default());
+    tokio::spawn(checkout_api::serve(listener, st.clone()));
+    let app = TestApp { base, http: reqwest::Client::new(), db: db.clone(), sqlite_file: None, dist: dir.path().join("dist"), _dir: dir };
+    let (id, _) = pay(&app, &payment("released-1", VISA_OK, false), 200).await;
+    let reference: String = sqlx::query("SELECT processor_ref FROM payments WHERE id = $1").bind(&id).fetch_one(&db).await.expect("ref").try_get("processor_ref").expect("ref");
+    // The interrupted request reached the processor with key k-1; its claim was then released.
+    let first = st.processor
+        .operate(checkout_api::processor::OperationRequest {
+            kind: checkout_types::payment::OperationKind::Refund,
+            charge_reference: &reference,
+            amount: 700,
+            currency: checkout_types::money::Currency::USD,
+            idempotency_key: &format!("op:{id}:k-1"),
+        })
+        .await;
+    let checkout_api::processor::OperationOutcome::Succeeded { reference: refunded } = first else { panic!("{first:?}") };
+    // The merchant's retry with the same key: claimed again, and the processor answers the first refund.
+    let r = json_of(post(&app, &format!("/v2/payments/{id}/refunds"), Some("k-1"), Some(&json!({ "amount": 700 }))).await, 200).await;
+    assert_eq!(r["data"]["status"], "SUCCEEDED");
+    let stored: String = sqlx::query("SELECT processor_ref FROM payment_operations WHERE payment_id = $1").bind(&id).fetch_one(&db).await
+        .expect("op").try_get("processor_ref").expect("ref");
+    assert_eq!(stored, refunded, "the processor's first refund, not a second one");
+}

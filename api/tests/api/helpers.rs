@@ -23,7 +23,7 @@ pub struct TestApp {
     pub sqlite_file: Option<PathBuf>,
     /// The widget directory this server serves under `/widget/` (empty until a test writes it).
     pub dist: PathBuf,
-    _dir: tempfile::TempDir,
+    pub(crate) _dir: tempfile::TempDir,
 }
 
 /// A session created through the API.

@@ -35,3 +35,38 @@ async fn a_connection_killed_while_idle_is_replaced_not_handed_out() {
     let after: i32 = sqlx::query("SELECT pg_backend_pid()").fetch_one(&pool).await.expect("a live connection").get(0);
     assert_ne!(before, after, "a new backend serves the query");
 }
+
+#[tokio::test]
+async fn postgres_connections_dropped_under_the_api_answer_503_with_retry_after_then_recover_on_their_own() {
+    let app = crate::helpers::spawn_app().await;
+    if app.sqlite_file.is_some() {
+        return; // a PostgreSQL fault; the SQLite file has no server to lose
+    }
+    let s = app.payment_session(1_000).await;
+    let db: String = sqlx::Row::get(&sqlx::query("SELECT CAST(current_database() AS TEXT) AS d").fetch_one(&app.db).await.expect("db"), "d");
+    let admin = std::env::var("TEST_POSTGRES_ADMIN_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let admin = sqlx::AnyPool::connect(&admin).await.expect("admin");
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        // Every connection the API holds is cut, as a PostgreSQL restart or a proxy would.
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT CAST(COUNT(pg_terminate_backend(pid)) AS BIGINT) FROM pg_stat_activity WHERE datname = '{db}' AND pid <> pg_backend_pid()"
+        )))
+        .fetch_one(&admin)
+        .await
+        .expect("terminate");
+        for _ in 0..4 {
+            let r = app.config(&s.id, &s.secret).await;
+            let status = r.status().as_u16();
+            if status == 503 {
+                assert_eq!(r.headers()["retry-after"], "1");
+                let body: serde_json::Value = r.json().await.expect("json");
+                assert_eq!(body["title"], "SERVICE_UNAVAILABLE");
+            }
+            statuses.push(status);
+        }
+    }
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 503), "never a 500: {statuses:?}");
+    assert!(statuses.contains(&503), "the cut was felt (else this test tests nothing): {statuses:?}");
+    assert_eq!(statuses.last(), Some(&200), "recovered on its own: {statuses:?}");
+}

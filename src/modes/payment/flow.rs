@@ -88,7 +88,8 @@ pub fn classify(e: &ApiError) -> Reaction {
             | ErrorTitle::MerchantNotFound
             | ErrorTitle::NotFound
             | ErrorTitle::TooManyRequests
-            | ErrorTitle::InternalError => Reaction::RetrySameKey,
+            | ErrorTitle::InternalError
+            | ErrorTitle::ServiceUnavailable => Reaction::RetrySameKey,
         },
     }
 }

@@ -250,7 +250,15 @@ pub async fn run(
         awaiting_processor: false,
         created_at: now,
     };
-    let op = OperationRow { processor_key: format!("op:{}", op.id), ..op };
+    // The processor's key: with an Idempotency-Key, the same for every claim of that key, so a
+    // retry after the worker released an interrupted claim is deduplicated by the processor too
+    // (a refund is never made twice); without one (a capture or void, at most one live per
+    // payment), the claim's own.
+    let processor_key = match &op.idem_key {
+        Some(k) => format!("op:{}:{k}", op.payment_id),
+        None => format!("op:{}", op.id),
+    };
+    let op = OperationRow { processor_key, ..op };
     let write = match input.kind {
         OperationKind::Refund => Write::new(CLAIM_REFUND_SQLITE, CLAIM_REFUND_POSTGRES),
         OperationKind::Capture | OperationKind::Void => Write::one(CLAIM_SETTLE),
@@ -319,12 +327,17 @@ async fn operate(st: &AppState, payment: &PaymentRow, op: &OperationRow) -> ApiR
     }
 }
 
-/// The answer of an operation someone else recorded first.
+/// The answer of an operation someone else recorded first; or, when the worker released the
+/// claim while this request waited (the database was away longer than the lease), `409`: the
+/// retry with the same key claims again, and the processor (same key) acts once.
 async fn answer_of(st: &AppState, op: &OperationRow) -> ApiResult<Answer> {
     let row = sqlx::query("SELECT response_status, response_body FROM payment_operations WHERE id = $1")
         .bind(&op.id)
-        .fetch_one(&st.db)
+        .fetch_optional(&st.db)
         .await?;
+    let Some(row) = row else {
+        return Err(ApiError::InProgress("This operation was interrupted. Retry with the same Idempotency-Key.".to_owned()));
+    };
     match (row.try_get::<Option<i64>, _>("response_status")?, row.try_get::<Option<String>, _>("response_body")?) {
         (Some(status), Some(body)) => Ok(Answer { status: u16::try_from(status).unwrap_or(500), body }),
         _ => Err(key_in_flight()),
