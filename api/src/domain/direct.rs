@@ -216,7 +216,12 @@ pub async fn create(st: &AppState, merchant: &Merchant, req: CreatePayment) -> A
     };
     let p = match recorded {
         Some(p) => p,
-        None => record::reload(st, &pending.id).await?,
+        // Recorded by the worker first; or released by it while this request waited for the
+        // database (longer than the lease): then the retry with the same merchantTransactionId
+        // claims the same attempt again, and the processor (same key) answers it once.
+        None => PaymentRow::by_id(&st.db, &pending.id).await?.ok_or_else(|| {
+            ApiError::InProgress("This payment was interrupted. Retry with the same merchantTransactionId.".to_owned())
+        })?,
     };
     answer(&p, merchant, &request, base, 200, &[])
 }
