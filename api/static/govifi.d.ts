@@ -2,7 +2,7 @@
 // Generated from the checkout's Rust wire types (types/src/events.rs and the types they use) by
 // types/tests/typescript.rs; do not edit. Served at /v1/govifi.d.ts.
 
-export type ErrorTitle = "INVALID_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "MERCHANT_NOT_FOUND" | "NOT_FOUND" | "SESSION_ALREADY_PROCESSED" | "REQUEST_IN_PROGRESS" | "SESSION_TIMEOUT" | "PAYMENT_ERROR" | "UNPROCESSABLE_ENTITY" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_REQUESTS" | "INTERNAL_ERROR";
+export type ErrorTitle = "INVALID_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "MERCHANT_NOT_FOUND" | "NOT_FOUND" | "SESSION_ALREADY_PROCESSED" | "REQUEST_IN_PROGRESS" | "SESSION_TIMEOUT" | "PAYMENT_ERROR" | "UNPROCESSABLE_ENTITY" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_REQUESTS" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
 
 export type Currency = "USD" | "CAD" | "EUR" | "GBP";
 
