@@ -27,7 +27,10 @@ import { gzipSync } from 'node:zlib';
 // Raised to 203,700 for typed event details (issue #22): the widget emits the structs of
 // `checkout_types::events`, from which merchants' govifi.d.ts is generated, so the two cannot
 // drift; +1.7 kB measured (their derived serializers; through serde_json::Value it was +2.2 kB).
-const BUDGET_GZIP_BYTES = 203_700;
+// Lowered to 203,600 with wasm-opt `--converge --strip-debug --strip-producers` (-112 B on the
+// payment build; `--low-memory-unused` would save 650 B more but assumes the first 1 kB of memory
+// unused, which the stack at the bottom of Rust's wasm memory does not promise: not taken).
+const BUDGET_GZIP_BYTES = 203_600;
 
 for (const build of ['', 'manage']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {
