@@ -5,7 +5,7 @@
 // for the case where the wallet is unavailable: the button must not appear at all.
 import AxeBuilder from '@axe-core/playwright';
 import { APIRequestContext, Page, expect, test } from '@playwright/test';
-import { VISA_OK, createSession, fillCard, merchantView } from './fixtures';
+import { MERCHANT, VISA_OK, createSession, fillCard, merchantView } from './fixtures';
 
 async function walletSession(request: APIRequestContext) {
   return createSession(request, 2000, { config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM', 'GOOGLE_PAY', 'APPLE_PAY'] } } });
@@ -123,4 +123,27 @@ test('the Google Pay total fails to load: the payer reads why, retries, then pay
   await expect(page.getByTestId('receipt-method')).toHaveText('Google Pay · Visa •••• 1111');
   expect(refused).toBe(1);
   expect((await merchantView(request, s.id)).paymentAttempts).toHaveLength(1);
+});
+
+test("Google Pay is asked with the merchant's wallet settings, not constants", async ({ page, request }) => {
+  const settings = { googlePay: { environment: 'PRODUCTION', merchantId: 'BCR2DN4TEXAMPLE1', gateway: 'examplegateway', gatewayMerchantId: 'acct-42' } };
+  const put = await request.put('/v1/wallet-settings', { headers: MERCHANT, data: settings });
+  expect(put.status()).toBe(200);
+  try {
+    await scriptedWallet(page, 'cancel');
+    const s = await walletSession(request);
+    await page.goto(s.hostedUrl);
+    await page.getByTestId('google-pay').click();
+    await expect.poll(async () => (await walletLog(page)).some((e) => e.shown)).toBe(true);
+    const data = (await walletLog(page)).find((e) => e.constructed)!.constructed.methods[0].data;
+    expect(data.environment).toBe('PRODUCTION');
+    expect(data.merchantInfo).toEqual({ merchantName: 'Demo Store', merchantId: 'BCR2DN4TEXAMPLE1' });
+    expect(data.allowedPaymentMethods[0].tokenizationSpecification.parameters).toEqual({ gateway: 'examplegateway', gatewayMerchantId: 'acct-42' });
+    // The payer closed the sheet: the card form is still there, nothing was charged.
+    await expect(page.getByTestId('pay-button')).toBeVisible();
+    expect((await merchantView(request, s.id)).paymentAttempts).toEqual([]);
+  } finally {
+    // The demo merchant's other tests expect the sandbox defaults.
+    await request.put('/v1/wallet-settings', { headers: MERCHANT, data: {} });
+  }
 });

@@ -30,7 +30,10 @@ import { gzipSync } from 'node:zlib';
 // Lowered to 203,600 with wasm-opt `--converge --strip-debug --strip-producers` (-112 B on the
 // payment build; `--low-memory-unused` would save 650 B more but assumes the first 1 kB of memory
 // unused, which the stack at the bottom of Rust's wasm memory does not promise: not taken).
-const BUDGET_GZIP_BYTES = 203_600;
+// Raised to 205,200 for Google Pay asked with the merchant's wallet settings (issue #18): the
+// config's googlePay (environment, merchant id, gateway, gateway merchant id) read by the widget,
+// +1.5 kB measured (a derived visitor for it was 83 B more).
+const BUDGET_GZIP_BYTES = 205_200;
 
 for (const build of ['', 'manage']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {

@@ -47,16 +47,23 @@ impl Wallet {
         cfg.channels.card.contains(&CardChannel::GooglePay).then_some(Wallet::GooglePay).into_iter().collect()
     }
 
-    /// `PaymentMethodData` for this wallet: Google Pay API v2, cards tokenized for the gateway.
+    /// `PaymentMethodData` for this wallet: Google Pay API v2, cards tokenized for the gateway,
+    /// with the merchant's settings (environment, Google merchant id, gateway and its merchant id)
+    /// as the session's config carries them.
     pub fn method_data(self, cfg: &SessionConfig) -> Value {
+        let g = cfg.google_pay.as_ref();
+        let mut merchant_info = json!({ "merchantName": cfg.merchant_name });
+        if let Some(id) = g.and_then(|g| g.merchant_id.as_ref()) {
+            merchant_info["merchantId"] = json!(id);
+        }
         match self {
             Wallet::GooglePay => json!({
                 "supportedMethods": "https://google.com/pay",
                 "data": {
-                    "environment": "TEST",
+                    "environment": g.map_or("TEST", |g| g.environment.as_str()),
                     "apiVersion": 2,
                     "apiVersionMinor": 0,
-                    "merchantInfo": { "merchantName": cfg.merchant_name },
+                    "merchantInfo": merchant_info,
                     "allowedPaymentMethods": [{
                         "type": "CARD",
                         "parameters": {
@@ -65,7 +72,10 @@ impl Wallet {
                         },
                         "tokenizationSpecification": {
                             "type": "PAYMENT_GATEWAY",
-                            "parameters": { "gateway": "govifi", "gatewayMerchantId": cfg.merchant_id }
+                            "parameters": {
+                                "gateway": g.map_or("govifi", |g| g.gateway.as_str()),
+                                "gatewayMerchantId": g.map_or(cfg.merchant_id.as_str(), |g| g.gateway_merchant_id.as_str()),
+                            }
                         }
                     }]
                 }

@@ -171,6 +171,10 @@ pub struct SessionConfig {
     /// What the amount is for, listed above the total (payment modes).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub line_items: Vec<LineItem>,
+    /// Google Pay's request parameters, when the session enables `GOOGLE_PAY`: the merchant's
+    /// settings (`PUT /v1/wallet-settings`) or the sandbox's defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_pay: Option<crate::wallet::GooglePaySettings>,
 }
 
 /// One line of what the payer pays for: a name, how many, and the line's total. Read through

@@ -5,7 +5,8 @@
 //! - [`session`]: the session model, loading, the browser credential, state checks, creation in
 //!   both dialects ([`session::ccg`], [`session::hosted`]), a merchant's changes, the signed
 //!   success redirect.
-//! - [`method`]: inline payment methods parsed and checked; [`wallet`]: saved methods.
+//! - [`method`]: inline payment methods parsed and checked; [`wallet`]: saved methods;
+//!   [`wallet_settings`]: a merchant's Google Pay and Apple Pay settings.
 //! - [`quote`]: fee quotes.
 //! - [`idempotency`]: the `Idempotency-Key`'s whole life.
 //! - [`payment`]: payment rows and their shapes; [`payment::record`]: the money path's one
@@ -27,5 +28,6 @@ pub mod payment;
 pub mod quote;
 pub mod session;
 pub mod wallet;
+pub mod wallet_settings;
 pub mod webhooks;
 pub mod worker;

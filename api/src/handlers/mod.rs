@@ -8,6 +8,7 @@
 //! - [`wallet`]: the wallet modes' endpoints. [`payments`]: `/v2/payments`.
 //! - [`notify`]: the agent-assisted link outbox, for the merchant.
 //! - [`webhooks`]: a merchant's webhook endpoint, secret and failed events.
+//! - [`wallet_settings`]: a merchant's Google Pay and Apple Pay settings.
 
 pub mod confirm;
 pub mod hosted;
@@ -16,4 +17,5 @@ pub mod payments;
 pub mod quotes;
 pub mod sessions;
 pub mod wallet;
+pub mod wallet_settings;
 pub mod webhooks;

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use checkout_types::error::ErrorBody;
 use checkout_types::money::MinorUnit;
-use checkout_types::session::{SessionConfig, SessionStatus};
+use checkout_types::session::{CardChannel, SessionConfig, SessionStatus};
 use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -22,7 +22,7 @@ use crate::domain::session::change::{self, PatchSession};
 use crate::domain::session::create::urls;
 use crate::domain::session::view::{self, SessionViewAnswer};
 use crate::domain::session::{self, SessionState};
-use crate::domain::wallet;
+use crate::domain::{wallet, wallet_settings};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Merchant};
 
@@ -195,5 +195,9 @@ pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, h
         can_save: s.wallet_key.is_some() && s.config.setup_future_usage != "off",
         appearance: s.config.appearance.clone(),
         line_items: s.payment_json.get("lineItems").and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default(),
+        google_pay: match s.config.channels.card.contains(&CardChannel::GooglePay) {
+            true => Some(wallet_settings::google_pay_for(&st, &s.merchant_id).await?),
+            false => None,
+        },
     }))
 }

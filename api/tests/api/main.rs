@@ -18,4 +18,5 @@ mod pool;
 mod request_ids;
 mod sessions;
 mod wallet;
+mod wallet_settings;
 mod webhooks;

@@ -36,6 +36,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/webhook-endpoint/rotate-secret"),
     ("get", "/v1/webhook-events/failed"),
     ("post", "/v1/webhook-events/{id}/redeliver"),
+    ("get", "/v1/wallet-settings"),
+    ("put", "/v1/wallet-settings"),
 ];
 
 #[tokio::test]
