@@ -118,6 +118,7 @@ pub async fn create(st: &AppState, s: &Session, mut req: FeeQuoteRequest) -> Api
 pub async fn load_session_with_quote(db: &Db, id: &str, quote_id: &str) -> ApiResult<Option<(Session, Option<StoredQuote>)>> {
     let row = sqlx::query(
         "SELECT s.*, m.display_name AS merchant_name, m.allowed_origins AS merchant_origins,
+            m.wallet_settings_json AS merchant_wallet_settings,
             q.id AS q_id, q.method AS q_method, q.brand AS q_brand, q.amount AS q_amount, q.fee AS q_fee,
             q.total AS q_total, q.amount_version AS q_amount_version, q.expires_at AS q_expires_at
          FROM sessions s JOIN merchants m ON m.id = s.merchant_id

@@ -60,8 +60,12 @@ pub fn check(s: &WalletSettings) -> ApiResult<()> {
 /// The merchant's settings as stored (empty when never set).
 pub async fn get(st: &AppState, merchant_id: &str) -> ApiResult<WalletSettings> {
     let row = sqlx::query("SELECT wallet_settings_json FROM merchants WHERE id = $1").bind(merchant_id).fetch_one(&st.db).await?;
-    let raw: Option<String> = row.try_get("wallet_settings_json")?;
-    Ok(raw.and_then(|r| serde_json::from_str(&r).ok()).unwrap_or_default())
+    Ok(parse(row.try_get::<Option<String>, _>("wallet_settings_json")?.as_deref()))
+}
+
+/// Settings from their stored JSON (empty when never set).
+fn parse(raw: Option<&str>) -> WalletSettings {
+    raw.and_then(|r| serde_json::from_str(r).ok()).unwrap_or_default()
 }
 
 /// Replaces the merchant's settings (checked first).
@@ -75,13 +79,14 @@ pub async fn put(st: &AppState, merchant_id: &str, settings: WalletSettings) -> 
     Ok(settings)
 }
 
-/// What the widget asks Google Pay with: the merchant's settings, or the sandbox's (`TEST`,
-/// gateway `govifi`, the merchant's id at it).
-pub async fn google_pay_for(st: &AppState, merchant_id: &str) -> ApiResult<GooglePaySettings> {
-    Ok(get(st, merchant_id).await?.google_pay.unwrap_or_else(|| GooglePaySettings {
+/// What the widget asks Google Pay with, from the merchant's stored settings (read with the
+/// session, no query of its own): theirs, or the sandbox's (`TEST`, gateway `govifi`, the
+/// merchant's id at it).
+pub fn google_pay_for(merchant_id: &str, stored: Option<&str>) -> GooglePaySettings {
+    parse(stored).google_pay.unwrap_or_else(|| GooglePaySettings {
         environment: GooglePayEnvironment::Test,
         merchant_id: None,
         gateway: "govifi".to_owned(),
         gateway_merchant_id: merchant_id.to_owned(),
-    }))
+    })
 }

@@ -89,17 +89,26 @@ pub async fn settle_pending(st: &AppState, lease_ms: i64) -> Result<Settled, sql
             Ok(p) => settle_one(st, &p).await,
             Err(e) => Err(e.into()),
         };
+        done.count(settled, "payment", &id);
+    }
+    Ok(done)
+}
+
+impl Settled {
+    /// Counts what settling one pending row (an attempt or an operation, its `id`) did: `Some(true)`
+    /// recorded, `Some(false)` released, `None` left as it is; an error is logged with the row's id
+    /// and retried next pass.
+    fn count(&mut self, settled: ApiResult<Option<bool>>, what: &str, id: &str) {
         match settled {
-            Ok(Some(true)) => done.recorded += 1,
-            Ok(Some(false)) => done.released += 1,
+            Ok(Some(true)) => self.recorded += 1,
+            Ok(Some(false)) => self.released += 1,
             Ok(None) => {}
             Err(e) => {
-                done.failed += 1;
-                tracing::error!(payment = %id, error = ?e, "could not settle a pending payment; retrying next pass");
+                self.failed += 1;
+                tracing::error!(what, id, error = ?e, "could not settle a pending row; retrying next pass");
             }
         }
     }
-    Ok(done)
 }
 
 /// `Some(true)` recorded, `Some(false)` released, `None` left as it is (the processor is still
@@ -142,15 +151,7 @@ pub async fn settle_operations(st: &AppState, lease_ms: i64) -> Result<Settled, 
             Ok(op) => operation::settle_operation(st, &op).await,
             Err(e) => Err(e.into()),
         };
-        match settled {
-            Ok(Some(true)) => done.recorded += 1,
-            Ok(Some(false)) => done.released += 1,
-            Ok(None) => {}
-            Err(e) => {
-                done.failed += 1;
-                tracing::error!(operation = %id, error = ?e, "could not settle a pending operation; retrying next pass");
-            }
-        }
+        done.count(settled, "operation", &id);
     }
     Ok(done)
 }

@@ -196,7 +196,7 @@ pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, h
         appearance: s.config.appearance.clone(),
         line_items: s.payment_json.get("lineItems").and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default(),
         google_pay: match s.config.channels.card.contains(&CardChannel::GooglePay) {
-            true => Some(wallet_settings::google_pay_for(&st, &s.merchant_id).await?),
+            true => Some(wallet_settings::google_pay_for(&s.merchant_id, s.merchant_wallet_settings.as_deref())),
             false => None,
         },
     }))

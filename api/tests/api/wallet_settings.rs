@@ -39,7 +39,7 @@ async fn wallet_settings_are_checked_stored_and_given_to_the_widget_for_google_p
     let unknown = json_of(put(&app, &json!({ "samsungPay": {} })).await, 400).await;
     assert_eq!(unknown["title"], "INVALID_REQUEST");
     let settings = json!({
-        "googlePay": { "environment": "PRODUCTION", "merchantId": "BCR2DN4TXXXXXXXX", "gateway": "examplegateway", "gatewayMerchantId": "acct-123" },
+        "googlePay": { "environment": "PRODUCTION", "merchantId": "BCR2DN4TQ2M6R4Z1", "gateway": "examplegateway", "gatewayMerchantId": "acct-123" },
         "applePay": { "merchantIdentifier": "merchant.com.example.shop", "displayName": "Demo Store", "domains": ["shop.example.com"] }
     });
     assert_eq!(json_of(put(&app, &settings).await, 200).await, settings);

@@ -183,13 +183,15 @@ async fn answer_for_key(db: &Db, payment_id: &str, key: &str, fingerprint: &str)
     if !ct_eq(stored.unwrap_or_default().as_bytes(), fingerprint.as_bytes()) {
         return Err(ApiError::IdempotencyKeyReused);
     }
-    let status: Option<i64> = row.try_get("response_status")?;
-    let body: Option<String> = row.try_get("response_body")?;
-    match (status, body) {
-        (Some(status), Some(body)) => {
-            metrics::counter!("checkout_idempotent_replays_total", "of" => "operation").increment(1);
-            Ok(Some(Answer { status: u16::try_from(status).unwrap_or(500), body }))
-        }
+    let answer = stored_answer(&row)?;
+    metrics::counter!("checkout_idempotent_replays_total", "of" => "operation").increment(1);
+    Ok(Some(answer))
+}
+
+/// The answer stored on an operation's row; `409` while it has none (still in flight).
+fn stored_answer(row: &AnyRow) -> ApiResult<Answer> {
+    match (row.try_get::<Option<i64>, _>("response_status")?, row.try_get::<Option<String>, _>("response_body")?) {
+        (Some(status), Some(body)) => Ok(Answer { status: u16::try_from(status).unwrap_or(500), body }),
         _ => Err(key_in_flight()),
     }
 }
@@ -338,10 +340,7 @@ async fn answer_of(st: &AppState, op: &OperationRow) -> ApiResult<Answer> {
     let Some(row) = row else {
         return Err(ApiError::InProgress("This operation was interrupted. Retry with the same Idempotency-Key.".to_owned()));
     };
-    match (row.try_get::<Option<i64>, _>("response_status")?, row.try_get::<Option<String>, _>("response_body")?) {
-        (Some(status), Some(body)) => Ok(Answer { status: u16::try_from(status).unwrap_or(500), body }),
-        _ => Err(key_in_flight()),
-    }
+    stored_answer(&row)
 }
 
 // The record. $1 operation, $2 its status, $3 processor reference, $4-$5 error code / message,

@@ -128,6 +128,8 @@ pub struct Session {
     /// The merchant's display name and allowed origins (read with the session, one query).
     pub merchant_name: String,
     pub merchant_origins: String,
+    /// The merchant's wallet settings as stored (`domain::wallet_settings`), read with the session.
+    pub merchant_wallet_settings: Option<String>,
     secret_hash: String,
 }
 
@@ -158,6 +160,7 @@ impl Session {
             created_at: r.try_get("created_at")?,
             merchant_name: r.try_get("merchant_name")?,
             merchant_origins: r.try_get("merchant_origins")?,
+            merchant_wallet_settings: r.try_get("merchant_wallet_settings")?,
             secret_hash: r.try_get("secret_hash")?,
         })
     }
@@ -177,7 +180,7 @@ impl Session {
 /// Loads a session by id.
 pub async fn load(db: &Db, id: &str) -> ApiResult<Option<Session>> {
     let row = sqlx::query(
-        "SELECT s.*, m.display_name AS merchant_name, m.allowed_origins AS merchant_origins
+        "SELECT s.*, m.display_name AS merchant_name, m.allowed_origins AS merchant_origins, m.wallet_settings_json AS merchant_wallet_settings
          FROM sessions s JOIN merchants m ON m.id = s.merchant_id WHERE s.id = $1",
     )
     .bind(id)
