@@ -194,3 +194,41 @@ test('the playground makes a real session of the choices and shows the merchant 
   expect(refused.status()).toBe(400);
   expect((await refused.json()).detail).toBe('payment.amount must be between 1 and 100000000 minor units.');
 });
+
+test('device wallets inside the element: the frame allows payment and Google Pay pays there', async ({ page, request }) => {
+  // A Payment Request wallet in every frame, recording what it was asked.
+  await page.addInitScript(() => {
+    (window as any).PaymentRequest = class {
+      methods: any;
+      constructor(methods: any) { this.methods = methods; }
+      async canMakePayment() { return true; }
+      async show() {
+        return { details: { paymentMethodData: { info: { cardNetwork: 'MASTERCARD', cardDetails: '4444' }, tokenizationData: { token: crypto.randomUUID() } } },
+          complete: async () => {} };
+      }
+    };
+  });
+  await page.goto(`${SITE}/?card=WEBFORM,GOOGLE_PAY`);
+  expect(await page.locator('govifi-payment iframe').getAttribute('allow')).toBe('payment');
+  const frame = page.frameLocator('govifi-payment iframe');
+  await frame.getByRole('button', { name: 'Pay with Google Pay' }).click();
+  await expect(frame.getByTestId('receipt-method')).toHaveText('Google Pay · Mastercard •••• 4444');
+  await expect(page.getByTestId('event-log')).toContainText('element success');
+  const id = await page.locator('govifi-payment').getAttribute('checkout-session-id');
+  expect((await merchantView(request, id!)).payment.paymentMethod.type).toBe('GOOGLE_PAY');
+});
+
+test("a merchant page whose Permissions-Policy blocks payment gets the card form alone and a 'wallets unavailable' change", async ({ page }) => {
+  await page.addInitScript(() => {
+    (window as any).PaymentRequest = class { async canMakePayment() { return true; } };
+  });
+  // The merchant's server sends `Permissions-Policy: payment=()` (the playground's
+  // `wallets=blocked`): no frame of that page may pay with a wallet, whatever its `allow` says.
+  await page.goto(`${SITE}/?card=WEBFORM,GOOGLE_PAY,APPLE_PAY&wallets=blocked`);
+  const frame = page.frameLocator('govifi-payment iframe');
+  await expect(frame.getByTestId('pay-button')).toBeEnabled();
+  const log = page.getByTestId('event-log');
+  await expect(log).toContainText('element change');
+  await expect(log).toContainText('"walletsUnavailable":["APPLE_PAY","GOOGLE_PAY"],"blocked":true');
+  await expect(frame.getByTestId('express')).toHaveCount(0);
+});

@@ -147,3 +147,126 @@ test("Google Pay is asked with the merchant's wallet settings, not constants", a
     await request.put('/v1/wallet-settings', { headers: MERCHANT, data: {} });
   }
 });
+
+/**
+ * Installs an `ApplePaySession` shaped after Safari's (Apple Pay JS v3+): the static
+ * `supportsVersion` / `canMakePayments`, a constructor that throws without a user gesture, `begin()`
+ * raising `onvalidatemerchant` with an Apple gateway URL, `completeMerchantValidation` that needs a
+ * merchant session, then `onpaymentauthorized` (or `oncancel`), and `completePayment({status})`.
+ */
+async function scriptedApplePay(page: Page, outcome: 'token' | 'decline' | 'cancel' | 'unavailable') {
+  await page.addInitScript((outcome) => {
+    const log: any[] = [];
+    (window as any).__applePay = log;
+    class ApplePaySession {
+      static STATUS_SUCCESS = 0;
+      static STATUS_FAILURE = 1;
+      static supportsVersion(v: number) { return v >= 1 && v <= 14; }
+      static canMakePayments() { return outcome !== 'unavailable'; }
+      onvalidatemerchant: ((e: any) => void) | null = null;
+      onpaymentauthorized: ((e: any) => void) | null = null;
+      oncancel: ((e: any) => void) | null = null;
+      request: any;
+      constructor(version: number, request: any) {
+        if (!(navigator as any).userActivation?.isActive) throw new DOMException('Must create a new ApplePaySession from a user gesture handler.', 'InvalidAccessError');
+        this.request = request;
+        log.push({ constructed: { version, request } });
+      }
+      begin() {
+        log.push({ begun: true });
+        setTimeout(() => this.onvalidatemerchant?.({ validationURL: 'https://apple-pay-gateway-cert.apple.com/paymentservices/paymentSession' }), 10);
+      }
+      completeMerchantValidation(merchantSession: any) {
+        log.push({ merchantSession });
+        if (!merchantSession?.merchantSessionIdentifier) throw new DOMException('invalid merchant session', 'InvalidAccessError');
+        setTimeout(() => {
+          if (outcome === 'cancel') return this.oncancel?.({});
+          const data = outcome === 'decline' ? 'sandbox_declined' : btoa(crypto.randomUUID());
+          this.onpaymentauthorized?.({ payment: { token: {
+            paymentData: { version: 'EC_v1', data, signature: 'MIAGCSqGSIb3DQEHAqCAMIACAQEx', header: { ephemeralPublicKey: 'MFkwEwYH', publicKeyHash: 'LbsUwAT6', transactionId: 'aa11' } },
+            paymentMethod: { displayName: 'Visa 0224', network: 'Visa', type: 'debit' },
+            transactionIdentifier: 'AA11BB22',
+          } } });
+        }, 10);
+      }
+      completePayment(result: any) { log.push({ completed: typeof result === 'number' ? result : result.status }); }
+      abort() { log.push({ aborted: true }); }
+    }
+    (window as any).ApplePaySession = ApplePaySession;
+  }, outcome);
+}
+
+const applePayLog = (page: Page) => page.evaluate(() => (window as any).__applePay as any[]);
+
+test('Apple Pay: the merchant is validated through the API, the sheet shows the total, one charge', async ({ page, request }) => {
+  await scriptedApplePay(page, 'token');
+  const s = await walletSession(request);
+  const validations: string[] = [];
+  page.on('request', (r) => { if (r.url().endsWith('/wallets/apple-pay/merchant-session')) validations.push(r.postDataJSON().validationUrl); });
+  await page.goto(s.hostedUrl);
+  const apple = page.getByRole('button', { name: 'Pay with Apple Pay' });
+  await expect(apple).toBeEnabled();
+  await expect(page.getByTestId('google-pay')).toHaveCount(0); // no Payment Request wallet in this browser
+  await expect(page.getByTestId('wallet-note')).toHaveText('Apple Pay total $21.00, including a $1.00 convenience fee.');
+  const axe = await new AxeBuilder({ page }).analyze();
+  expect(axe.violations.map((v) => v.id)).toEqual([]);
+  await apple.click();
+  await expect(page.getByRole('heading', { name: 'Payment complete' })).toBeFocused();
+  await expect(page.getByTestId('receipt-method')).toHaveText('Apple Pay · Visa •••• 0224');
+
+  expect(validations).toEqual(['https://apple-pay-gateway-cert.apple.com/paymentservices/paymentSession']);
+  const log = await applePayLog(page);
+  const { version, request: sheet } = log.find((e) => e.constructed)!.constructed;
+  expect(version).toBe(3);
+  expect(sheet).toMatchObject({ countryCode: 'US', currencyCode: 'USD', merchantCapabilities: ['supports3DS'],
+    total: { label: 'Demo Store', amount: '21.00', type: 'final' } });
+  expect(sheet.lineItems.map((i: any) => i.amount)).toEqual(['20.00', '1.00']);
+  expect(log.find((e) => e.merchantSession).merchantSession.merchantSessionIdentifier).toMatch(/^SSH_SANDBOX_/);
+  expect(log.filter((e) => 'completed' in e)).toEqual([{ completed: 0 }]);
+
+  const view = await merchantView(request, s.id);
+  expect(view.paymentAttempts).toHaveLength(1);
+  expect(view.payment.paymentMethod).toMatchObject({ type: 'APPLE_PAY', brand: 'VISA', last4: '0224' });
+});
+
+test('Apple Pay declined: the sheet fails, the payer reads why and pays by card', async ({ page, request }) => {
+  await scriptedApplePay(page, 'decline');
+  const s = await walletSession(request);
+  await page.goto(s.hostedUrl);
+  await page.getByRole('button', { name: 'Pay with Apple Pay' }).click();
+  await expect(page.getByTestId('error-banner')).toContainText('Your card was declined.');
+  expect((await applePayLog(page)).filter((e) => 'completed' in e)).toEqual([{ completed: 1 }]);
+  await fillCard(page, VISA_OK);
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByTestId('receipt')).toBeVisible();
+  const view = await merchantView(request, s.id);
+  expect(view.paymentAttempts.map((a: { status: string }) => a.status)).toEqual(['FAILED', 'COMPLETED']);
+});
+
+test('Apple Pay closed by the payer or unable to validate: nothing charged, the page stays ready', async ({ page, request }) => {
+  await scriptedApplePay(page, 'cancel');
+  const s = await walletSession(request);
+  await page.goto(s.hostedUrl);
+  const apple = page.getByRole('button', { name: 'Pay with Apple Pay' });
+  await apple.click();
+  await expect.poll(async () => (await applePayLog(page)).some((e) => e.merchantSession)).toBe(true);
+  await expect(apple).toBeEnabled();
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
+  // The API refuses the validation (say, Apple is down): the sheet is aborted, the payer told.
+  await page.route('**/wallets/apple-pay/merchant-session', (route) => route.fulfill({ status: 422, contentType: 'application/json',
+    body: JSON.stringify({ title: 'UNPROCESSABLE_ENTITY', status: 422, detail: 'Apple Pay could not validate this merchant right now; pay by card or try again.' }) }));
+  await apple.click();
+  await expect(page.getByTestId('error-banner')).toContainText("The wallet couldn't be opened.");
+  expect((await applePayLog(page)).filter((e) => e.aborted)).toHaveLength(1);
+  await expect(page.getByTestId('pay-button')).toBeEnabled();
+  expect((await merchantView(request, s.id)).paymentAttempts ?? []).toHaveLength(0);
+});
+
+test('no Apple Pay card on the device: no Apple Pay button', async ({ page, request }) => {
+  await scriptedApplePay(page, 'unavailable');
+  const s = await walletSession(request);
+  await page.goto(s.hostedUrl);
+  await expect(page.getByTestId('fee-total')).toHaveText('$21.00');
+  await expect(page.getByTestId('apple-pay')).toHaveCount(0);
+  await expect(page.getByTestId('express')).toHaveCount(0);
+});

@@ -33,7 +33,10 @@ import { gzipSync } from 'node:zlib';
 // Raised to 205,200 for Google Pay asked with the merchant's wallet settings (issue #18): the
 // config's googlePay (environment, merchant id, gateway, gateway merchant id) read by the widget,
 // +1.5 kB measured (a derived visitor for it was 83 B more).
-const BUDGET_GZIP_BYTES = 205_200;
+// Raised to 209,700 for Apple Pay (issue #18): ApplePaySession driven from the click, merchant
+// validation through the API (an async call inside Safari's event), its token read, a quote per
+// wallet, and the Permissions-Policy check with its `change` event; +4.5 kB measured (209,618 B).
+const BUDGET_GZIP_BYTES = 209_700;
 
 for (const build of ['', 'manage']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {

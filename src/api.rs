@@ -6,7 +6,7 @@ use checkout_types::error::{ErrorBody, ErrorTitle};
 use checkout_types::quote::{FeeQuote, FeeQuoteRequest};
 use checkout_types::confirm::InlineMethod;
 use checkout_types::session::{SavedMethod, SessionConfig};
-use checkout_types::wallet::{AddMethod, MethodList, SelectMethod, Selected, UpdateMethod};
+use checkout_types::wallet::{AddMethod, ApplePayValidationRequest, MethodList, SelectMethod, Selected, UpdateMethod};
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 
@@ -156,6 +156,21 @@ impl ApiClient {
     pub async fn complete(&self) -> Result<serde_json::Value, ApiError> {
         let resp = Request::post(&self.url("complete")).header("Authorization", &self.auth()).send().await;
         read(resp).await
+    }
+
+    /// `POST /v1/sessions/{id}/wallets/apple-pay/merchant-session`: Apple's merchant session for
+    /// Safari's `validationURL`, as the JSON text it came in (handed to Safari unread).
+    pub async fn apple_pay_merchant_session(&self, validation_url: &str) -> Result<String, ApiError> {
+        let resp = Request::post(&self.url("wallets/apple-pay/merchant-session"))
+            .header("Authorization", &self.auth())
+            .json(&ApplePayValidationRequest { validation_url: validation_url.to_owned() })
+            .map_err(|_| ApiError::Network)?
+            .send()
+            .await;
+        match text(resp).await? {
+            (status, body) if (200..300).contains(&status) => Ok(body),
+            (status, body) => Err(ApiError::Http { status, body: serde_json::from_str::<ErrorBody>(&body).ok() }),
+        }
     }
 
     /// `POST /v1/sessions/{id}/select`.

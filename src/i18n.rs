@@ -86,6 +86,7 @@ pub enum Key {
     MethodOnFile,
     MethodUnavailable,
     PayWithGooglePay,
+    PayWithApplePay,
     OrPayAnotherWay,
     WalletUnavailable,
 }
@@ -168,10 +169,12 @@ impl Locale {
             (Locale::Es, SecureNote) => "Los datos de su tarjeta se envían de forma segura y el comercio no los guarda.",
             (Locale::En, PayWithGooglePay) => "Pay with Google Pay",
             (Locale::Es, PayWithGooglePay) => "Pagar con Google Pay",
+            (Locale::En, PayWithApplePay) => "Pay with Apple Pay",
+            (Locale::Es, PayWithApplePay) => "Pagar con Apple Pay",
             (Locale::En, OrPayAnotherWay) => "or pay another way",
             (Locale::Es, OrPayAnotherWay) => "o pague de otra forma",
-            (Locale::En, WalletUnavailable) => "Google Pay couldn't be opened. Please try again or pay by card.",
-            (Locale::Es, WalletUnavailable) => "No se pudo abrir Google Pay. Vuelva a intentarlo o pague con tarjeta.",
+            (Locale::En, WalletUnavailable) => "The wallet couldn't be opened. Please try again or pay by card.",
+            (Locale::Es, WalletUnavailable) => "No se pudo abrir la billetera. Vuelva a intentarlo o pague con tarjeta.",
             (Locale::En, PayByCard) => "Card",
             (Locale::Es, PayByCard) => "Tarjeta",
             (Locale::En, PayByBank) => "Bank account",
@@ -335,11 +338,12 @@ impl Locale {
         }
     }
 
-    /// What a Google Pay payment costs, said before the payer opens the sheet.
-    pub fn wallet_note(self, total: &str, fee: &str) -> String {
+    /// What a device wallet's payment costs (`wallet`: "Google Pay"), said before the payer opens
+    /// the sheet.
+    pub fn wallet_note(self, wallet: &str, total: &str, fee: &str) -> String {
         match self {
-            Locale::En => format!("Google Pay total {total}, including a {fee} convenience fee."),
-            Locale::Es => format!("Total con Google Pay: {total}, incluido un cargo por servicio de {fee}."),
+            Locale::En => format!("{wallet} total {total}, including a {fee} convenience fee."),
+            Locale::Es => format!("Total con {wallet}: {total}, incluido un cargo por servicio de {fee}."),
         }
     }
 

@@ -163,7 +163,8 @@ fn bank_draft_checks_routing_account_twice_holder_and_mandate() {
 
 #[test]
 fn google_pay_amounts_are_decimal_strings_and_the_sheet_itemizes_the_fee() {
-    use checkout_widget::express::{decimal, details};
+    use checkout_types::money::decimal;
+    use checkout_widget::express::details;
     for (minor, text) in [(0, "0.00"), (5, "0.05"), (1234, "12.34"), (100_000_000, "1000000.00"), (-250, "-2.50")] {
         assert_eq!(decimal(minor), text);
     }

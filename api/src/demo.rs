@@ -78,3 +78,44 @@ pub async fn add_merchant(
     seed_fees(db, id).await?;
     Ok((key, webhook_secret))
 }
+
+/// `checkout-api update-merchant`: changes what is given (name, origins, webhook URL, device-wallet
+/// settings as `PUT /v1/wallet-settings` takes them, checked the same way) and keeps the rest.
+pub async fn update_merchant(
+    db: &Db,
+    id: &str,
+    name: Option<&str>,
+    origins: Option<&str>,
+    webhook_url: Option<&str>,
+    wallet_settings: Option<&checkout_types::wallet::WalletSettings>,
+) -> anyhow::Result<()> {
+    if webhook_url.is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
+        anyhow::bail!("webhook URL must be http(s)");
+    }
+    if name.is_some_and(|n| n.trim().is_empty() || n.chars().count() > 100) {
+        anyhow::bail!("merchant name must be 1-100 characters");
+    }
+    let wallet_json = match wallet_settings {
+        Some(w) => {
+            crate::domain::wallet_settings::check(w).map_err(|e| anyhow::anyhow!("wallet settings: {}", e.parts().1.detail))?;
+            Some(serde_json::to_string(w)?)
+        }
+        None => None,
+    };
+    let done = sqlx::query(
+        "UPDATE merchants SET display_name = COALESCE($1, display_name), allowed_origins = COALESCE($2, allowed_origins),
+                webhook_url = COALESCE($3, webhook_url), wallet_settings_json = COALESCE($4, wallet_settings_json)
+          WHERE id = $5",
+    )
+    .bind(name.map(str::trim))
+    .bind(origins.map(|o| crate::domain::session::parse_origins(o).join(" ")))
+    .bind(webhook_url)
+    .bind(wallet_json)
+    .bind(id)
+    .execute(db)
+    .await?;
+    if done.rows_affected() == 0 {
+        anyhow::bail!("no merchant `{id}`");
+    }
+    Ok(())
+}

@@ -43,7 +43,7 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// The playground's choices (`/?mode=WALLET&customer=…&amount=…&locale=es&card=WEBFORM,GOOGLE_PAY&bank=1&color=%23aa0000`);
+/// The playground's choices (`/?mode=WALLET&customer=…&amount=…&locale=es&card=WEBFORM,GOOGLE_PAY&bank=1&color=%23aa0000&wallets=blocked`);
 /// every one optional: the default is a guest PAYMENT of $42.00 by card, in English.
 #[derive(Deserialize)]
 struct HomeQuery {
@@ -54,6 +54,9 @@ struct HomeQuery {
     card: Option<String>,
     bank: Option<String>,
     color: Option<String>,
+    /// `wallets=blocked`: the page sends `Permissions-Policy: payment=()`, as a merchant page that
+    /// blocks device wallets would (the element then shows the card form alone and says why).
+    wallets: Option<String>,
 }
 
 fn bad(detail: &str) -> Response {
@@ -145,7 +148,8 @@ async fn home(State(st): State<AppState>, Query(q): Query<HomeQuery>) -> Respons
         .replace("{CLIENT_SECRET}", &escape(&embedded.client_secret))
         .replace("{POPUP_URL}", &escape(&popup_url))
         .replace("{REDIRECT_URL}", &escape(&redirect_url));
-    ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+    let policy = if q.wallets.as_deref() == Some("blocked") { "payment=()" } else { "payment=*" };
+    ([(header::CACHE_CONTROL, "no-store"), (header::HeaderName::from_static("permissions-policy"), policy)], Html(html)).into_response()
 }
 
 /// What the merchant's server reads about a session (`GET /v1/sessions/{id}` with its key), for

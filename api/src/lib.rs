@@ -39,7 +39,7 @@ use tower_http::trace::TraceLayer;
 
 pub mod metrics;
 
-use crate::handlers::{confirm, hosted, notify, payments, quotes, sessions, wallet, wallet_settings, webhooks};
+use crate::handlers::{apple_pay, confirm, hosted, notify, payments, quotes, sessions, wallet, wallet_settings, webhooks};
 
 /// The whole HTTP surface. Tests drive it on port 0 through [`serve`].
 pub fn app(state: AppState) -> Router {
@@ -52,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         .merge(notify::router())
         .merge(webhooks::router())
         .merge(wallet_settings::router())
+        .merge(apple_pay::router())
         .merge(confirm::router())
         .merge(pages::health_router())
         .split_for_parts();

@@ -24,6 +24,32 @@ enum Command {
     Serve(ServeArgs),
     /// Register a merchant: prints its API key and webhook secret once.
     AddMerchant(AddMerchantArgs),
+    /// Change a merchant's name, origins, webhook URL or device-wallet settings (the rest stays).
+    UpdateMerchant(UpdateMerchantArgs),
+}
+
+#[derive(Args)]
+struct UpdateMerchantArgs {
+    /// The merchant id (`X-Merchant-Id`).
+    #[arg(long)]
+    id: String,
+    /// Name shown to payers.
+    #[arg(long)]
+    name: Option<String>,
+    /// Origins allowed to embed the widget and receive popup messages, space separated.
+    #[arg(long)]
+    origins: Option<String>,
+    /// Where webhooks are POSTed.
+    #[arg(long)]
+    webhook_url: Option<String>,
+    /// A JSON file of device-wallet settings, as `PUT /v1/wallet-settings` takes them
+    /// (`{"googlePay": {...}, "applePay": {...}}`). Apple Pay's identity certificate and key are
+    /// not in it: they go in `CHECKOUT_APPLE_PAY_IDENTITY_DIR` as `<id>.crt` and `<id>.key`.
+    #[arg(long)]
+    wallet_settings: Option<PathBuf>,
+    /// `sqlite://FILE?mode=rwc` (default) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://checkout.db?mode=rwc")]
+    database_url: String,
 }
 
 #[derive(Args)]
@@ -86,6 +112,15 @@ struct ServeArgs {
     /// public listener. Unset: no metrics are kept.
     #[arg(long, env = "CHECKOUT_METRICS_LISTEN")]
     metrics_listen: Option<String>,
+    /// Apple Pay in production: the directory holding each merchant's merchant identity
+    /// certificate and key from Apple (`<merchant id>.crt`, `<merchant id>.key`, PEM). A merchant
+    /// without both validates in the sandbox.
+    #[arg(long, env = "CHECKOUT_APPLE_PAY_IDENTITY_DIR")]
+    apple_pay_identity_dir: Option<PathBuf>,
+    /// Apple Pay: the domain-association file Apple issued for this platform, served at
+    /// `/.well-known/apple-developer-merchantid-domain-association` (unset: a sandbox file).
+    #[arg(long, env = "CHECKOUT_APPLE_PAY_DOMAIN_ASSOCIATION")]
+    apple_pay_domain_association: Option<PathBuf>,
     /// Directory holding the Trunk-built widget.
     #[arg(long, env = "CHECKOUT_DIST_DIR", default_value = "dist")]
     dist_dir: PathBuf,
@@ -115,6 +150,19 @@ async fn main() -> anyhow::Result<()> {
             let pool = db::connect(&m.database_url).await?;
             let (key, webhook_secret) = demo::add_merchant(&pool, &m.id, &m.name, &m.origins, m.webhook_url.as_deref()).await?;
             println!("merchant {} created\nAPI key (shown once): {key}\nwebhook secret: {webhook_secret}", m.id);
+            return Ok(());
+        }
+        Command::UpdateMerchant(m) => {
+            let wallet = match &m.wallet_settings {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                    Some(serde_json::from_str::<checkout_types::wallet::WalletSettings>(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?)
+                }
+                None => None,
+            };
+            let pool = db::connect(&m.database_url).await?;
+            demo::update_merchant(&pool, &m.id, m.name.as_deref(), m.origins.as_deref(), m.webhook_url.as_deref(), wallet.as_ref()).await?;
+            println!("merchant {} updated", m.id);
             return Ok(());
         }
     };
@@ -151,6 +199,14 @@ async fn main() -> anyhow::Result<()> {
         processor_deadline_ms: 2_000,
         claim_lease_ms: args.claim_lease_ms,
         hold_ms: args.hold_seconds.saturating_mul(1000),
+        apple_pay: checkout_api::state::ApplePayConfig {
+            identity_dir: args.apple_pay_identity_dir,
+            domain_association: match &args.apple_pay_domain_association {
+                Some(path) => Some(std::fs::read(path).map_err(|e| anyhow::anyhow!("CHECKOUT_APPLE_PAY_DOMAIN_ASSOCIATION {}: {e}", path.display()))?),
+                None => None,
+            },
+            ..Default::default()
+        },
     };
     let mut limits = Limits::new(args.session_limit.0, args.client_limit.0);
     if let Some(header) = args.client_ip_header {

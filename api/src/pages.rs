@@ -6,10 +6,10 @@
 //! `Referrer-Policy: no-referrer`; widget pages get a CSP allowing only our own scripts (plus the
 //! hash of Trunk's inline bootstrap and `'wasm-unsafe-eval'`), `object-src 'none'`,
 //! `base-uri 'none'`, and `frame-ancestors` = the merchant's registered origins on `/embed/{id}`,
-//! `'none'` on `/pay/{id}`.
+//! `'none'` on `/pay/{id}`, and `Permissions-Policy: payment=(self)` (the wallets run there).
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -165,6 +165,9 @@ fn widget_page(settings: &Settings, frame_ancestors: &str, build: Build) -> Resp
         resp.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
     }
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // Device wallets (Payment Request, Apple Pay) may run in the page itself; a frame's effective
+    // policy is this and its parent's `allow="payment"` together.
+    resp.headers_mut().insert(HeaderName::from_static("permissions-policy"), HeaderValue::from_static("payment=(self)"));
     resp
 }
 

@@ -26,7 +26,61 @@ pub struct Settings {
     pub claim_lease_ms: i64,
     /// How long a pre-authorization holds before the worker voids it (7 days).
     pub hold_ms: i64,
+    /// Apple Pay: identity certificates, the gateway hosts, the domain-association file.
+    pub apple_pay: ApplePayConfig,
 }
+
+/// Apple's Apple Pay gateway hosts for merchant validation ("Setting up your server", Apple Pay
+/// on the web): production and sandbox, global and China.
+pub const APPLE_GATEWAY_HOSTS: &[&str] = &[
+    "apple-pay-gateway.apple.com",
+    "cn-apple-pay-gateway.apple.com",
+    "apple-pay-gateway-nc-pod1.apple.com",
+    "apple-pay-gateway-nc-pod2.apple.com",
+    "apple-pay-gateway-nc-pod3.apple.com",
+    "apple-pay-gateway-nc-pod4.apple.com",
+    "apple-pay-gateway-nc-pod5.apple.com",
+    "apple-pay-gateway-pr-pod1.apple.com",
+    "apple-pay-gateway-pr-pod2.apple.com",
+    "apple-pay-gateway-pr-pod3.apple.com",
+    "apple-pay-gateway-pr-pod4.apple.com",
+    "apple-pay-gateway-pr-pod5.apple.com",
+    "cn-apple-pay-gateway-sh-pod1.apple.com",
+    "cn-apple-pay-gateway-sh-pod2.apple.com",
+    "cn-apple-pay-gateway-sh-pod3.apple.com",
+    "cn-apple-pay-gateway-tj-pod1.apple.com",
+    "cn-apple-pay-gateway-tj-pod2.apple.com",
+    "cn-apple-pay-gateway-tj-pod3.apple.com",
+    "apple-pay-gateway-cert.apple.com",
+    "cn-apple-pay-gateway-cert.apple.com",
+];
+
+/// The deployment's Apple Pay configuration (fixed at start-up).
+#[derive(Debug, Clone)]
+pub struct ApplePayConfig {
+    /// Where merchants' identity certificates live (`<merchant id>.crt` + `.key`); unset: every
+    /// merchant validates in the sandbox.
+    pub identity_dir: Option<PathBuf>,
+    /// The hosts a validation URL may name ([`APPLE_GATEWAY_HOSTS`]; a test's stand-in otherwise).
+    pub gateway_hosts: Vec<String>,
+    /// A root certificate (PEM) to trust besides the public ones: a test's stand-in gateway.
+    pub extra_root_pem: Option<Vec<u8>>,
+    /// The platform's domain-association file as Apple issued it
+    /// (`CHECKOUT_APPLE_PAY_DOMAIN_ASSOCIATION`); unset: a sandbox file.
+    pub domain_association: Option<Vec<u8>>,
+}
+
+impl Default for ApplePayConfig {
+    fn default() -> Self {
+        ApplePayConfig {
+            identity_dir: None,
+            gateway_hosts: APPLE_GATEWAY_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
+            extra_root_pem: None,
+            domain_association: None,
+        }
+    }
+}
+
 
 /// Shared state of every handler.
 #[derive(Clone)]

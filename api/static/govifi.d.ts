@@ -38,6 +38,8 @@ export type MethodChanged = { method: PaymentMethodKind, brand: string | null, }
 
 export type WalletChanged = { paymentMethod?: SavedMethod, removed?: string, };
 
+export type WalletsUnavailable = { walletsUnavailable: Array<PaymentMethodKind>, blocked: boolean, };
+
 export type Quoted = { quoteId: string, amount: MinorUnit, fee: MinorUnit, total: MinorUnit, currencyCode: Currency, };
 
 export type Paid = { sessionId: string, status: SessionStatus, payment: PaymentSummary, };
@@ -53,7 +55,7 @@ export type Canceled = Record<string, never>;
 /** The `detail` of each event the element dispatches (bubbling, composed CustomEvents). */
 export interface GovifiEventDetailMap {
   ready: Ready;
-  change: MethodChanged | WalletChanged;
+  change: MethodChanged | WalletChanged | WalletsUnavailable;
   quote: Quoted;
   success: Paid | MethodDone | WalletDone;
   error: Failed;

@@ -31,6 +31,18 @@ pub struct MethodChanged {
     pub brand: Option<&'static str>,
 }
 
+/// `change` while paying, once: the session offers device wallets but none can be shown here, so
+/// the card form stands alone. `blocked`: the page's Permissions-Policy does not allow `payment`
+/// to the frame (give the iframe `allow="payment"`, as `<govifi-payment>` does); otherwise the
+/// browser or device has none of them.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct WalletsUnavailable {
+    pub wallets_unavailable: Vec<PaymentMethodKind>,
+    pub blocked: bool,
+}
+
 /// `change` in the wallet modes: a method saved or changed, or one removed (its id).
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

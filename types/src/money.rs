@@ -74,6 +74,14 @@ impl Currency {
     }
 }
 
+/// Minor units as a plain decimal string (`1234` → `"12.34"`, two places), as the device wallets'
+/// sheets (Payment Request, Apple Pay) take amounts.
+pub fn decimal(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
 /// Formats `amount` for a payer: `$1,234.56` in English, `1.234,56 $` style separators in Spanish.
 pub fn format_money(amount: MinorUnit, currency: Currency, locale: &str) -> String {
     let neg = amount.0 < 0;

@@ -175,6 +175,12 @@ pub struct SessionConfig {
     /// settings (`PUT /v1/wallet-settings`) or the sandbox's defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub google_pay: Option<crate::wallet::GooglePaySettings>,
+    /// Apple Pay's payment request, when the session enables `APPLE_PAY` (an
+    /// [`crate::wallet::ApplePayOptions`]); kept as JSON in the widget, which forwards it to
+    /// `ApplePaySession` with the quoted total.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::wallet::ApplePayOptions>))]
+    pub apple_pay: Option<serde_json::Value>,
 }
 
 /// One line of what the payer pays for: a name, how many, and the line's total. Read through

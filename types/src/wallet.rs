@@ -139,3 +139,42 @@ pub struct WalletSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apple_pay: Option<ApplePaySettings>,
 }
+
+/// `POST /v1/sessions/{id}/wallets/apple-pay/merchant-session`: the `validationURL` Safari gave
+/// the page's `onvalidatemerchant`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApplePayValidationRequest {
+    pub validation_url: String,
+}
+
+/// A line of Apple Pay's sheet (`ApplePayLineItem`): a label and a decimal amount.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplePayLineItem {
+    pub label: String,
+    /// Decimal, e.g. `"21.00"`.
+    pub amount: String,
+    /// `final`.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// What the widget starts an `ApplePaySession` with (the session's config carries it when the
+/// session enables `APPLE_PAY`): Apple's `ApplePayPaymentRequest` without the fee, which the widget
+/// adds from its quote (`total`'s amount, and the amount and fee as `lineItems`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ApplePayOptions {
+    /// The merchant's country (ISO 3166-1 alpha-2).
+    pub country_code: String,
+    pub currency_code: String,
+    /// `supports3DS`.
+    pub merchant_capabilities: Vec<String>,
+    /// Apple's network names: `visa`, `masterCard`, `amex`, `discover`, `jcb`, `chinaUnionPay`.
+    pub supported_networks: Vec<String>,
+    /// The merchant's display name and the amount before the fee.
+    pub total: ApplePayLineItem,
+}

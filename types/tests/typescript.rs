@@ -5,7 +5,7 @@
 #![cfg(feature = "ts")]
 
 use checkout_types::error::ErrorTitle;
-use checkout_types::events::{Canceled, Failed, MethodChanged, MethodDone, Paid, Quoted, Ready, Resized, WalletChanged};
+use checkout_types::events::{Canceled, Failed, MethodChanged, MethodDone, Paid, Quoted, Ready, Resized, WalletChanged, WalletsUnavailable};
 use checkout_types::money::{Currency, MinorUnit};
 use checkout_types::payment::{MethodSummary, PaymentStatus, PaymentSummary};
 use checkout_types::quote::PaymentMethodKind;
@@ -22,7 +22,7 @@ const ELEMENT: &str = "
 /** The `detail` of each event the element dispatches (bubbling, composed CustomEvents). */
 export interface GovifiEventDetailMap {
   ready: Ready;
-  change: MethodChanged | WalletChanged;
+  change: MethodChanged | WalletChanged | WalletsUnavailable;
   quote: Quoted;
   success: Paid | MethodDone | WalletDone;
   error: Failed;
@@ -85,6 +85,7 @@ fn declarations() -> String {
         Ready::decl(),
         MethodChanged::decl(),
         WalletChanged::decl(),
+        WalletsUnavailable::decl(),
         Quoted::decl(),
         Paid::decl(),
         MethodDone::decl(),

@@ -6,7 +6,9 @@
 //!   both dialects ([`session::ccg`], [`session::hosted`]), a merchant's changes, the signed
 //!   success redirect.
 //! - [`method`]: inline payment methods parsed and checked; [`wallet`]: saved methods;
-//!   [`wallet_settings`]: a merchant's Google Pay and Apple Pay settings.
+//!   [`wallet_settings`]: a merchant's Google Pay and Apple Pay settings; [`apple_pay`]: Apple
+//!   Pay's merchant validation (sandbox, or Apple's with the identity certificate) and the
+//!   domain-association file.
 //! - [`quote`]: fee quotes.
 //! - [`idempotency`]: the `Idempotency-Key`'s whole life.
 //! - [`payment`]: payment rows and their shapes; [`payment::record`]: the money path's one
@@ -18,6 +20,7 @@
 //! - [`worker`]: the background loop (finishing pending attempts and operations, voiding expired
 //!   holds, ending expired sessions, delivering webhooks).
 
+pub mod apple_pay;
 pub mod confirm;
 pub mod direct;
 pub mod idempotency;

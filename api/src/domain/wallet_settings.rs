@@ -3,7 +3,8 @@
 //! display name and registered domains. Checked before they are stored; what a session's config
 //! gives the widget for Google Pay ([`google_pay_for`]).
 
-use checkout_types::wallet::{ApplePaySettings, GooglePayEnvironment, GooglePaySettings, WalletSettings};
+use checkout_types::money::{Currency, decimal};
+use checkout_types::wallet::{ApplePayLineItem, ApplePayOptions, ApplePaySettings, GooglePayEnvironment, GooglePaySettings, WalletSettings};
 use sqlx::Row;
 
 use crate::AppState;
@@ -59,7 +60,12 @@ pub fn check(s: &WalletSettings) -> ApiResult<()> {
 
 /// The merchant's settings as stored (empty when never set).
 pub async fn get(st: &AppState, merchant_id: &str) -> ApiResult<WalletSettings> {
-    let row = sqlx::query("SELECT wallet_settings_json FROM merchants WHERE id = $1").bind(merchant_id).fetch_one(&st.db).await?;
+    get_on(&st.db, merchant_id).await
+}
+
+/// [`get`] on a database alone (the CLI's and the tests' view).
+pub async fn get_on(db: &crate::db::Db, merchant_id: &str) -> ApiResult<WalletSettings> {
+    let row = sqlx::query("SELECT wallet_settings_json FROM merchants WHERE id = $1").bind(merchant_id).fetch_one(db).await?;
     Ok(parse(row.try_get::<Option<String>, _>("wallet_settings_json")?.as_deref()))
 }
 
@@ -90,3 +96,38 @@ pub fn google_pay_for(merchant_id: &str, stored: Option<&str>) -> GooglePaySetti
         gateway_merchant_id: merchant_id.to_owned(),
     })
 }
+
+/// What Apple Pay runs with for a session's merchant: their settings, or the sandbox's (a merchant
+/// identifier naming the merchant, their display name).
+pub fn apple_pay_for(s: &crate::domain::session::Session) -> ApplePaySettings {
+    parse(s.merchant_wallet_settings.as_deref()).apple_pay.unwrap_or_else(|| ApplePaySettings {
+        merchant_identifier: format!("merchant.sandbox.{}", s.merchant_id.to_ascii_lowercase()),
+        display_name: s.merchant_name.chars().take(64).collect(),
+        domains: Vec::new(),
+    })
+}
+
+/// Apple Pay's payment request for a session (before the fee): the merchant's display name, the
+/// session's currency and amount, the card networks the checkout takes.
+pub fn apple_pay_options(s: &crate::domain::session::Session) -> ApplePayOptions {
+    let settings = apple_pay_for(s);
+    let currency = s.currency;
+    ApplePayOptions {
+        country_code: match currency {
+            Currency::CAD => "CA",
+            Currency::EUR => "IE",
+            Currency::GBP => "GB",
+            Currency::USD => "US",
+        }
+        .to_owned(),
+        currency_code: currency.code().to_owned(),
+        merchant_capabilities: vec!["supports3DS".to_owned()],
+        supported_networks: ["visa", "masterCard", "amex", "discover", "jcb", "chinaUnionPay"].map(str::to_owned).to_vec(),
+        total: ApplePayLineItem {
+            label: settings.display_name,
+            amount: decimal(s.amount.unwrap_or(0)),
+            kind: "final".to_owned(),
+        },
+    }
+}
+

@@ -8,8 +8,10 @@
 //! - [`wallet`]: the wallet modes' endpoints. [`payments`]: `/v2/payments`.
 //! - [`notify`]: the agent-assisted link outbox, for the merchant.
 //! - [`webhooks`]: a merchant's webhook endpoint, secret and failed events.
-//! - [`wallet_settings`]: a merchant's Google Pay and Apple Pay settings.
+//! - [`wallet_settings`]: a merchant's Google Pay and Apple Pay settings; [`apple_pay`]: Apple
+//!   Pay's merchant session and domain-association file.
 
+pub mod apple_pay;
 pub mod confirm;
 pub mod hosted;
 pub mod notify;

@@ -199,5 +199,9 @@ pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, h
             true => Some(wallet_settings::google_pay_for(&s.merchant_id, s.merchant_wallet_settings.as_deref())),
             false => None,
         },
+        apple_pay: match s.config.channels.card.contains(&CardChannel::ApplePay) {
+            true => serde_json::to_value(wallet_settings::apple_pay_options(&s)).ok(),
+            false => None,
+        },
     }))
 }

@@ -39,9 +39,18 @@ pub const HALF_CARD: &str = "4000000000000036";
 /// A card that pays, but whose refunds the sandbox refuses (`refund_failed`).
 pub const REFUND_FAILS_CARD: &str = "4000000000005126";
 
-/// The device wallet token the sandbox declines (`card_declined` / `generic_decline`); every other
-/// wallet token is approved, as the wallet has already checked the card.
+/// The device wallet token the sandbox declines (`card_declined` / `generic_decline`): Google
+/// Pay's token string, or the `data` of Apple Pay's `paymentData` (`{"version":"EC_v1","data":
+/// "sandbox_declined",...}`). Every other wallet token is approved, as the wallet has already
+/// checked the card.
 pub const DECLINED_WALLET_TOKEN: &str = "sandbox_declined";
+
+/// Whether a wallet token is the sandbox's declining one, in either wallet's shape.
+fn declined_wallet_token(token: &str) -> bool {
+    token == DECLINED_WALLET_TOKEN
+        || serde_json::from_str::<serde_json::Value>(token)
+            .is_ok_and(|v| v.get("data").and_then(serde_json::Value::as_str) == Some(DECLINED_WALLET_TOKEN))
+}
 
 /// How long the sandbox takes for [`SLOW_CARD`].
 pub const SLOW_MS: u64 = 3_000;
@@ -73,7 +82,7 @@ fn scenario_of(source: &ChargeSource<'_>) -> String {
         ChargeSource::Bank { account_number, .. } if *account_number == CLOSED_ACCOUNT => "closed".to_owned(),
         ChargeSource::Bank { .. } => "ok".to_owned(),
         ChargeSource::Token(t) => t.split('_').nth(2).unwrap_or("ok").to_owned(),
-        ChargeSource::Wallet { token, .. } if *token == DECLINED_WALLET_TOKEN => "d0".to_owned(),
+        ChargeSource::Wallet { token, .. } if declined_wallet_token(token) => "d0".to_owned(),
         ChargeSource::Wallet { .. } => "ok".to_owned(),
     }
 }

@@ -76,7 +76,7 @@ pub async fn state_without_server() -> (AppState, tempfile::TempDir) {
 /// The state the tests run the API with on `db`: the sandbox processor, a 50 ms webhook backoff,
 /// a 500 ms processor deadline and the default 30 s claim lease.
 pub fn state_on(db: &Db, public_url: &str, dist_dir: PathBuf, limits: Limits) -> AppState {
-    let settings = Settings { public_url: public_url.to_owned(), dist_dir, demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500, claim_lease_ms: 30_000, hold_ms: 7 * 24 * 3_600_000 };
+    let settings = Settings { public_url: public_url.to_owned(), dist_dir, demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500, claim_lease_ms: 30_000, hold_ms: 7 * 24 * 3_600_000, apple_pay: Default::default() };
     let writer = db::Writer::new(db).expect("writer");
     let processor = Arc::new(checkout_api::metrics::Metered(SandboxProcessor::default()));
     AppState { db: db.clone(), writer, processor, settings: Arc::new(settings), limits: Arc::new(limits) }
@@ -98,12 +98,32 @@ pub async fn spawn_two_nodes() -> (TestApp, TestApp) {
     (a, b)
 }
 
+/// Like [`spawn_app`] with some settings changed (Apple Pay's gateway, say).
+pub async fn spawn_app_configured(change: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, sqlite_file) = fresh_database_url(dir.path()).await;
+    spawn_configured(&url, sqlite_file, dir, Limits::default(), change).await
+}
+
 async fn spawn_on(url: &str, sqlite_file: Option<PathBuf>, dir: tempfile::TempDir, limits: Limits) -> TestApp {
+    spawn_configured(url, sqlite_file, dir, limits, |_| {}).await
+}
+
+async fn spawn_configured(
+    url: &str,
+    sqlite_file: Option<PathBuf>,
+    dir: tempfile::TempDir,
+    limits: Limits,
+    change: impl FnOnce(&mut Settings),
+) -> TestApp {
     let db = db::connect(url).await.expect("database");
     demo::seed(&db, KEY, "http://127.0.0.1").await.expect("seed");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let state = state_on(&db, &base, dir.path().join("dist"), limits);
+    let mut state = state_on(&db, &base, dir.path().join("dist"), limits);
+    let mut settings = (*state.settings).clone();
+    change(&mut settings);
+    state.settings = Arc::new(settings);
     tokio::spawn(checkout_api::serve(listener, state));
     TestApp { base, http: reqwest::Client::new(), db, sqlite_file, dist: dir.path().join("dist"), _dir: dir }
 }

@@ -296,6 +296,8 @@ async fn each_page_is_served_the_build_that_holds_its_session_s_mode() {
             let r = app.http.get(app.url(&format!("/{path}/{id}"))).send().await.expect("request");
             assert_eq!(r.status(), 200);
             let csp = r.headers()["content-security-policy"].to_str().expect("csp").to_owned();
+            // The device wallets may run in the page (and, framed, where the parent allows it).
+            assert_eq!(r.headers()["permissions-policy"], "payment=(self)");
             let html = r.text().await.expect("html");
             assert!(html.contains(expected), "/{path}/{id}: {html}");
             // The CSP allows exactly that build's inline script.

@@ -2,6 +2,7 @@
 //! default; `TEST_DATABASE=postgres` runs the same tests on PostgreSQL), real HTTP.
 
 mod after_charge;
+mod apple_pay;
 mod battery;
 mod confirm;
 mod helpers;

@@ -38,6 +38,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/webhook-events/{id}/redeliver"),
     ("get", "/v1/wallet-settings"),
     ("put", "/v1/wallet-settings"),
+    ("get", "/v1/wallet-settings/apple-pay/domain-association"),
+    ("post", "/v1/sessions/{id}/wallets/apple-pay/merchant-session"),
+    ("get", "/.well-known/apple-developer-merchantid-domain-association"),
 ];
 
 #[tokio::test]

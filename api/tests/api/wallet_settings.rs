@@ -50,3 +50,32 @@ async fn wallet_settings_are_checked_stored_and_given_to_the_widget_for_google_p
     let cfg = json_of(app.config(plain["data"]["checkoutSessionId"].as_str().expect("id"), plain["data"]["clientSecret"].as_str().expect("s")).await, 200).await;
     assert!(cfg.get("googlePay").is_none(), "{cfg}");
 }
+
+#[tokio::test]
+async fn the_update_merchant_command_sets_wallet_settings_checked_like_the_api() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (url, _) = crate::helpers::fresh_database_url(dir.path()).await;
+    let db = checkout_api::db::connect(&url).await.expect("db");
+    checkout_api::demo::seed(&db, KEY, "http://127.0.0.1").await.expect("seed");
+    let run = |file: &std::path::Path, name: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_checkout-api"))
+            .args(["update-merchant", "--id", "demo", "--name", name, "--wallet-settings"])
+            .arg(file)
+            .env("DATABASE_URL", &url)
+            .output()
+            .expect("run checkout-api")
+    };
+    let good = dir.path().join("wallets.json");
+    let settings = json!({ "applePay": { "merchantIdentifier": "merchant.com.example.demo", "displayName": "Demo", "domains": ["shop.example.com"] } });
+    std::fs::write(&good, settings.to_string()).expect("write");
+    let out = run(&good, "Demo Store Two");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(checkout_api::domain::wallet_settings::get_on(&db, "demo").await.expect("get"), serde_json::from_value(settings).expect("settings"));
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, json!({ "googlePay": { "environment": "PRODUCTION", "gateway": "g", "gatewayMerchantId": "m" } }).to_string()).expect("write");
+    let out = run(&bad, "Never Stored");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PRODUCTION needs googlePay.merchantId"), "{}", String::from_utf8_lossy(&out.stderr));
+    let name: String = sqlx::query_scalar("SELECT display_name FROM merchants WHERE id = 'demo'").fetch_one(&db).await.expect("name");
+    assert_eq!(name, "Demo Store Two", "the good run's name stayed; the bad run changed nothing");
+}

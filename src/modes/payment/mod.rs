@@ -251,15 +251,17 @@ pub fn PaymentMode(
         });
     };
 
-    // Device wallets (Google Pay): offered only where the browser says it can pay with them.
+    // Device wallets (Apple Pay, Google Pay): offered only where the page may use them and the
+    // browser says it can pay with them; each has its own quote (its own fee plan).
     let express = RwSignal::new(Vec::<Wallet>::new());
-    let wallet_quote = RwSignal::new(QuoteState::Loading);
+    let wallet_quotes = [RwSignal::new(QuoteState::Loading), RwSignal::new(QuoteState::Loading)];
+    let quote_of = move |w: Wallet| wallet_quotes[w as usize];
     let cfg_store = StoredValue::new(cfg.clone());
     let fetch_wallet_quote = move |w: Wallet| {
-        wallet_quote.set(QuoteState::Loading);
+        quote_of(w).set(QuoteState::Loading);
         spawn_local(async move {
             let request = FeeQuoteRequest { method: w.kind(), brand: None, funding: None, payment_method_id: None };
-            wallet_quote.set(match client.get_value().quote(&request).await {
+            quote_of(w).set(match client.get_value().quote(&request).await {
                 Ok(q) => QuoteState::Ready(q),
                 Err(e) => QuoteState::Failed(e),
             });
@@ -268,14 +270,18 @@ pub fn PaymentMode(
     let wallets = Wallet::enabled(&cfg);
     if !wallets.is_empty() && phase.get_untracked() == Phase::Form {
         spawn_local(async move {
+            let permitted = express::permitted();
             let mut usable = Vec::new();
-            for w in wallets {
-                if express::can_pay(w, &cfg_store.get_value()).await {
+            for &w in &wallets {
+                if permitted && express::can_pay(w, &cfg_store.get_value()).await {
                     usable.push(w);
+                    fetch_wallet_quote(w);
                 }
             }
-            if let Some(&first) = usable.first() {
-                fetch_wallet_quote(first);
+            if usable.is_empty() {
+                // The card form stands alone; the page learns why.
+                let unavailable = wallets.iter().map(|w| w.kind()).collect();
+                emit("change", events::WalletsUnavailable { wallets_unavailable: unavailable, blocked: !permitted });
             }
             express.set(usable);
         });
@@ -284,12 +290,11 @@ pub fn PaymentMode(
         if pending.get_untracked() {
             return;
         }
-        let QuoteState::Ready(q) = wallet_quote.get_untracked() else { return };
+        let QuoteState::Ready(q) = quote_of(w).get_untracked() else { return };
         banner.set(None);
-        let details =
-            cfg_store.with_value(|c| express::details(&q, &c.merchant_name, locale.t(Key::Amount), locale.t(Key::ConvenienceFee)));
-        // show() must be called inside the click: browsers open the sheet only for a user gesture.
-        let Some(shown) = cfg_store.with_value(|c| express::open(w, c, &details)) else {
+        // The sheet must open inside the click: browsers show it only for a user gesture.
+        let labels = (locale.t(Key::Amount), locale.t(Key::ConvenienceFee));
+        let Some(shown) = cfg_store.with_value(|c| express::open(w, c, &q, labels, client.get_value())) else {
             banner.set(Some(locale.t(Key::WalletUnavailable).to_owned()));
             return;
         };
@@ -301,9 +306,10 @@ pub fn PaymentMode(
                     pending.set(false);
                     banner.set(Some(locale.t(Key::WalletUnavailable).to_owned()));
                 }
-                Ok((response, token)) => {
+                Ok((handle, token)) => {
                     let method = match w {
                         Wallet::GooglePay => InlineMethod::GooglePay { google_pay: token },
+                        Wallet::ApplePay => InlineMethod::ApplePay { apple_pay: token },
                     };
                     let body = ConfirmRequest {
                         quote_id: q.quote_id,
@@ -312,7 +318,7 @@ pub fn PaymentMode(
                         save_for_future: None,
                     };
                     let result = confirm(&client.get_value(), attempt, &body).await;
-                    express::complete(&response, result.is_ok());
+                    express::complete(w, &handle, result.is_ok());
                     pending.set(false);
                     if result.as_ref().is_err_and(|e| classify(e) == Reaction::Requote) {
                         fetch_wallet_quote(w);
@@ -411,34 +417,38 @@ pub fn PaymentMode(
                     let wallets = express.get();
                     (!wallets.is_empty()).then(|| view! {
                         <div class="express" data-testid="express">
-                            {wallets.into_iter().map(|w| view! {
-                                <button type="button" class="wallet-button" data-testid="google-pay"
-                                    prop:disabled=move || pending.get() || !matches!(wallet_quote.get(), QuoteState::Ready(_))
-                                    on:click=move |_| wallet_pay(w)>
-                                    {locale.t(Key::PayWithGooglePay)}
-                                </button>
+                            {wallets.into_iter().map(|w| {
+                                let (id, label) = match w {
+                                    Wallet::GooglePay => ("google-pay", Key::PayWithGooglePay),
+                                    Wallet::ApplePay => ("apple-pay", Key::PayWithApplePay),
+                                };
+                                view! {
+                                    <button type="button" class=format!("wallet-button {id}") data-testid=id aria-label=locale.t(label)
+                                        prop:disabled=move || pending.get() || !matches!(quote_of(w).get(), QuoteState::Ready(_))
+                                        on:click=move |_| wallet_pay(w)>
+                                        <span>{locale.t(label)}</span>
+                                    </button>
+                                    {move || match quote_of(w).get() {
+                                        QuoteState::Loading => view! {
+                                            <p class="muted wallet-note" data-testid="wallet-note" aria-live="polite">
+                                                <span class="spinner small" aria-hidden="true"></span>
+                                                {locale.t(Key::QuoteLoading)}
+                                            </p>
+                                        }.into_any(),
+                                        QuoteState::Failed(e) => view! {
+                                            <p class="banner error wallet-note" data-testid="wallet-quote-error" aria-live="polite">
+                                                {locale.api_error(&e)} " "
+                                                <button type="button" class="link" on:click=move |_| fetch_wallet_quote(w)>{locale.t(Key::Retry)}</button>
+                                            </p>
+                                        }.into_any(),
+                                        QuoteState::Ready(q) => view! {
+                                            <p class="muted wallet-note" data-testid="wallet-note" aria-live="polite">
+                                                {locale.wallet_note(w.name(), &format_money(q.total, q.currency_code, locale.tag()), &format_money(q.fee, q.currency_code, locale.tag()))}
+                                            </p>
+                                        }.into_any(),
+                                    }}
+                                }
                             }).collect_view()}
-                            {move || match wallet_quote.get() {
-                                QuoteState::Loading => view! {
-                                    <p class="muted wallet-note" data-testid="wallet-note" aria-live="polite">
-                                        <span class="spinner small" aria-hidden="true"></span>
-                                        {locale.t(Key::QuoteLoading)}
-                                    </p>
-                                }.into_any(),
-                                QuoteState::Failed(e) => view! {
-                                    <p class="banner error wallet-note" data-testid="wallet-quote-error" aria-live="polite">
-                                        {locale.api_error(&e)} " "
-                                        <button type="button" class="link" on:click=move |_| {
-                                            if let Some(&w) = express.get_untracked().first() { fetch_wallet_quote(w) }
-                                        }>{locale.t(Key::Retry)}</button>
-                                    </p>
-                                }.into_any(),
-                                QuoteState::Ready(q) => view! {
-                                    <p class="muted wallet-note" data-testid="wallet-note" aria-live="polite">
-                                        {locale.wallet_note(&format_money(q.total, q.currency_code, locale.tag()), &format_money(q.fee, q.currency_code, locale.tag()))}
-                                    </p>
-                                }.into_any(),
-                            }}
                             <p class="divider"><span>{locale.t(Key::OrPayAnotherWay)}</span></p>
                         </div>
                     })
