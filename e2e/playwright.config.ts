@@ -31,7 +31,14 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [{
+    // The SMTP server and the SMS provider the API sends payment links to (sinks.mjs).
+    command: 'node sinks.mjs',
+    url: `http://127.0.0.1:${Number(port) + 6}/healthz`,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    env: { E2E_PORT: port },
+  }, {
     command: 'sh -c "exec ../target/debug/checkout-api serve --demo >> ../target/e2e-api.log 2>&1"',
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
@@ -46,6 +53,9 @@ export default defineConfig({
       // JSON lines: the card-data scan of scripts/test then covers the JSON format, and
       // operations.spec.ts follows a request id into them.
       CHECKOUT_LOG_FORMAT: 'json',
+      CHECKOUT_SMTP_URL: `smtp://127.0.0.1:${Number(port) + 5}`,
+      CHECKOUT_SMS_URL: `http://AC1:e2e-token@127.0.0.1:${Number(port) + 6}/sms/2010-04-01/Accounts/AC1/Messages.json`,
+      CHECKOUT_SMS_FROM: '+15005550006',
     },
-  },
+  }],
 });

@@ -36,9 +36,13 @@ import { gzipSync } from 'node:zlib';
 // Raised to 209,700 for Apple Pay (issue #18): ApplePaySession driven from the click, merchant
 // validation through the API (an async call inside Safari's event), its token read, a quote per
 // wallet, and the Permissions-Policy check with its `change` event; +4.5 kB measured (209,618 B).
-const BUDGET_GZIP_BYTES = 209_700;
+// Raised to 211,000 for agent-assisted links (issue #19): the payment build reads a link's
+// credential (`#lk=`, `/link/{id}`), carries the config's `agent` field and the shared stylesheet's
+// agent rules, +1.25 kB measured (210,868 B); the agent's screen itself is a third build
+// (dist/agent/, 153.4 kB) that payers never download.
+const BUDGET_GZIP_BYTES = 211_000;
 
-for (const build of ['', 'manage']) {
+for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {
     const dist = join(__dirname, '..', 'dist', build);
     const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f));

@@ -173,6 +173,18 @@ impl ApiClient {
         }
     }
 
+    /// `POST /v1/sessions/{id}/links`: the agent sends the customer a payment link.
+    #[cfg(feature = "agent")]
+    pub async fn send_link(&self, req: &checkout_types::links::SendLink) -> Result<checkout_types::links::LinkState, ApiError> {
+        let resp = Request::post(&self.url("links"))
+            .header("Authorization", &self.auth())
+            .json(req)
+            .map_err(|_| ApiError::Network)?
+            .send()
+            .await;
+        read(resp).await
+    }
+
     /// `POST /v1/sessions/{id}/select`.
     pub async fn select(&self, payment_method_id: &str) -> Result<Selected, ApiError> {
         let resp = Request::post(&self.url("select"))

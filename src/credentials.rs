@@ -1,6 +1,7 @@
 //! Where the widget's credential comes from, in order: the `#cs=<client secret>` fragment of a
-//! hosted URL (read once, then removed from the address bar and kept in sessionStorage for
-//! reloads), a `checkoutSessionId` query parameter, or the `/pay/{id}` / `/embed/{id}` path.
+//! hosted URL, or `#lk=<link credential>` of a customer's payment link (read once, then removed
+//! from the address bar and kept in sessionStorage for reloads), a `checkoutSessionId` query
+//! parameter, or the `/pay/{id}` / `/embed/{id}` / `/link/{id}` path.
 //! Secrets never travel in a query string.
 
 use leptos::prelude::window;
@@ -12,9 +13,10 @@ pub struct Credentials {
     pub bearer: String,
 }
 
-/// `cs` from a `#cs=…&…` fragment.
+/// `cs` from a `#cs=…&…` fragment, or a customer's payment link credential `#lk=lk_…`.
 pub fn secret_from_fragment(hash: &str) -> Option<String> {
-    param(hash.trim_start_matches('#'), "cs")
+    let h = hash.trim_start_matches('#');
+    param(h, "cs").or_else(|| param(h, "lk").filter(|t| t.starts_with("lk_")))
 }
 
 /// A named parameter of an `a=1&b=2` string (leading `?` allowed).
@@ -37,7 +39,7 @@ pub fn session_of_secret(secret: &str) -> Option<&str> {
 pub fn session_from_path(path: &str) -> Option<String> {
     let mut parts = path.trim_matches('/').split('/');
     match (parts.next(), parts.next(), parts.next()) {
-        (Some("pay" | "embed"), Some(id), None) if !id.is_empty() => Some(id.to_owned()),
+        (Some("pay" | "embed" | "link"), Some(id), None) if !id.is_empty() => Some(id.to_owned()),
         _ => None,
     }
 }
@@ -47,6 +49,8 @@ pub fn resolve(hash: &str, search: &str, path: &str, stored: Option<String>) -> 
     let path_id = session_from_path(path).or_else(|| param(search, "checkoutSessionId"));
     let secret = secret_from_fragment(hash).or(stored);
     match secret {
+        // A payment link's credential names no session: the path does.
+        Some(token) if token.starts_with("lk_") => path_id.map(|id| Credentials { session_id: id, bearer: token }),
         Some(secret) => {
             let id = session_of_secret(&secret)?.to_owned();
             if path_id.as_deref().is_some_and(|p| p != id) {

@@ -90,6 +90,13 @@ fn credentials_come_from_fragment_query_or_path() {
     assert_eq!(resolve("", "", "/", None), None);
     assert_eq!(session_from_path("/embed/abc"), Some("abc".into()));
     assert_eq!(session_from_path("/pay/abc/extra"), None);
+    // A customer's payment link: its credential names no session, the /link/{id} path does.
+    assert_eq!(
+        resolve("#lk=lk_0123abcd", "", &format!("/link/{id}"), None),
+        Some(Credentials { session_id: id.into(), bearer: "lk_0123abcd".into() })
+    );
+    assert_eq!(resolve("", "", &format!("/link/{id}"), Some("lk_0123abcd".into())).map(|c| c.bearer), Some("lk_0123abcd".into()));
+    assert_eq!(resolve("#lk=not-a-link-token", "", &format!("/link/{id}"), None).map(|c| c.bearer), Some(id.to_owned()));
 }
 
 #[test]

@@ -25,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(home))
         .route("/return", get(return_page))
         .route("/merchant-view/{id}", get(merchant_view))
+        .route("/merchant-links/{id}", get(merchant_links))
         .with_state(state)
 }
 
@@ -45,6 +46,19 @@ fn escape(s: &str) -> String {
 
 /// The playground's choices (`/?mode=WALLET&customer=…&amount=…&locale=es&card=WEBFORM,GOOGLE_PAY&bank=1&color=%23aa0000&wallets=blocked`);
 /// every one optional: the default is a guest PAYMENT of $42.00 by card, in English.
+/// The links sent for a session, with their URLs, as the merchant's server reads them
+/// (`GET /v1/sessions/{id}/notifications`): the playground shows them when nothing is delivered.
+async fn merchant_links(State(st): State<AppState>, axum::extract::Path(id): axum::extract::Path<String>) -> Response {
+    let listed = match crate::domain::session::load_owned(&st.db, &demo_merchant(), &id).await {
+        Ok(s) => crate::domain::session::links::merchant_list(&st.db, &s.id).await,
+        Err(e) => Err(e),
+    };
+    match listed {
+        Ok(data) => ([(header::CACHE_CONTROL, "no-store")], axum::Json(json!({ "data": data }))).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
 #[derive(Deserialize)]
 struct HomeQuery {
     mode: Option<String>,
@@ -54,6 +68,8 @@ struct HomeQuery {
     card: Option<String>,
     bank: Option<String>,
     color: Option<String>,
+    /// `agent=1`: an agent-assisted session (with TEXT and EMAIL): the element is the agent's screen.
+    agent: Option<String>,
     /// `wallets=blocked`: the page sends `Permissions-Policy: payment=()`, as a merchant page that
     /// blocks device wallets would (the element then shows the card form alone and says why).
     wallets: Option<String>,
@@ -77,10 +93,15 @@ async fn home(State(st): State<AppState>, Query(q): Query<HomeQuery>) -> Respons
     if customer.len() > 64 || !customer.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return bad("customer must be up to 64 letters, digits, '-' or '_'.");
     }
-    let card: Vec<String> = match q.card.as_deref().filter(|c| !c.is_empty()) {
+    let agent = q.agent.as_deref().is_some_and(|a| a == "1" || a == "on");
+    let mut card: Vec<String> = match q.card.as_deref().filter(|c| !c.is_empty()) {
         None => vec!["WEBFORM".to_owned()],
         Some(list) => list.split(',').map(|c| c.trim().to_ascii_uppercase()).collect(),
     };
+    // An agent sends links: the session needs a link channel.
+    if agent && !card.iter().any(|c| c == "TEXT" || c == "EMAIL") {
+        card.extend(["TEXT".to_owned(), "EMAIL".to_owned()]);
+    }
     let color = q.color.filter(|c| !c.is_empty());
     let choice = crate::domain::session::ccg::DemoChoice {
         mode,
@@ -90,6 +111,7 @@ async fn home(State(st): State<AppState>, Query(q): Query<HomeQuery>) -> Respons
         card,
         bank: q.bank.as_deref().is_some_and(|b| b == "1" || b == "on"),
         color,
+        agent,
     };
     // A bad choice is answered as the API answers a merchant: its own 400 or 422.
     let embedded = match crate::domain::session::ccg::create_demo(&st, &merchant, &choice).await {
@@ -140,6 +162,7 @@ async fn home(State(st): State<AppState>, Query(q): Query<HomeQuery>) -> Respons
         .replace("{CUSTOMER}", &escape(&choice.customer))
         .replace("{COLOR}", &escape(choice.color.as_deref().unwrap_or("#0b6e4f")))
         .replace("{BANK_CHECKED}", if choice.bank { "checked" } else { "" })
+        .replace("{AGENT_CHECKED}", if choice.agent { "checked" } else { "" })
         .replace("{CARD_BOXES}", &["WEBFORM", "GOOGLE_PAY", "APPLE_PAY", "TEXT", "EMAIL"].iter().map(|c| {
             let on = if choice.card.iter().any(|x| x == c) { " checked" } else { "" };
             format!("<label><input type=\"checkbox\" name=\"card\" value=\"{c}\"{on}> {c}</label>")
@@ -230,6 +253,7 @@ const DEMO_HTML: &str = r#"<!DOCTYPE html>
       <label>Customer (wallet) <input name="customer" value="{CUSTOMER}" placeholder="guest" data-testid="choice-customer"></label>
       <fieldset><legend>Card channels</legend>{CARD_BOXES}</fieldset>
       <label><input type="checkbox" name="bank" value="1" {BANK_CHECKED} data-testid="choice-bank"> Bank account</label>
+      <label><input type="checkbox" name="agent" value="1" {AGENT_CHECKED} data-testid="choice-agent"> Agent-assisted (send a link by text or email)</label>
       <label>Theme colour <input name="color" type="color" value="{COLOR}" data-testid="choice-color"></label>
       <button type="submit" data-testid="choice-apply">Create the session</button>
     </form>
@@ -247,6 +271,10 @@ const DEMO_HTML: &str = r#"<!DOCTYPE html>
     <h2>The merchant's view</h2>
     <p class="muted"><code>GET /v1/sessions/{SESSION_ID}</code>, read by the merchant's server after each event.</p>
     <pre id="view" data-testid="merchant-view"></pre>
+    <h2>Payment links</h2>
+    <p class="muted">The links an agent sent (<code>GET /v1/sessions/{SESSION_ID}/notifications</code>). Without
+      <code>CHECKOUT_SMTP_URL</code> / <code>CHECKOUT_SMS_URL</code> nothing leaves this machine: open one here as the customer.</p>
+    <ul id="links" data-testid="demo-links"></ul>
   </section>
 </main>
 <script>
@@ -258,6 +286,19 @@ const DEMO_HTML: &str = r#"<!DOCTYPE html>
     document.getElementById('log').appendChild(li);
   };
   const el = document.querySelector('govifi-payment');
+  const links = () => fetch('/merchant-links/{SESSION_ID}').then((r) => r.json()).then((d) => {
+    const ul = document.getElementById('links');
+    ul.textContent = '';
+    (d.data || []).slice().reverse().forEach((l) => {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = l.link; a.target = '_blank'; a.rel = 'noopener'; a.textContent = l.channel + ' to ' + l.to;
+      li.append(a, ' ' + l.status);
+      ul.appendChild(li);
+    });
+  }).catch(() => {});
+  setInterval(links, 2000);
+  links();
   const view = () => fetch('/merchant-view/{SESSION_ID}').then((r) => r.json()).then((v) => {
     document.getElementById('view').textContent = JSON.stringify(v.data ?? v, null, 2);
   }).catch(() => {});

@@ -23,6 +23,7 @@ pub mod extract;
 pub mod fees;
 pub mod handlers;
 pub mod limits;
+pub mod messaging;
 pub mod openapi;
 pub mod pages;
 pub mod processor;

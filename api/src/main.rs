@@ -121,6 +121,20 @@ struct ServeArgs {
     /// `/.well-known/apple-developer-merchantid-domain-association` (unset: a sandbox file).
     #[arg(long, env = "CHECKOUT_APPLE_PAY_DOMAIN_ASSOCIATION")]
     apple_pay_domain_association: Option<PathBuf>,
+    /// Payment links by email: the SMTP server, e.g. `smtp://127.0.0.1:2525`,
+    /// `smtp://user:password@smtp.example.com:587?tls=required` or `smtps://user:password@host`.
+    #[arg(long, env = "CHECKOUT_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// Payment links by email: the default sender (a session's `senderEmailAddress` wins).
+    #[arg(long, env = "CHECKOUT_EMAIL_FROM", default_value = "payments@checkout.localhost")]
+    email_from: String,
+    /// Payment links by text: the SMS provider's messages URL, with the account id and token as
+    /// user and password (basic auth), e.g. `https://ACCOUNT:TOKEN@sms.example.com/2010-04-01/Accounts/ACCOUNT/Messages.json`.
+    #[arg(long, env = "CHECKOUT_SMS_URL", hide_env_values = true)]
+    sms_url: Option<String>,
+    /// Payment links by text: the number they come from (E.164).
+    #[arg(long, env = "CHECKOUT_SMS_FROM")]
+    sms_from: Option<String>,
     /// Directory holding the Trunk-built widget.
     #[arg(long, env = "CHECKOUT_DIST_DIR", default_value = "dist")]
     dist_dir: PathBuf,
@@ -207,6 +221,13 @@ async fn main() -> anyhow::Result<()> {
             },
             ..Default::default()
         },
+        messaging: checkout_api::messaging::MessagingConfig {
+            smtp_url: args.smtp_url,
+            email_from: args.email_from,
+            sms_url: args.sms_url,
+            sms_from: args.sms_from,
+            demo: args.demo,
+        },
     };
     let mut limits = Limits::new(args.session_limit.0, args.client_limit.0);
     if let Some(header) = args.client_ip_header {
@@ -220,7 +241,8 @@ async fn main() -> anyhow::Result<()> {
     }
     let writer = db::Writer::new(&pool)?;
     let processor = Arc::new(checkout_api::metrics::Metered(SandboxProcessor::default()));
-    let state = AppState { db: pool, writer, processor, settings: Arc::new(settings), limits: Arc::new(limits) };
+    let messaging = Arc::new(checkout_api::messaging::Messaging::new(settings.messaging.clone()));
+    let state = AppState { db: pool, writer, processor, settings: Arc::new(settings), limits: Arc::new(limits), messaging };
     tracing::info!(%addr, "checkout-api listening");
     if let (Some(listener), Some(site)) = (demo_listener, &demo_site) {
         let site_router = checkout_api::demo_site::router(state.clone());

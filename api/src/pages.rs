@@ -1,5 +1,5 @@
-//! Pages: the widget build (`/widget/*`), the hosted page (`/pay/{id}`) and embed page
-//! (`/embed/{id}`) that load it, the `<govifi-payment>` loader (`/v1/govifi.js`), `/demo`
+//! Pages: the widget build (`/widget/*`), the hosted page (`/pay/{id}`), embed page
+//! (`/embed/{id}`) and a customer's payment link (`/link/{id}`) that load it, the `<govifi-payment>` loader (`/v1/govifi.js`), `/demo`
 //! (demo mode: points at the demo merchant site), `/healthz`, and the JSON 404 for the rest.
 //!
 //! Security headers: every response gets `X-Content-Type-Options: nosniff` and
@@ -38,6 +38,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         )
         .route("/pay/{id}", get(hosted_page))
         .route("/embed/{id}", get(embed_page))
+        .route("/link/{id}", get(link_page))
 }
 
 /// Trunk names every asset after its content hash (`checkout-widget-448ba42049724aa1_bg.wasm`),
@@ -132,6 +133,9 @@ pub enum Build {
     Pay,
     /// PAYMENT_METHOD_ENTRY, WALLET, PAYMENT_METHOD_SELECT, PAYMENT_METHOD_DISPLAY.
     Manage,
+    /// The agent's screen of an agent-assisted session (`/pay` and `/embed`; the customer's link
+    /// opens `/link/{id}`, the build of the session's mode).
+    Agent,
 }
 
 impl Build {
@@ -143,11 +147,12 @@ impl Build {
     /// Its directory; a single build holding every mode (`trunk serve`, a dist/ without manage/)
     /// serves both.
     fn dir(self, settings: &Settings) -> std::path::PathBuf {
-        let manage = settings.dist_dir.join("manage");
-        match self {
-            Build::Manage if manage.join("index.html").exists() => manage,
-            _ => settings.dist_dir.clone(),
-        }
+        let own = match self {
+            Build::Pay => return settings.dist_dir.clone(),
+            Build::Manage => settings.dist_dir.join("manage"),
+            Build::Agent => settings.dist_dir.join("agent"),
+        };
+        if own.join("index.html").exists() { own } else { settings.dist_dir.clone() }
     }
 }
 
@@ -184,11 +189,26 @@ async fn embed_page(State(st): State<AppState>, Path(id): Path<String>) -> Respo
     widget_page(&st.settings, &ancestors, build)
 }
 
-/// What serving session `id`'s page needs, in one read: the build of its mode and the registered
-/// origins of its merchant (the payment build and none, for an unknown session or a failed read).
+/// The customer's payment link (`/link/{id}#lk=...`): the hosted page of the session's mode,
+/// never the agent's screen, never framed.
+async fn link_page(State(st): State<AppState>, Path(id): Path<String>) -> Response {
+    let (build, _) = page_facts(&st, &id).await;
+    let build = if build == Build::Agent { mode_build(&st, &id).await } else { build };
+    widget_page(&st.settings, "'none'", build)
+}
+
+async fn mode_build(st: &AppState, id: &str) -> Build {
+    let row = sqlx::query("SELECT mode FROM sessions WHERE id = $1").bind(id).fetch_optional(&st.db).await;
+    let mode = row.ok().flatten().and_then(|r| r.try_get::<String, _>("mode").ok()).and_then(|m| Mode::parse(&m));
+    mode.map_or(Build::Pay, Build::of)
+}
+
+/// What serving session `id`'s page needs, in one read: the build of its mode (the agent's, for
+/// an agent-assisted session) and the registered origins of its merchant (the payment build and
+/// none, for an unknown session or a failed read).
 async fn page_facts(st: &AppState, id: &str) -> (Build, Vec<String>) {
     let row = sqlx::query(
-        "SELECT s.mode, m.allowed_origins FROM sessions s JOIN merchants m ON m.id = s.merchant_id WHERE s.id = $1",
+        "SELECT s.mode, s.config_json, m.allowed_origins FROM sessions s JOIN merchants m ON m.id = s.merchant_id WHERE s.id = $1",
     )
     .bind(id)
     .fetch_optional(&st.db)
@@ -196,7 +216,12 @@ async fn page_facts(st: &AppState, id: &str) -> (Build, Vec<String>) {
     let Ok(Some(row)) = row else { return (Build::Pay, Vec::new()) };
     let mode = row.try_get::<String, _>("mode").ok().and_then(|m| Mode::parse(&m));
     let origins = row.try_get::<String, _>("allowed_origins").map(|s| crate::domain::session::parse_origins(&s));
-    (mode.map_or(Build::Pay, Build::of), origins.unwrap_or_default())
+    let config = row.try_get::<String, _>("config_json").ok().and_then(|c| serde_json::from_str::<crate::domain::session::StoredConfig>(&c).ok());
+    let build = match config {
+        Some(c) if crate::domain::session::links::assisted(&c) => Build::Agent,
+        _ => mode.map_or(Build::Pay, Build::of),
+    };
+    (build, origins.unwrap_or_default())
 }
 
 fn b64(data: &[u8]) -> String {

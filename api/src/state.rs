@@ -28,6 +28,8 @@ pub struct Settings {
     pub hold_ms: i64,
     /// Apple Pay: identity certificates, the gateway hosts, the domain-association file.
     pub apple_pay: ApplePayConfig,
+    /// Payment links: the SMTP server and SMS provider ([`crate::messaging`]).
+    pub messaging: crate::messaging::MessagingConfig,
 }
 
 /// Apple's Apple Pay gateway hosts for merchant validation ("Setting up your server", Apple Pay
@@ -91,5 +93,7 @@ pub struct AppState {
     pub processor: Arc<dyn Processor>,
     pub settings: Arc<Settings>,
     pub limits: Arc<Limits>,
+    /// Sends payment links (built from `settings.messaging`).
+    pub messaging: Arc<crate::messaging::Messaging>,
 }
 

@@ -1,23 +1,35 @@
 //! One module per session mode. [`render`] dispatches on the session's mode; `PAYMENT` and
 //! `PAYMENT_WITH_WALLET` share [`payment`] (saved methods appear when the session has a wallet).
 
+#[cfg(feature = "agent")]
+pub mod agent;
 pub mod display;
 pub mod method_entry;
 pub mod payment;
 pub mod select;
 pub mod wallet;
 
+#[cfg_attr(not(any(feature = "pay", feature = "manage")), allow(unused_imports, reason = "the agent's build dispatches on no mode"))]
 use checkout_types::session::{Mode, SessionConfig};
 use leptos::prelude::*;
 
 use crate::api::ApiClient;
 use crate::i18n::Locale;
 
-/// The view for the session's mode. A build holds the modes of its features (`pay`, `manage`;
+/// The view for the session's mode. A build holds the modes of its features (`pay`, `manage`,
+/// `agent`;
 /// see Cargo.toml): the code of the others is not in its wasm. The server serves the build that
 /// holds the session's mode; were a page ever loaded with the other one, the payer reads the
 /// "couldn't load, try again" screen, whose retry loads the page again from the server.
 pub fn render(client: ApiClient, cfg: SessionConfig, locale: Locale) -> AnyView {
+    // The agent of an agent-assisted session gets the send-a-link screen in every mode, and no
+    // other: only the agent's build holds it (a payment build never shows an agent a card form).
+    if cfg.agent.is_some() {
+        #[cfg(feature = "agent")]
+        return view! { <agent::AgentMode client=client cfg=cfg locale=locale /> }.into_any();
+        #[cfg(not(feature = "agent"))]
+        return other_build(locale);
+    }
     match cfg.mode {
         #[cfg(feature = "pay")]
         Mode::Payment | Mode::PaymentWithWallet => {

@@ -11,6 +11,7 @@
 //! - [`error`]: the one error body `{title, status, detail, data?}` and every title it can carry.
 //! - [`credential`]: the `Idempotency-Key` and the client secret, each with its one validation rule.
 //! - [`wallet`]: the wallet endpoints' request and response bodies.
+//! - [`links`]: agent-assisted payment links (TEXT / EMAIL): the send, each link's state.
 //! - [`validate`]: pure parsers for card numbers, expiry, CVC, routing and account numbers,
 //!   shared so the widget's hints and the API's verdicts can never disagree.
 
@@ -21,6 +22,7 @@ pub mod confirm;
 pub mod credential;
 pub mod error;
 pub mod events;
+pub mod links;
 pub mod money;
 pub mod payment;
 pub mod quote;

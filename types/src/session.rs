@@ -181,6 +181,12 @@ pub struct SessionConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::wallet::ApplePayOptions>))]
     pub apple_pay: Option<serde_json::Value>,
+    /// The agent's screen, for an agent-assisted session read by the agent (a
+    /// [`crate::links::AgentView`]); absent for the customer. Kept as JSON here: only the agent's
+    /// build reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::links::AgentView>))]
+    pub agent: Option<serde_json::Value>,
 }
 
 /// One line of what the payer pays for: a name, how many, and the line's total. Read through

@@ -45,7 +45,8 @@ pub async fn run(st: &AppState, id: &str, headers: &axum::http::HeaderMap, body:
         Some((s, q)) => (Some(s), q),
         None => (None, None),
     };
-    let session = session::authorize_loaded_browser(session, headers).await?;
+    let session = session::authorize_loaded_browser(&st.db, session, headers).await?;
+    session::links::ensure_customer(&session)?;
     let fingerprint = idempotency::fingerprint(&req);
     // Nothing is written before the claim: a refusal here leaves the key free for a fresh retry.
     // A key used before shows up here too (its session is no longer payable, or the claim below

@@ -16,7 +16,7 @@
 //!   and refund, claimed and recorded the same way.
 //! - [`confirm`]: a session's confirm (claim, charge, record); [`direct`]: `/v2/payments`.
 //! - [`outbox`]: webhook events and their signatures; [`webhooks`]: a merchant's endpoint, secret
-//!   and failed events; [`notify`]: the TEXT / EMAIL link outbox.
+//!   and failed events; [`session::links`]: the agent's TEXT / EMAIL payment links.
 //! - [`worker`]: the background loop (finishing pending attempts and operations, voiding expired
 //!   holds, ending expired sessions, delivering webhooks).
 
@@ -25,7 +25,6 @@ pub mod confirm;
 pub mod direct;
 pub mod idempotency;
 pub mod method;
-pub mod notify;
 pub mod outbox;
 pub mod payment;
 pub mod quote;

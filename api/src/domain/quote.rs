@@ -50,6 +50,7 @@ const INSERT_QUOTE: &str = "INSERT INTO fee_quotes (id, session_id, method, bran
 /// Quotes the convenience fee of `req`'s method on a payable session, and stores the quote.
 pub async fn create(st: &AppState, s: &Session, mut req: FeeQuoteRequest) -> ApiResult<FeeQuote> {
     ensure_payable(s)?;
+    crate::domain::session::links::ensure_customer(s)?;
     if let Some(pm) = &req.payment_method_id {
         let saved = wallet::method_for_charge(&st.db, s, pm).await?;
         req.method = saved.kind;

@@ -163,6 +163,7 @@ fn parse_nickname(n: Option<String>) -> ApiResult<Option<String>> {
 /// Saves a card or bank account to the session's wallet (the caller checked mode and state);
 /// in `PAYMENT_METHOD_ENTRY` this completes the session.
 pub async fn add(st: &AppState, s: &Session, req: AddMethod) -> ApiResult<SavedRow> {
+    crate::domain::session::links::ensure_customer(s)?;
     let ch = &s.config.channels;
     let method = match &req.payment_method {
         InlineMethod::Card { card } if !ch.card.is_empty() => parse_card(card, &s.config.required_avs_fields)?,

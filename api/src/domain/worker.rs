@@ -1,6 +1,7 @@
 //! The background worker, one loop per API node: it finishes payment attempts the request path
 //! could not (the processor missed its deadline, or a crash orphaned a claim), whichever way they
-//! came in (a session's confirm or `/v2/payments`), delivers due webhooks, and trims the rate
+//! came in (a session's confirm or `/v2/payments`), delivers due webhooks and payment links
+//! ([`session::links`]), and trims the rate
 //! limiters. Every step is safe with several nodes on one database.
 
 use std::time::Duration;
@@ -45,6 +46,12 @@ pub async fn run(st: AppState, poll: Duration) {
         }
         if let Err(e) = expire_sessions(&st, now_ms()).await {
             tracing::warn!(error = %e, "ending expired sessions failed");
+        }
+        if let Err(e) = session::links::deliver_due(&st).await {
+            tracing::warn!(error = %e, "delivering payment links failed");
+        }
+        if let Err(e) = session::links::settle(&st, now_ms()).await {
+            tracing::warn!(error = %e, "settling payment links failed");
         }
         if let Err(e) = crate::metrics::sample(&st).await {
             tracing::warn!(error = %e, "sampling the worker's gauges failed");

@@ -151,6 +151,10 @@ pub(crate) async fn patch(
         (status = 429, description = "Rate limited (per session or per client); see Retry-After", body = ErrorBody)))]
 pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<Json<SessionConfig>> {
     let s = session::authorize_browser(&st.db, &id, &headers).await?;
+    if let Some(link) = &s.via_link {
+        session::links::mark_opened(&st, link).await?;
+    }
+    let agent = session::links::agent_view(&st.db, &s).await?;
     // The merchant's name and origins came with the session: an unpaid session is one query.
     let merchant_name = s.merchant_name.clone();
     let merchant_origins = crate::domain::session::parse_origins(&s.merchant_origins);
@@ -203,5 +207,6 @@ pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, h
             true => serde_json::to_value(wallet_settings::apple_pay_options(&s)).ok(),
             false => None,
         },
+        agent: agent.and_then(|a| serde_json::to_value(a).ok()),
     }))
 }

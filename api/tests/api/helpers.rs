@@ -76,10 +76,12 @@ pub async fn state_without_server() -> (AppState, tempfile::TempDir) {
 /// The state the tests run the API with on `db`: the sandbox processor, a 50 ms webhook backoff,
 /// a 500 ms processor deadline and the default 30 s claim lease.
 pub fn state_on(db: &Db, public_url: &str, dist_dir: PathBuf, limits: Limits) -> AppState {
-    let settings = Settings { public_url: public_url.to_owned(), dist_dir, demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500, claim_lease_ms: 30_000, hold_ms: 7 * 24 * 3_600_000, apple_pay: Default::default() };
+    let settings = Settings { public_url: public_url.to_owned(), dist_dir, demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500, claim_lease_ms: 30_000, hold_ms: 7 * 24 * 3_600_000, apple_pay: Default::default(),
+        messaging: checkout_api::messaging::MessagingConfig { email_from: "payments@checkout.test".to_owned(), ..Default::default() } };
     let writer = db::Writer::new(db).expect("writer");
     let processor = Arc::new(checkout_api::metrics::Metered(SandboxProcessor::default()));
-    AppState { db: db.clone(), writer, processor, settings: Arc::new(settings), limits: Arc::new(limits) }
+    let messaging = Arc::new(checkout_api::messaging::Messaging::new(settings.messaging.clone()));
+    AppState { db: db.clone(), writer, processor, settings: Arc::new(settings), limits: Arc::new(limits), messaging }
 }
 
 /// An HTTP client whose connections come from `ip` (any 127.x.y.z reaches 127.0.0.1 on Linux):
@@ -123,6 +125,7 @@ async fn spawn_configured(
     let mut state = state_on(&db, &base, dir.path().join("dist"), limits);
     let mut settings = (*state.settings).clone();
     change(&mut settings);
+    state.messaging = Arc::new(checkout_api::messaging::Messaging::new(settings.messaging.clone()));
     state.settings = Arc::new(settings);
     tokio::spawn(checkout_api::serve(listener, state));
     TestApp { base, http: reqwest::Client::new(), db, sqlite_file, dist: dir.path().join("dist"), _dir: dir }

@@ -11,7 +11,7 @@ mod lifecycle;
 mod metrics;
 mod migrations;
 mod money_path;
-mod notify;
+mod links;
 mod openapi;
 mod payments_v2;
 mod plans;

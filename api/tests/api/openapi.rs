@@ -41,6 +41,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/wallet-settings/apple-pay/domain-association"),
     ("post", "/v1/sessions/{id}/wallets/apple-pay/merchant-session"),
     ("get", "/.well-known/apple-developer-merchantid-domain-association"),
+    ("post", "/v1/sessions/{id}/links"),
 ];
 
 #[tokio::test]

@@ -55,7 +55,9 @@ async fn postgres_connections_dropped_under_the_api_answer_503_with_retry_after_
         .fetch_one(&admin)
         .await
         .expect("terminate");
-        for _ in 0..4 {
+        // Each dead connection fails the one request that draws it (a 503), so recovery takes at
+        // most the pool's size in requests (8 on two cores; the worker's queries draw some too).
+        for _ in 0..10 {
             let r = app.config(&s.id, &s.secret).await;
             let status = r.status().as_u16();
             if status == 503 {
@@ -64,6 +66,9 @@ async fn postgres_connections_dropped_under_the_api_answer_503_with_retry_after_
                 assert_eq!(body["title"], "SERVICE_UNAVAILABLE");
             }
             statuses.push(status);
+            if status == 200 {
+                break;
+            }
         }
     }
     assert!(statuses.iter().all(|s| *s == 200 || *s == 503), "never a 500: {statuses:?}");

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::StoredConfig;
 use super::create::{CreatedSession, NewSession, insert, parse_amount, parse_appearance, parse_line_items, parse_locale, parse_merchant_transaction_id, truncate};
 use crate::AppState;
-use crate::domain::{notify, wallet};
+use crate::domain::wallet;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Merchant;
 
@@ -28,6 +28,14 @@ pub struct CcgCreate {
     payment: Option<CcgPayment>,
     payment_method: Option<MethodRef>,
     config: Option<CcgConfig>,
+    /// The call-centre agent helping the customer (any JSON: an id, a name, an object). With
+    /// `TEXT` / `EMAIL` channels the agent's widget sends the customer a payment link.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    agent: Option<Value>,
+    /// `true`: an agent is helping (as `agent` does).
+    #[serde(default)]
+    assisted_by_agent: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -72,6 +80,10 @@ struct CcgConfig {
     /// Theme: `colorPrimary`, `borderRadius`, `fontFamily`, … (see README).
     #[schema(value_type = Option<Object>)]
     appearance: Option<Value>,
+    /// Who the link emails of an agent-assisted session come from.
+    sender_email_address: Option<String>,
+    /// How long an agent's payment link lives, in minutes (5 to 10,080; default 1,440 = 24 h).
+    link_lifetime_minutes: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -186,6 +198,22 @@ pub fn ccg_to_new(merchant: &Merchant, req: CcgCreate) -> ApiResult<NewSession> 
             return Err(ApiError::InvalidRequest("config.cancelUrl must be an http(s) URL.".to_owned()));
         }
     }
+    let agent = req.agent.filter(|a| !a.is_null() && a != &json!("") && a != &json!({}));
+    if agent.as_ref().is_some_and(|a| a.to_string().len() > 2_048) {
+        return Err(ApiError::InvalidRequest("agent must be at most 2,048 characters of JSON.".to_owned()));
+    }
+    let assisted_by_agent = req.assisted_by_agent.unwrap_or(false) || agent.is_some();
+    let sender_email = match config.sender_email_address.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        Some(e) => Some(
+            super::links::email(e).ok_or_else(|| ApiError::InvalidRequest("config.senderEmailAddress must be an email address.".to_owned()))?,
+        ),
+        None => None,
+    };
+    let link_ttl_ms = match config.link_lifetime_minutes {
+        Some(m) if (5..=10_080).contains(&m) => Some(m * 60_000),
+        Some(_) => return Err(ApiError::InvalidRequest("config.linkLifetimeMinutes must be 5 to 10080 (7 days).".to_owned())),
+        None => None,
+    };
     // Keep only what the product uses; identity documents (SSN digits, birth date) are dropped.
     let keep = ["firstName", "lastName", "name", "email", "hsid", "enterpriseId", "enterpriseIdentifier", "phoneNumber", "zip5", "metadata"];
     let customer: serde_json::Map<String, Value> =
@@ -212,6 +240,10 @@ pub fn ccg_to_new(merchant: &Merchant, req: CcgCreate) -> ApiResult<NewSession> 
             cancel_url: config.cancel_url,
             layout: None,
             appearance: parse_appearance("config.appearance", config.appearance.as_ref())?,
+            assisted_by_agent,
+            agent,
+            sender_email,
+            link_ttl_ms,
         },
         payment: match &payment {
             Some(p) => {
@@ -227,11 +259,10 @@ pub fn ccg_to_new(merchant: &Merchant, req: CcgCreate) -> ApiResult<NewSession> 
 }
 
 
-/// Creates a CCG session: checks, the preselected method's ownership, the insert, and the
-/// agent-assisted links it queues.
+/// Creates a CCG session: checks, the preselected method's ownership, the insert. (An
+/// agent-assisted session's links are sent by the agent, [`super::links`].)
 pub async fn create(st: &AppState, merchant: &Merchant, req: CcgCreate) -> ApiResult<CreatedSession> {
     let new = ccg_to_new(merchant, req)?;
-    let assisted = notify::recipients(&new.config.channels.card, &new.customer)?;
     if let (Some(pm), Some(wallet)) = (&new.config.preselected_method_id, &new.wallet_key) {
         if wallet::find(&st.db, &merchant.id, wallet, pm).await?.is_none() {
             return Err(ApiError::Unprocessable(
@@ -239,10 +270,7 @@ pub async fn create(st: &AppState, merchant: &Merchant, req: CcgCreate) -> ApiRe
             ));
         }
     }
-    let merchant_id = new.merchant_id.clone();
-    let created = insert(st, new, uuid::Uuid::new_v4().to_string()).await?;
-    notify::queue(st, &merchant_id, &created.id, &assisted).await?;
-    Ok(created)
+    insert(st, new, uuid::Uuid::new_v4().to_string()).await
 }
 
 /// Creates a PAYMENT session for the demo page, through the same validation as the API.
@@ -255,6 +283,7 @@ pub async fn create_demo_payment(st: &AppState, merchant: &Merchant, amount: i64
         card: vec!["WEBFORM".to_owned()],
         bank: false,
         color: None,
+        agent: false,
     };
     create_demo(st, merchant, &choice).await
 }
@@ -273,6 +302,8 @@ pub struct DemoChoice {
     pub bank: bool,
     /// `#rrggbb` for `colorPrimary`, if any.
     pub color: Option<String>,
+    /// An agent helps the customer: the embedded element is the agent's send-a-link screen.
+    pub agent: bool,
 }
 
 /// A demo session from the playground's choices, through the same checks as a merchant's
@@ -300,6 +331,9 @@ pub async fn create_demo(st: &AppState, merchant: &Merchant, c: &DemoChoice) -> 
     }
     if let Some(color) = &c.color {
         body["config"]["appearance"] = json!({ "colorPrimary": color });
+    }
+    if c.agent {
+        body["agent"] = json!({ "id": "demo-agent", "name": "Demo Agent" });
     }
     if let Some(site) = &st.settings.demo_site {
         body["config"]["cancelUrl"] = json!(format!("{site}/?canceled=1"));

@@ -154,6 +154,7 @@ fn hosted_to_new(merchant: &Merchant, req: HostedCreate) -> ApiResult<NewSession
             cancel_url,
             layout: req.layout.clone(),
             appearance: parse_appearance("branding", req.branding.as_ref())?,
+            ..StoredConfig::default()
         },
         payment: json!({
             "description": req.description,

@@ -1,12 +1,13 @@
 //! The checkout session: its model and states, loading it, the browser credential every widget
 //! call goes through, the state checks (payable, open, mode), and the signed success redirect.
 //! Creation lives in [`create`] (shared by both dialects: [`ccg`], [`hosted`]); a merchant's
-//! changes (amount, cancel) in [`change`].
+//! changes (amount, cancel) in [`change`]; agent-assisted payment links in [`links`].
 
 pub mod ccg;
 pub mod change;
 pub mod create;
 pub mod hosted;
+pub mod links;
 pub mod view;
 
 use axum::http::HeaderMap;
@@ -100,6 +101,19 @@ pub struct StoredConfig {
     /// Theme: `--checkout-*` custom property -> value.
     #[serde(default)]
     pub appearance: std::collections::BTreeMap<String, String>,
+    /// CCG `assistedByAgent: true` or an `agent`: an agent sends the customer links
+    /// ([`links`]) on the `TEXT` / `EMAIL` channels.
+    #[serde(default)]
+    pub assisted_by_agent: bool,
+    /// The agent as the merchant described them (`agent`), kept for the merchant's view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<Value>,
+    /// Who link emails come from (`config.senderEmailAddress`), else the deployment's sender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_email: Option<String>,
+    /// A link's lifetime (`config.linkLifetimeMinutes`), else [`links::DEFAULT_LINK_TTL_MS`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_ttl_ms: Option<i64>,
 }
 
 /// A session row.
@@ -130,6 +144,9 @@ pub struct Session {
     pub merchant_origins: String,
     /// The merchant's wallet settings as stored (`domain::wallet_settings`), read with the session.
     pub merchant_wallet_settings: Option<String>,
+    /// Set by [`authorize_browser`] when the caller is a customer's link (its id), not the
+    /// session's own credential.
+    pub via_link: Option<String>,
     secret_hash: String,
 }
 
@@ -161,6 +178,7 @@ impl Session {
             merchant_name: r.try_get("merchant_name")?,
             merchant_origins: r.try_get("merchant_origins")?,
             merchant_wallet_settings: r.try_get("merchant_wallet_settings")?,
+            via_link: None,
             secret_hash: r.try_get("secret_hash")?,
         })
     }
@@ -204,7 +222,7 @@ pub fn time_out_if_due(s: &mut Session, now: i64) {
 pub async fn authorize_browser(db: &Db, id: &str, headers: &HeaderMap) -> ApiResult<Session> {
     let token = browser_credential(headers)?;
     let s = load(db, id).await?.ok_or(ApiError::Unauthorized)?;
-    authorize_loaded(s, &token).await
+    authorize_loaded(db, s, &token).await
 }
 
 /// The bearer of a widget call, by the shared rule of `checkout_types::credential` (a client
@@ -215,17 +233,23 @@ fn browser_credential(headers: &HeaderMap) -> ApiResult<ClientSecret> {
 }
 
 /// [`authorize_browser`] for a session its caller already loaded (`None`: no such session).
-pub async fn authorize_loaded_browser(s: Option<Session>, headers: &HeaderMap) -> ApiResult<Session> {
+pub async fn authorize_loaded_browser(db: &Db, s: Option<Session>, headers: &HeaderMap) -> ApiResult<Session> {
     let token = browser_credential(headers)?;
-    authorize_loaded(s.ok_or(ApiError::Unauthorized)?, &token).await
+    authorize_loaded(db, s.ok_or(ApiError::Unauthorized)?, &token).await
 }
 
-async fn authorize_loaded(s: Session, token: &ClientSecret) -> ApiResult<Session> {
+/// The credential check: the session's client secret, a CCG session's id, or the credential of
+/// one of its live payment links (`lk_...`, [`links::live_link`]; an ended link is `410`).
+async fn authorize_loaded(db: &Db, mut s: Session, token: &ClientSecret) -> ApiResult<Session> {
     let token = token.expose();
-    let by_secret = matches_hash(token, &s.secret_hash);
-    let by_id = s.dialect == "CCG" && ct_eq(token.as_bytes(), s.id.as_bytes());
-    if !(by_secret || by_id) {
-        return Err(ApiError::Unauthorized);
+    if token.starts_with("lk_") {
+        s.via_link = Some(links::live_link(db, &s.id, token).await?);
+    } else {
+        let by_secret = matches_hash(token, &s.secret_hash);
+        let by_id = s.dialect == "CCG" && ct_eq(token.as_bytes(), s.id.as_bytes());
+        if !(by_secret || by_id) {
+            return Err(ApiError::Unauthorized);
+        }
     }
     crate::request_id::note_session(&s.id, &s.merchant_id);
     let now = now_ms();

@@ -66,6 +66,10 @@ pub struct SessionView {
     /// The latest attempt's decline, if it failed.
     #[schema(value_type = Option<Object>)]
     pub error: Option<Value>,
+    /// The payment links an agent sent (agent-assisted sessions), newest first, with their
+    /// delivery states.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<checkout_types::links::LinkState>,
     pub expires_at_utc: String,
     pub created_at_utc: String,
 }
@@ -95,7 +99,11 @@ fn checkout_request(s: &Session) -> Value {
             "paymentMethodChannel": { "card": s.config.channels.card, "bankAccount": s.config.channels.bank_account },
             "privacyPolicyUrl": s.config.privacy_policy_url,
             "locale": s.config.locale,
+            "senderEmailAddress": s.config.sender_email,
+            "linkLifetimeMinutes": s.config.link_ttl_ms.map(|ms| ms / 60_000),
         },
+        "agent": s.config.agent,
+        "assistedByAgent": s.config.assisted_by_agent.then_some(true),
         "metadata": field(p, "metadata"),
         "paymentMethod": s.config.preselected_method_id.as_ref().map(|id| json!({ "id": id })),
     })
@@ -148,6 +156,7 @@ pub async fn merchant_view(st: &AppState, merchant: &Merchant, id: &str) -> ApiR
             payment_method: displayed,
             payment_attempts: attempts.iter().map(PaymentRow::attempt_json).collect(),
             error,
+            links: super::links::states(&st.db, &s.id).await?,
             expires_at_utc: rfc3339(s.expires_at),
             created_at_utc: rfc3339(s.created_at),
         },
