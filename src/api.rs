@@ -6,7 +6,8 @@ use checkout_types::error::{ErrorBody, ErrorTitle};
 use checkout_types::quote::{FeeQuote, FeeQuoteRequest};
 use checkout_types::confirm::InlineMethod;
 use checkout_types::session::{SavedMethod, SessionConfig};
-use checkout_types::wallet::{AddMethod, ApplePayValidationRequest, MethodList, SelectMethod, Selected, UpdateMethod};
+use checkout_types::device_wallet::ApplePayValidationRequest;
+use checkout_types::wallet::{AddMethod, MethodList, SelectMethod, Selected, UpdateMethod};
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 
@@ -76,6 +77,11 @@ impl ApiClient {
         format!("Bearer {}", self.creds.bearer)
     }
 
+    /// `POST {tail}` with a JSON body and this client's credential.
+    async fn post_json<B: serde::Serialize>(&self, tail: &str, body: &B) -> Result<Response, gloo_net::Error> {
+        Request::post(&self.url(tail)).header("Authorization", &self.auth()).json(body)?.send().await
+    }
+
     /// `GET /v1/sessions/{id}/config`. The first call takes the answer the page's inline script
     /// started fetching before the wasm loaded (`index.html`), when it was asked with this
     /// client's credential and got an answer; otherwise it asks the API itself.
@@ -89,13 +95,7 @@ impl ApiClient {
 
     /// `POST /v1/sessions/{id}/fee-quotes`.
     pub async fn quote(&self, req: &FeeQuoteRequest) -> Result<FeeQuote, ApiError> {
-        let resp = Request::post(&self.url("fee-quotes"))
-            .header("Authorization", &self.auth())
-            .json(req)
-            .map_err(|_| ApiError::Network)?
-            .send()
-            .await;
-        read(resp).await
+        read(self.post_json("fee-quotes", req).await).await
     }
 
     /// `POST /v1/sessions/{id}/confirm` with the attempt's `Idempotency-Key`.
@@ -115,13 +115,7 @@ impl ApiClient {
     /// `POST /v1/sessions/{id}/payment-methods`: save a method to the wallet.
     pub async fn add_method(&self, method: &InlineMethod, nickname: Option<String>) -> Result<SavedMethod, ApiError> {
         let body = AddMethod { payment_method: method.clone(), nickname, default: false };
-        let resp = Request::post(&self.url("payment-methods"))
-            .header("Authorization", &self.auth())
-            .json(&body)
-            .map_err(|_| ApiError::Network)?
-            .send()
-            .await;
-        read(resp).await
+        read(self.post_json("payment-methods", &body).await).await
     }
 
     /// `PATCH /v1/sessions/{id}/payment-methods/{pm}`: rename and/or make default.
@@ -161,13 +155,8 @@ impl ApiClient {
     /// `POST /v1/sessions/{id}/wallets/apple-pay/merchant-session`: Apple's merchant session for
     /// Safari's `validationURL`, as the JSON text it came in (handed to Safari unread).
     pub async fn apple_pay_merchant_session(&self, validation_url: &str) -> Result<String, ApiError> {
-        let resp = Request::post(&self.url("wallets/apple-pay/merchant-session"))
-            .header("Authorization", &self.auth())
-            .json(&ApplePayValidationRequest { validation_url: validation_url.to_owned() })
-            .map_err(|_| ApiError::Network)?
-            .send()
-            .await;
-        match text(resp).await? {
+        let body = ApplePayValidationRequest { validation_url: validation_url.to_owned() };
+        match text(self.post_json("wallets/apple-pay/merchant-session", &body).await).await? {
             (status, body) if (200..300).contains(&status) => Ok(body),
             (status, body) => Err(ApiError::Http { status, body: serde_json::from_str::<ErrorBody>(&body).ok() }),
         }
@@ -176,24 +165,12 @@ impl ApiClient {
     /// `POST /v1/sessions/{id}/links`: the agent sends the customer a payment link.
     #[cfg(feature = "agent")]
     pub async fn send_link(&self, req: &checkout_types::links::SendLink) -> Result<checkout_types::links::LinkState, ApiError> {
-        let resp = Request::post(&self.url("links"))
-            .header("Authorization", &self.auth())
-            .json(req)
-            .map_err(|_| ApiError::Network)?
-            .send()
-            .await;
-        read(resp).await
+        read(self.post_json("links", req).await).await
     }
 
     /// `POST /v1/sessions/{id}/select`.
     pub async fn select(&self, payment_method_id: &str) -> Result<Selected, ApiError> {
-        let resp = Request::post(&self.url("select"))
-            .header("Authorization", &self.auth())
-            .json(&SelectMethod { payment_method_id: payment_method_id.to_owned() })
-            .map_err(|_| ApiError::Network)?
-            .send()
-            .await;
-        read(resp).await
+        read(self.post_json("select", &SelectMethod { payment_method_id: payment_method_id.to_owned() }).await).await
     }
 }
 

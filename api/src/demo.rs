@@ -87,7 +87,7 @@ pub async fn update_merchant(
     name: Option<&str>,
     origins: Option<&str>,
     webhook_url: Option<&str>,
-    wallet_settings: Option<&checkout_types::wallet::WalletSettings>,
+    wallet_settings: Option<&checkout_types::device_wallet::WalletSettings>,
 ) -> anyhow::Result<()> {
     if webhook_url.is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
         anyhow::bail!("webhook URL must be http(s)");

@@ -170,7 +170,7 @@ async fn main() -> anyhow::Result<()> {
             let wallet = match &m.wallet_settings {
                 Some(path) => {
                     let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-                    Some(serde_json::from_str::<checkout_types::wallet::WalletSettings>(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?)
+                    Some(serde_json::from_str::<checkout_types::device_wallet::WalletSettings>(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?)
                 }
                 None => None,
             };

@@ -10,7 +10,8 @@
 //! - [`payment`]: a payment's status and summary, as the confirm and the session view show it.
 //! - [`error`]: the one error body `{title, status, detail, data?}` and every title it can carry.
 //! - [`credential`]: the `Idempotency-Key` and the client secret, each with its one validation rule.
-//! - [`wallet`]: the wallet endpoints' request and response bodies.
+//! - [`wallet`]: the wallet endpoints' request and response bodies; [`device_wallet`]: Google Pay
+//!   and Apple Pay settings and requests.
 //! - [`links`]: agent-assisted payment links (TEXT / EMAIL): the send, each link's state.
 //! - [`validate`]: pure parsers for card numbers, expiry, CVC, routing and account numbers,
 //!   shared so the widget's hints and the API's verdicts can never disagree.
@@ -20,6 +21,7 @@ mod wire;
 
 pub mod confirm;
 pub mod credential;
+pub mod device_wallet;
 pub mod error;
 pub mod events;
 pub mod links;

@@ -174,12 +174,12 @@ pub struct SessionConfig {
     /// Google Pay's request parameters, when the session enables `GOOGLE_PAY`: the merchant's
     /// settings (`PUT /v1/wallet-settings`) or the sandbox's defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub google_pay: Option<crate::wallet::GooglePaySettings>,
+    pub google_pay: Option<crate::device_wallet::GooglePaySettings>,
     /// Apple Pay's payment request, when the session enables `APPLE_PAY` (an
-    /// [`crate::wallet::ApplePayOptions`]); kept as JSON in the widget, which forwards it to
+    /// [`crate::device_wallet::ApplePayOptions`]); kept as JSON in the widget, which forwards it to
     /// `ApplePaySession` with the quoted total.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::wallet::ApplePayOptions>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::device_wallet::ApplePayOptions>))]
     pub apple_pay: Option<serde_json::Value>,
     /// The agent's screen, for an agent-assisted session read by the agent (a
     /// [`crate::links::AgentView`]); absent for the customer. Kept as JSON here: only the agent's

@@ -4,7 +4,7 @@
 //! gives the widget for Google Pay ([`google_pay_for`]).
 
 use checkout_types::money::{Currency, decimal};
-use checkout_types::wallet::{ApplePayLineItem, ApplePayOptions, ApplePaySettings, GooglePayEnvironment, GooglePaySettings, WalletSettings};
+use checkout_types::device_wallet::{ApplePayLineItem, ApplePayOptions, ApplePaySettings, GooglePayEnvironment, GooglePaySettings, WalletSettings};
 use sqlx::Row;
 
 use crate::AppState;

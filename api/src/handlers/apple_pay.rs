@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use checkout_types::error::ErrorBody;
-use checkout_types::wallet::ApplePayValidationRequest;
+use checkout_types::device_wallet::ApplePayValidationRequest;
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

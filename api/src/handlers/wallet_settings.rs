@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use checkout_types::error::ErrorBody;
-use checkout_types::wallet::WalletSettings;
+use checkout_types::device_wallet::WalletSettings;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

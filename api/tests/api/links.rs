@@ -260,13 +260,7 @@ async fn a_resend_revokes_the_old_link_and_an_expired_link_stops_working() {
 
 #[tokio::test]
 async fn a_text_is_posted_to_the_sms_provider_and_retried_after_a_500() {
-    let (sms, seen) = sms_provider(vec![500, 201]).await;
-    let app = spawn_app_configured(move |s| {
-        s.messaging.sms_url = Some(sms);
-        s.messaging.sms_from = Some("+15005550006".to_owned());
-    })
-    .await;
-    let s = assisted_session(&app, json!({})).await;
+    let (app, s, seen) = texting_checkout(vec![500, 201]).await;
     let queued = json_of(send(&app, &s, &s.secret, json!({ "channel": "TEXT", "to": "(555) 123-4567" })).await, 200).await;
     assert_eq!(queued["to"], "+15551234567");
     let sent = until_status(&app, &s, "SENT").await;
@@ -281,28 +275,28 @@ async fn a_text_is_posted_to_the_sms_provider_and_retried_after_a_500() {
     assert_eq!(auth, &format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("AC1:s3cr3t-token")));
 }
 
-#[tokio::test]
-async fn a_provider_that_keeps_failing_shows_the_agent_why_and_a_refusal_is_not_retried() {
-    let (sms, seen) = sms_provider(vec![503]).await;
+/// A checkout whose texts go to an SMS provider answering `statuses`, and an agent's session.
+async fn texting_checkout(statuses: Vec<u16>) -> (TestApp, Created, Arc<Mutex<Vec<(Value, String)>>>) {
+    let (sms, seen) = sms_provider(statuses).await;
     let app = spawn_app_configured(move |s| {
         s.messaging.sms_url = Some(sms);
         s.messaging.sms_from = Some("+15005550006".to_owned());
     })
     .await;
     let s = assisted_session(&app, json!({})).await;
+    (app, s, seen)
+}
+
+#[tokio::test]
+async fn a_provider_that_keeps_failing_shows_the_agent_why_and_a_refusal_is_not_retried() {
+    let (app, s, seen) = texting_checkout(vec![503]).await;
     json_of(send(&app, &s, &s.secret, json!({ "channel": "TEXT", "to": "+15551234567" })).await, 200).await;
     let failed = until_status(&app, &s, "FAILED").await;
     assert_eq!(failed["attempts"], 5);
     assert_eq!(failed["reason"], "the SMS provider answered 503: scripted 503");
     assert_eq!(seen.lock().expect("lock").len(), 5);
-    // The agent resends; a 400 (say, a number the provider refuses) fails at once.
-    let (sms, seen) = sms_provider(vec![400]).await;
-    let app = spawn_app_configured(move |s| {
-        s.messaging.sms_url = Some(sms);
-        s.messaging.sms_from = Some("+15005550006".to_owned());
-    })
-    .await;
-    let s = assisted_session(&app, json!({})).await;
+    // A 400 (say, a number the provider refuses) fails at once.
+    let (app, s, seen) = texting_checkout(vec![400]).await;
     json_of(send(&app, &s, &s.secret, json!({ "channel": "TEXT", "to": "+15551234567" })).await, 200).await;
     let failed = until_status(&app, &s, "FAILED").await;
     assert_eq!((failed["attempts"].as_i64(), failed["reason"].as_str()), (Some(1), Some("the SMS provider answered 400: scripted 400")));
