@@ -77,11 +77,6 @@ impl ApiClient {
         format!("Bearer {}", self.creds.bearer)
     }
 
-    /// `POST {tail}` with a JSON body and this client's credential.
-    async fn post_json<B: serde::Serialize>(&self, tail: &str, body: &B) -> Result<Response, gloo_net::Error> {
-        Request::post(&self.url(tail)).header("Authorization", &self.auth()).json(body)?.send().await
-    }
-
     /// `GET /v1/sessions/{id}/config`. The first call takes the answer the page's inline script
     /// started fetching before the wasm loaded (`index.html`), when it was asked with this
     /// client's credential and got an answer; otherwise it asks the API itself.
@@ -95,7 +90,13 @@ impl ApiClient {
 
     /// `POST /v1/sessions/{id}/fee-quotes`.
     pub async fn quote(&self, req: &FeeQuoteRequest) -> Result<FeeQuote, ApiError> {
-        read(self.post_json("fee-quotes", req).await).await
+        let resp = Request::post(&self.url("fee-quotes"))
+            .header("Authorization", &self.auth())
+            .json(req)
+            .map_err(|_| ApiError::Network)?
+            .send()
+            .await;
+        read(resp).await
     }
 
     /// `POST /v1/sessions/{id}/confirm` with the attempt's `Idempotency-Key`.
@@ -112,10 +113,19 @@ impl ApiClient {
 }
 
 impl ApiClient {
+    // Each POST spells out its request: a shared generic helper measured +300 B gzip in the
+    // payment build (a non-generic one +117 B), for no change in behaviour.
+
     /// `POST /v1/sessions/{id}/payment-methods`: save a method to the wallet.
     pub async fn add_method(&self, method: &InlineMethod, nickname: Option<String>) -> Result<SavedMethod, ApiError> {
         let body = AddMethod { payment_method: method.clone(), nickname, default: false };
-        read(self.post_json("payment-methods", &body).await).await
+        let resp = Request::post(&self.url("payment-methods"))
+            .header("Authorization", &self.auth())
+            .json(&body)
+            .map_err(|_| ApiError::Network)?
+            .send()
+            .await;
+        read(resp).await
     }
 
     /// `PATCH /v1/sessions/{id}/payment-methods/{pm}`: rename and/or make default.
@@ -155,8 +165,13 @@ impl ApiClient {
     /// `POST /v1/sessions/{id}/wallets/apple-pay/merchant-session`: Apple's merchant session for
     /// Safari's `validationURL`, as the JSON text it came in (handed to Safari unread).
     pub async fn apple_pay_merchant_session(&self, validation_url: &str) -> Result<String, ApiError> {
-        let body = ApplePayValidationRequest { validation_url: validation_url.to_owned() };
-        match text(self.post_json("wallets/apple-pay/merchant-session", &body).await).await? {
+        let resp = Request::post(&self.url("wallets/apple-pay/merchant-session"))
+            .header("Authorization", &self.auth())
+            .json(&ApplePayValidationRequest { validation_url: validation_url.to_owned() })
+            .map_err(|_| ApiError::Network)?
+            .send()
+            .await;
+        match text(resp).await? {
             (status, body) if (200..300).contains(&status) => Ok(body),
             (status, body) => Err(ApiError::Http { status, body: serde_json::from_str::<ErrorBody>(&body).ok() }),
         }
@@ -165,12 +180,24 @@ impl ApiClient {
     /// `POST /v1/sessions/{id}/links`: the agent sends the customer a payment link.
     #[cfg(feature = "agent")]
     pub async fn send_link(&self, req: &checkout_types::links::SendLink) -> Result<checkout_types::links::LinkState, ApiError> {
-        read(self.post_json("links", req).await).await
+        let resp = Request::post(&self.url("links"))
+            .header("Authorization", &self.auth())
+            .json(req)
+            .map_err(|_| ApiError::Network)?
+            .send()
+            .await;
+        read(resp).await
     }
 
     /// `POST /v1/sessions/{id}/select`.
     pub async fn select(&self, payment_method_id: &str) -> Result<Selected, ApiError> {
-        read(self.post_json("select", &SelectMethod { payment_method_id: payment_method_id.to_owned() }).await).await
+        let resp = Request::post(&self.url("select"))
+            .header("Authorization", &self.auth())
+            .json(&SelectMethod { payment_method_id: payment_method_id.to_owned() })
+            .map_err(|_| ApiError::Network)?
+            .send()
+            .await;
+        read(resp).await
     }
 }
 
