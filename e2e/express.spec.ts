@@ -270,3 +270,23 @@ test('no Apple Pay card on the device: no Apple Pay button', async ({ page, requ
   await expect(page.getByTestId('apple-pay')).toHaveCount(0);
   await expect(page.getByTestId('express')).toHaveCount(0);
 });
+
+test("the wallets are asked only for the session's card brands, and another brand is refused readably", async ({ page, request }) => {
+  await scriptedWallet(page, 'cancel');
+  await scriptedApplePay(page, 'cancel');
+  const s = await createSession(request, 2000, { config: { modes: ['PAYMENT'], cardBrands: ['VISA', 'MASTERCARD'],
+    paymentMethodChannel: { card: ['WEBFORM', 'GOOGLE_PAY', 'APPLE_PAY'] } } });
+  await page.goto(s.hostedUrl);
+  await page.getByTestId('google-pay').click();
+  await expect.poll(async () => (await walletLog(page)).some((e) => e.shown)).toBe(true);
+  const data = (await walletLog(page)).find((e) => e.constructed)!.constructed.methods[0].data;
+  expect(data.allowedPaymentMethods[0].parameters.allowedCardNetworks).toEqual(['MASTERCARD', 'VISA']);
+  await page.getByTestId('apple-pay').click();
+  await expect.poll(async () => (await applePayLog(page)).some((e) => e.constructed)).toBe(true);
+  expect((await applePayLog(page)).find((e) => e.constructed).constructed.request.supportedNetworks).toEqual(['visa', 'masterCard']);
+  // An American Express card typed in the form: the payer reads why, nothing is charged.
+  await fillCard(page, '378282246310005', '12/34', '1234');
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByTestId('error-banner')).toContainText("This card brand isn't accepted here. Please use another card.");
+  expect((await merchantView(request, s.id)).paymentAttempts ?? []).toHaveLength(0);
+});

@@ -40,7 +40,10 @@ import { gzipSync } from 'node:zlib';
 // credential (`#lk=`, `/link/{id}`), carries the config's `agent` field and the shared stylesheet's
 // agent rules, +1.25 kB measured (210,868 B); the agent's screen itself is a third build
 // (dist/agent/, 153.4 kB) that payers never download.
-const BUDGET_GZIP_BYTES = 211_000;
+// Raised to 211,600 for a session's card brands (issue #18: the wallets ask only for the session's
+// networks): the config's cardBrands, Google Pay's networks from it, the refusal's sentence in
+// both languages; +681 B measured (211,544 B).
+const BUDGET_GZIP_BYTES = 211_600;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {

@@ -90,7 +90,7 @@ impl Wallet {
                         "type": "CARD",
                         "parameters": {
                             "allowedAuthMethods": ["PAN_ONLY", "CRYPTOGRAM_3DS"],
-                            "allowedCardNetworks": ["AMEX", "DISCOVER", "JCB", "MASTERCARD", "VISA"]
+                            "allowedCardNetworks": google_networks(&cfg.card_brands)
                         },
                         "tokenizationSpecification": {
                             "type": "PAYMENT_GATEWAY",
@@ -127,6 +127,12 @@ impl Wallet {
         };
         Some(t).filter(|t| !t.token.is_empty())
     }
+}
+
+/// Google Pay's networks among those the session takes (every one Google Pay knows of ours when
+/// the session names none).
+fn google_networks(brands: &[String]) -> Vec<&'static str> {
+    ["AMEX", "DISCOVER", "JCB", "MASTERCARD", "VISA"].into_iter().filter(|n| brands.is_empty() || brands.iter().any(|b| b == n)).collect()
 }
 
 /// `PaymentDetailsInit`: the total, with the amount and the convenience fee as display items.

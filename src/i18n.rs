@@ -291,6 +291,8 @@ impl Locale {
             (Locale::Es, "incorrect_cvc") => "El código de seguridad de su tarjeta es incorrecto.",
             (Locale::En, "processing_error") => "We couldn't process your card. Please try again in a moment.",
             (Locale::Es, "processing_error") => "No pudimos procesar su tarjeta. Vuelva a intentarlo en un momento.",
+            (Locale::En, "card_brand_not_accepted") => "This card brand isn't accepted here. Please use another card.",
+            (Locale::Es, "card_brand_not_accepted") => "Aquí no se acepta esta marca de tarjeta. Use otra tarjeta.",
             (Locale::En, "account_closed") => "This bank account is closed.",
             (Locale::Es, "account_closed") => "Esta cuenta bancaria está cerrada.",
             (Locale::En, _) => "Your card was declined.",

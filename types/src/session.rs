@@ -181,6 +181,10 @@ pub struct SessionConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::device_wallet::ApplePayOptions>))]
     pub apple_pay: Option<serde_json::Value>,
+    /// The card brands the session takes (`VISA`, `MASTERCARD`, …); empty: every brand. Device
+    /// wallets offer only these networks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub card_brands: Vec<String>,
     /// The agent's screen, for an agent-assisted session read by the agent (a
     /// [`crate::links::AgentView`]); absent for the customer. Kept as JSON here: only the agent's
     /// build reads it.

@@ -88,6 +88,7 @@ async fn prepare(st: &AppState, s: &Session, req: &ConfirmRequest, quote: Option
         (Some(id), None) => Method::Saved(wallet::method_for_charge(&st.db, s, id).await?),
         (None, Some(inline)) => parse_inline(inline, &s.config.required_avs_fields)?,
     };
+    session::ensure_brand_accepted(s, method.brand().as_deref())?;
     if quote.method != method.kind() {
         return Err(ApiError::Unprocessable(format!(
             "The fee quote was made for {} but the payment method is {}. Request a new quote.",

@@ -175,6 +175,7 @@ pub async fn add(st: &AppState, s: &Session, req: AddMethod) -> ApiResult<SavedR
         }
         _ => return Err(ApiError::InvalidRequest("This payment method type is not enabled for this session.".to_owned())),
     };
+    crate::domain::session::ensure_brand_accepted(s, method.brand().as_deref())?;
     let nickname = parse_nickname(req.nickname)?;
     let saved = save_method(st, s, &method, nickname, req.default).await?;
     if s.mode == Mode::PaymentMethodEntry {

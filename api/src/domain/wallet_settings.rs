@@ -107,6 +107,14 @@ pub fn apple_pay_for(s: &crate::domain::session::Session) -> ApplePaySettings {
     })
 }
 
+/// Apple Pay's names for the networks a session takes (all Apple Pay knows of ours when the
+/// session names none; Diners has no Apple Pay network of its own).
+fn apple_pay_networks(brands: &[String]) -> Vec<String> {
+    const APPLE: [(&str, &str); 6] =
+        [("VISA", "visa"), ("MASTERCARD", "masterCard"), ("AMEX", "amex"), ("DISCOVER", "discover"), ("JCB", "jcb"), ("UNIONPAY", "chinaUnionPay")];
+    APPLE.iter().filter(|(ours, _)| brands.is_empty() || brands.iter().any(|b| b == ours)).map(|(_, apple)| (*apple).to_owned()).collect()
+}
+
 /// Apple Pay's payment request for a session (before the fee): the merchant's display name, the
 /// session's currency and amount, the card networks the checkout takes.
 pub fn apple_pay_options(s: &crate::domain::session::Session) -> ApplePayOptions {
@@ -122,7 +130,7 @@ pub fn apple_pay_options(s: &crate::domain::session::Session) -> ApplePayOptions
         .to_owned(),
         currency_code: currency.code().to_owned(),
         merchant_capabilities: vec!["supports3DS".to_owned()],
-        supported_networks: ["visa", "masterCard", "amex", "discover", "jcb", "chinaUnionPay"].map(str::to_owned).to_vec(),
+        supported_networks: apple_pay_networks(&s.config.card_brands),
         total: ApplePayLineItem {
             label: settings.display_name,
             amount: decimal(s.amount.unwrap_or(0)),

@@ -207,6 +207,7 @@ pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, h
             true => serde_json::to_value(wallet_settings::apple_pay_options(&s)).ok(),
             false => None,
         },
+        card_brands: s.config.card_brands.clone(),
         agent: agent.and_then(|a| serde_json::to_value(a).ok()),
     }))
 }

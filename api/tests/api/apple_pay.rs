@@ -273,3 +273,33 @@ async fn apple_refusing_the_merchant_is_a_readable_error_never_a_5xx() {
 fn pki_stranger_identity() -> (String, String) {
     pki().client
 }
+
+#[tokio::test]
+async fn a_session_s_card_brands_limit_the_wallets_networks_and_refuse_other_cards_before_any_charge() {
+    let app = spawn_app().await;
+    let mut body = payment_request(2_000);
+    body["config"]["paymentMethodChannel"]["card"] = json!(["WEBFORM", "GOOGLE_PAY", "APPLE_PAY"]);
+    body["config"]["cardBrands"] = json!(["visa", "MASTERCARD"]);
+    let r = json_of(app.create_session(&body).await, 200).await;
+    let s = Created { id: r["data"]["checkoutSessionId"].as_str().unwrap_or_default().to_owned(), secret: r["data"]["clientSecret"].as_str().unwrap_or_default().to_owned() };
+    let cfg = json_of(app.config(&s.id, &s.secret).await, 200).await;
+    assert_eq!(cfg["cardBrands"], json!(["VISA", "MASTERCARD"]));
+    assert_eq!(cfg["applePay"]["supportedNetworks"], json!(["visa", "masterCard"]));
+    // An American Express card is declined by the checkout itself: no attempt, no charge.
+    let q = json_of(app.quote(&s.id, &s.secret, &json!({ "method": "CARD" })).await, 200).await;
+    let quote = q["quoteId"].as_str().unwrap_or_default();
+    let amex = json!({ "quoteId": quote, "paymentMethod": { "type": "CARD", "card": { "number": "378282246310005", "expMonth": 12, "expYear": 2034, "cvc": "1234", "zipCode": "12345" } } });
+    let e = json_of(app.confirm(&s.id, &s.secret, Some("amex-1"), &amex).await, 422).await;
+    assert_eq!((e["title"].as_str(), e["data"]["code"].as_str()), (Some("PAYMENT_ERROR"), Some("card_brand_not_accepted")));
+    let aq = json_of(app.quote(&s.id, &s.secret, &json!({ "method": "APPLE_PAY" })).await, 200).await;
+    let amex_wallet = json!({ "quoteId": aq["quoteId"], "paymentMethod": { "type": "APPLE_PAY", "applePay": { "token": "{\"data\":\"x\"}", "network": "AmEx", "last4": "0005" } } });
+    let e = json_of(app.confirm(&s.id, &s.secret, Some("amex-2"), &amex_wallet).await, 422).await;
+    assert_eq!(e["data"]["code"], "card_brand_not_accepted");
+    assert_eq!(app.payment_count(&s.id).await, 0, "nothing reached the processor");
+    let paid = json_of(app.confirm(&s.id, &s.secret, Some("visa-1"), &crate::helpers::card_confirm(quote, crate::helpers::VISA_OK)).await, 200).await;
+    assert_eq!(paid["status"], "COMPLETED");
+    // An unknown brand is refused at creation.
+    body["config"]["cardBrands"] = json!(["VISA", "CASH"]);
+    let bad = json_of(app.create_session(&body).await, 400).await;
+    assert_eq!(bad["detail"], "config.cardBrands: unknown brand; use VISA, MASTERCARD, AMEX, DISCOVER, DINERS, JCB or UNIONPAY.");
+}

@@ -84,6 +84,9 @@ struct CcgConfig {
     sender_email_address: Option<String>,
     /// How long an agent's payment link lives, in minutes (5 to 10,080; default 1,440 = 24 h).
     link_lifetime_minutes: Option<i64>,
+    /// The card brands this session takes (`VISA`, `MASTERCARD`, `AMEX`, `DISCOVER`, `DINERS`,
+    /// `JCB`, `UNIONPAY`); left out: every brand. Device wallets offer only these networks.
+    card_brands: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -244,6 +247,7 @@ pub fn ccg_to_new(merchant: &Merchant, req: CcgCreate) -> ApiResult<NewSession> 
             agent,
             sender_email,
             link_ttl_ms,
+            card_brands: super::parse_card_brands("config.cardBrands", config.card_brands.as_deref())?,
         },
         payment: match &payment {
             Some(p) => {

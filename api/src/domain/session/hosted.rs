@@ -39,6 +39,9 @@ pub struct HostedCreate {
     cancel_url: Option<String>,
     /// `embedded` or `hosted` (informational).
     layout: Option<String>,
+    /// The card brands this session takes (`VISA`, `MASTERCARD`, …); left out: every brand.
+    #[serde(default)]
+    card_brands: Option<Vec<String>>,
     /// Any of `card`, `ach` (or `bank_account`), `apple_pay`, `google_pay`. Default `["card"]`.
     allowed_methods: Option<Vec<String>>,
     /// `off` (default), `on_session`, `off_session`.
@@ -154,6 +157,7 @@ fn hosted_to_new(merchant: &Merchant, req: HostedCreate) -> ApiResult<NewSession
             cancel_url,
             layout: req.layout.clone(),
             appearance: parse_appearance("branding", req.branding.as_ref())?,
+            card_brands: super::parse_card_brands("card_brands", req.card_brands.as_deref())?,
             ..StoredConfig::default()
         },
         payment: json!({

@@ -114,6 +114,47 @@ pub struct StoredConfig {
     /// A link's lifetime (`config.linkLifetimeMinutes`), else [`links::DEFAULT_LINK_TTL_MS`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_ttl_ms: Option<i64>,
+    /// The card brands the session takes (`config.cardBrands`, wire names); empty: every brand.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub card_brands: Vec<String>,
+}
+
+/// Parses a session's `cardBrands` (`VISA`, `MASTERCARD`, `AMEX`, `DISCOVER`, `DINERS`, `JCB`,
+/// `UNIONPAY`), `field` naming it in the error.
+pub fn parse_card_brands(field: &str, brands: Option<&[String]>) -> ApiResult<Vec<String>> {
+    use checkout_types::validate::card::CardBrand;
+    let mut out = Vec::new();
+    for b in brands.unwrap_or_default() {
+        let brand = CardBrand::from_wire(&b.trim().to_ascii_uppercase());
+        if brand == CardBrand::Unknown {
+            return Err(ApiError::InvalidRequest(format!(
+                "{field}: unknown brand; use VISA, MASTERCARD, AMEX, DISCOVER, DINERS, JCB or UNIONPAY."
+            )));
+        }
+        if !out.iter().any(|o| o == brand.wire_name()) {
+            out.push(brand.wire_name().to_owned());
+        }
+    }
+    if brands.is_some() && out.is_empty() {
+        return Err(ApiError::InvalidRequest(format!("{field} must name at least one brand (or be left out: every brand).")));
+    }
+    Ok(out)
+}
+
+/// A card (or a wallet's card) of a brand the session does not take is declined before any
+/// processor sees it: `422 PAYMENT_ERROR`, code `card_brand_not_accepted`.
+pub fn ensure_brand_accepted(s: &Session, brand: Option<&str>) -> ApiResult<()> {
+    let taken = &s.config.card_brands;
+    match brand {
+        Some(b) if !taken.is_empty() && !taken.iter().any(|t| t == b) => {
+            let message = "This card brand is not accepted for this payment. Please use another card.";
+            Err(ApiError::PaymentError {
+                detail: message.to_owned(),
+                data: serde_json::json!({ "code": "card_brand_not_accepted", "message": message, "acceptedBrands": taken }),
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A session row.
