@@ -80,7 +80,8 @@ pub async fn add_merchant(
 }
 
 /// `checkout-api update-merchant`: changes what is given (name, origins, webhook URL, device-wallet
-/// settings as `PUT /v1/wallet-settings` takes them, checked the same way) and keeps the rest.
+/// settings as `PUT /v1/wallet-settings` takes them, checked the same way, the payment links'
+/// default sender) and keeps the rest.
 pub async fn update_merchant(
     db: &Db,
     id: &str,
@@ -88,7 +89,11 @@ pub async fn update_merchant(
     origins: Option<&str>,
     webhook_url: Option<&str>,
     wallet_settings: Option<&checkout_types::device_wallet::WalletSettings>,
+    email_from: Option<&str>,
 ) -> anyhow::Result<()> {
+    if email_from.is_some_and(|e| crate::domain::session::links::email(e).is_none()) {
+        anyhow::bail!("--email-from must be an email address");
+    }
     if webhook_url.is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
         anyhow::bail!("webhook URL must be http(s)");
     }
@@ -104,7 +109,8 @@ pub async fn update_merchant(
     };
     let done = sqlx::query(
         "UPDATE merchants SET display_name = COALESCE($1, display_name), allowed_origins = COALESCE($2, allowed_origins),
-                webhook_url = COALESCE($3, webhook_url), wallet_settings_json = COALESCE($4, wallet_settings_json)
+                webhook_url = COALESCE($3, webhook_url), wallet_settings_json = COALESCE($4, wallet_settings_json),
+                link_email_from = COALESCE($6, link_email_from)
           WHERE id = $5",
     )
     .bind(name.map(str::trim))
@@ -112,6 +118,7 @@ pub async fn update_merchant(
     .bind(webhook_url)
     .bind(wallet_json)
     .bind(id)
+    .bind(email_from.and_then(crate::domain::session::links::email))
     .execute(db)
     .await?;
     if done.rows_affected() == 0 {

@@ -47,6 +47,10 @@ struct UpdateMerchantArgs {
     /// not in it: they go in `CHECKOUT_APPLE_PAY_IDENTITY_DIR` as `<id>.crt` and `<id>.key`.
     #[arg(long)]
     wallet_settings: Option<PathBuf>,
+    /// The default sender of this merchant's payment-link emails (a session's
+    /// `senderEmailAddress` wins; without either, `CHECKOUT_EMAIL_FROM`).
+    #[arg(long)]
+    email_from: Option<String>,
     /// `sqlite://FILE?mode=rwc` (default) or `postgres://…`.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://checkout.db?mode=rwc")]
     database_url: String,
@@ -175,7 +179,7 @@ async fn main() -> anyhow::Result<()> {
                 None => None,
             };
             let pool = db::connect(&m.database_url).await?;
-            demo::update_merchant(&pool, &m.id, m.name.as_deref(), m.origins.as_deref(), m.webhook_url.as_deref(), wallet.as_ref()).await?;
+            demo::update_merchant(&pool, &m.id, m.name.as_deref(), m.origins.as_deref(), m.webhook_url.as_deref(), wallet.as_ref(), m.email_from.as_deref()).await?;
             println!("merchant {} updated", m.id);
             return Ok(());
         }

@@ -225,11 +225,15 @@ async fn an_emailed_link_reaches_the_customer_who_pays_and_the_agent_sees_each_s
 
 #[tokio::test]
 async fn a_resend_revokes_the_old_link_and_an_expired_link_stops_working() {
-    let (smtp, _mail) = smtp_sink().await;
+    let (smtp, mail) = smtp_sink().await;
     let app = spawn_app_configured(move |s| s.messaging.smtp_url = Some(smtp)).await;
+    // The merchant's default sender (update-merchant --email-from) serves a session that names none.
+    checkout_api::demo::update_merchant(&app.db, "demo", None, None, None, None, Some("billing@merchant.example")).await.expect("sender");
     let s = assisted_session(&app, json!({ "config": { "linkLifetimeMinutes": 30 } })).await;
     json_of(send(&app, &s, &s.secret, json!({ "channel": "EMAIL", "to": "pat@example.com" })).await, 200).await;
     until_status(&app, &s, "SENT").await;
+    let first_mail = mail.lock().expect("lock").first().cloned().expect("mail");
+    assert!(first_mail.contains("From: \"Demo Store\" <billing@merchant.example>"), "{first_mail}");
     let first: String = sqlx::query_scalar("SELECT link FROM notifications WHERE session_id = $1").bind(&s.id).fetch_one(&app.db).await.expect("link");
     let first_token = first.split("#lk=").nth(1).expect("token").to_owned();
     json_of(app.config(&s.id, &first_token).await, 200).await;

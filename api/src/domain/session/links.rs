@@ -255,10 +255,11 @@ struct Due {
     currency: String,
     mode: String,
     config_json: String,
+    merchant_sender: Option<String>,
 }
 
 const DUE_SQL: &str = "SELECT n.id, n.channel, n.recipient, n.link, n.attempts, n.next_attempt_at, n.expires_at,
-        m.display_name AS merchant_name, s.amount, s.currency, s.mode, s.config_json
+        m.display_name AS merchant_name, m.link_email_from, s.amount, s.currency, s.mode, s.config_json
      FROM notifications n JOIN sessions s ON s.id = n.session_id JOIN merchants m ON m.id = n.merchant_id
      WHERE n.status = 'QUEUED' AND n.next_attempt_at <= $1 AND n.token_hash IS NOT NULL
      ORDER BY n.next_attempt_at LIMIT 20";
@@ -283,6 +284,7 @@ pub async fn deliver_due(st: &AppState) -> ApiResult<usize> {
             currency: r.try_get("currency")?,
             mode: r.try_get("mode")?,
             config_json: r.try_get("config_json")?,
+            merchant_sender: r.try_get("link_email_from")?,
         };
         // The claim: moves the next try past the lease, only if nobody did since the read.
         const CLAIM: &str = "UPDATE notifications SET next_attempt_at = $1 WHERE id = $2 AND status = 'QUEUED' AND next_attempt_at = $3 RETURNING 1";
@@ -307,7 +309,8 @@ async fn deliver(st: &AppState, due: &Due) -> ApiResult<bool> {
         saves_method: due.mode == "PAYMENT_METHOD_ENTRY",
         link: due.link.clone(),
         expires_at: due.expires_at,
-        sender_email: config["senderEmail"].as_str().map(str::to_owned),
+        // The session's sender, else the merchant's default (else the deployment's).
+        sender_email: config["senderEmail"].as_str().map(str::to_owned).or_else(|| due.merchant_sender.clone()),
     };
     let outcome = match due.channel.as_str() {
         "TEXT" => st.messaging.text(&due.recipient, &message).await,
