@@ -43,7 +43,12 @@ import { gzipSync } from 'node:zlib';
 // Raised to 211,600 for a session's card brands (issue #18: the wallets ask only for the session's
 // networks): the config's cardBrands, Google Pay's networks from it, the refusal's sentence in
 // both languages; +681 B measured (211,544 B).
-const BUDGET_GZIP_BYTES = 211_600;
+// Raised to 217,600 for the 3-D Secure challenge (issue #23): the dialog over the form (inert form,
+// focus on open, Escape and Cancel), the issuer page's messages, the completion call, the re-sent
+// confirm, four sentences in two languages and its CSS; +5.9 kB measured (217,483 B). Measured on the
+// way: the challenge read through a derived struct cost 1.37 kB more (read as JSON instead),
+// leptos's window_event_listener 140 B more than a plain listener, the Escape handler 313 B (kept).
+const BUDGET_GZIP_BYTES = 217_600;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {

@@ -189,6 +189,18 @@ impl ApiClient {
         read(resp).await
     }
 
+    /// `POST /v1/sessions/{id}/challenge`: the payer finished the card issuer's challenge. Its
+    /// outcome is not read: the confirm that follows decides.
+    pub async fn complete_challenge(&self, challenge_id: &str) -> Result<(), ApiError> {
+        let resp = Request::post(&self.url("challenge"))
+            .header("Authorization", &self.auth())
+            .json(&checkout_types::confirm::ChallengeDone { challenge_id: challenge_id.to_owned() })
+            .map_err(|_| ApiError::Network)?
+            .send()
+            .await;
+        text(resp).await.map(|_| ())
+    }
+
     /// `POST /v1/sessions/{id}/select`.
     pub async fn select(&self, payment_method_id: &str) -> Result<Selected, ApiError> {
         let resp = Request::post(&self.url("select"))

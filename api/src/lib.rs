@@ -40,7 +40,7 @@ use tower_http::trace::TraceLayer;
 
 pub mod metrics;
 
-use crate::handlers::{apple_pay, confirm, hosted, notify, payments, quotes, sessions, wallet, wallet_settings, webhooks};
+use crate::handlers::{apple_pay, challenge, confirm, hosted, notify, payments, quotes, sessions, wallet, wallet_settings, webhooks};
 
 /// The whole HTTP surface. Tests drive it on port 0 through [`serve`].
 pub fn app(state: AppState) -> Router {
@@ -54,11 +54,13 @@ pub fn app(state: AppState) -> Router {
         .merge(webhooks::router())
         .merge(wallet_settings::router())
         .merge(apple_pay::router())
+        .merge(challenge::router())
         .merge(confirm::router())
         .merge(pages::health_router())
         .split_for_parts();
     api.merge(openapi::router(doc))
         .merge(pages::router(&state.settings))
+        .merge(challenge::page_router())
         .fallback(pages::not_found)
         // Innermost, so it sees the matched route template.
         .layer(axum::middleware::from_fn(metrics::track))

@@ -133,4 +133,7 @@ impl<P: Processor> Processor for Metered<P> {
     fn funding_of(&self, number: &checkout_types::validate::card::CardNumber) -> checkout_types::quote::Funding {
         self.0.funding_of(number)
     }
+    fn authenticate(&self, source: &crate::processor::ChargeSource<'_>) -> crate::processor::AuthDecision {
+        self.0.authenticate(source)
+    }
 }

@@ -3,6 +3,8 @@
 //! 1. The browser credential, the `Idempotency-Key`, the body.
 //! 2. Pre-charge checks (quote, method); nothing is written yet. If they refuse, a key seen
 //!    before answers from its record instead ([`idempotency::answer_from_key`]): replay, 409, 422.
+//!    Then 3-D Secure ([`authentication::gate`]): a card that needs a challenge answers
+//!    `requiresAction` and nothing is charged until the payer authenticated.
 //! 3. [`claim`]: one atomic write takes the key, moves the session `INITIALIZED ->
 //!    PAYMENT_PENDING` and inserts the attempt as a `PENDING` payment. Only its winner charges; a
 //!    lost claim writes nothing. A payment that could not be recorded is refused here, before
@@ -18,6 +20,7 @@ use checkout_types::quote::PaymentMethodKind;
 
 use crate::AppState;
 use crate::db::{Write, now_ms};
+use crate::domain::authentication::{self, Gate};
 use crate::domain::idempotency::{self, Answer, IdempotencyKey, answer_from_key, key_in_flight};
 use crate::domain::method::{Method, parse_inline};
 use crate::domain::payment::record::{self, Recorded};
@@ -55,7 +58,14 @@ pub async fn run(st: &AppState, id: &str, headers: &axum::http::HeaderMap, body:
         Ok(p) => p,
         Err(refused) => return answer_from_key(&st.db, &session.id, &key, &fingerprint, refused).await,
     };
-    match claim(st, &session, &prepared, &key, &fingerprint).await? {
+    // 3-D Secure, still before anything is written for the payment: a challenge answers
+    // `requiresAction` (the key stays free for the same confirm once the payer authenticated).
+    let auth = match authentication::gate(st, &session, &prepared.method, &key, &fingerprint).await {
+        Ok(Gate::Proceed(auth)) => auth,
+        Ok(Gate::Challenge(answer)) => return Ok(answer),
+        Err(refused) => return answer_from_key(&st.db, &session.id, &key, &fingerprint, refused).await,
+    };
+    match claim(st, &session, &prepared, &key, &fingerprint, auth).await? {
         Claimed::Won(attempt) => charge(st, &session, &key, &fingerprint, &prepared, attempt).await,
         // Another request took this key after our checks: it is in flight, or already answered.
         Claimed::KeyTaken => answer_from_key(&st.db, &session.id, &key, &fingerprint, key_in_flight()).await,
@@ -123,7 +133,7 @@ enum Claimed {
 // with the claim, and inserts the attempt as a `PENDING` payment. Parameters: $1 now, $2 session,
 // $3 the quote's amount version, $4 the attempt limit, $5 the key, $6 the request's fingerprint,
 // $7 the payment id, $8-$10 amount / fee / total, $11-$14 method type / brand / last four / saved
-// method id, $15 the processor's key. It returns the attempt number when it won, else nothing
+// method id, $15 the processor's key, $16-$18 the authentication (outcome, version, ECI). It returns the attempt number when it won, else nothing
 // (or NULL), and the caller asks why.
 
 /// PostgreSQL: one autocommitted statement. Concurrent claims of one session queue on its row;
@@ -135,9 +145,10 @@ const CLAIM_POSTGRES: &str = "WITH c AS (
         RETURNING id, merchant_id, merchant_transaction_id, currency, attempts),
     k AS (INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) SELECT $2, $5, $6, $1 FROM c),
     p AS (INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total, currency,
-            status, method_type, brand, last4, payment_method_id, processor_key, idem_key, created_at, updated_at)
+            status, method_type, brand, last4, payment_method_id, processor_key, idem_key, created_at, updated_at,
+            auth_outcome, auth_version, auth_eci)
           SELECT $7, c.merchant_id, c.id, COALESCE(c.merchant_transaction_id, c.id), c.attempts, $8, $9, $10, c.currency,
-            'PENDING', $11, $12, $13, $14, $15, $5, $1, $1 FROM c)
+            'PENDING', $11, $12, $13, $14, $15, $5, $1, $1, $16, $17, $18 FROM c)
     SELECT (SELECT attempts FROM c) AS attempts";
 
 /// SQLite: three statements run as one atomic write by the SQLite writer
@@ -149,14 +160,22 @@ const CLAIM_SQLITE: &[&str] = &[
      RETURNING attempts",
     "INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) SELECT $2, $5, $6, $1 WHERE changes() = 1",
     "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total, currency,
-        status, method_type, brand, last4, payment_method_id, processor_key, idem_key, created_at, updated_at)
+        status, method_type, brand, last4, payment_method_id, processor_key, idem_key, created_at, updated_at,
+        auth_outcome, auth_version, auth_eci)
      SELECT $7, merchant_id, id, COALESCE(merchant_transaction_id, id), attempts, $8, $9, $10, currency,
-        'PENDING', $11, $12, $13, $14, $15, $5, $1, $1 FROM sessions WHERE id = $2 AND changes() = 1",
+        'PENDING', $11, $12, $13, $14, $15, $5, $1, $1, $16, $17, $18 FROM sessions WHERE id = $2 AND changes() = 1",
 ];
 
 /// The atomic claim (see the module's step 3). A lost claim stores nothing, so a retry is judged
 /// afresh.
-async fn claim(st: &AppState, s: &Session, p: &Prepared, key: &IdempotencyKey, fingerprint: &str) -> ApiResult<Claimed> {
+async fn claim(
+    st: &AppState,
+    s: &Session,
+    p: &Prepared,
+    key: &IdempotencyKey,
+    fingerprint: &str,
+    auth: crate::domain::payment::Authentication,
+) -> ApiResult<Claimed> {
     let quote = &p.quote;
     let now = now_ms();
     let mtid = s.merchant_transaction_id.as_deref().unwrap_or(&s.id);
@@ -180,7 +199,11 @@ async fn claim(st: &AppState, s: &Session, p: &Prepared, key: &IdempotencyKey, f
         .bind(attempt.brand.clone())
         .bind(&attempt.last4)
         .bind(attempt.payment_method_id.clone())
-        .bind(attempt.processor_key.clone());
+        .bind(attempt.processor_key.clone())
+        .bind(auth.outcome.clone())
+        .bind(auth.version.clone())
+        .bind(auth.eci.clone());
+    attempt.authentication = Some(auth);
     let unique_violation = match st.writer.once(write).await {
         Ok(Some(n)) => {
             attempt.attempt = n;

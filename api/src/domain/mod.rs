@@ -14,13 +14,15 @@
 //! - [`payment`]: payment rows and their shapes; [`payment::record`]: the money path's one
 //!   outcome function (record, mark awaiting, release); [`payment::operation`]: capture, void
 //!   and refund, claimed and recorded the same way.
-//! - [`confirm`]: a session's confirm (claim, charge, record); [`direct`]: `/v2/payments`.
+//! - [`confirm`]: a session's confirm (authenticate, claim, charge, record); [`authentication`]:
+//!   3-D Secure before the claim (challenges); [`direct`]: `/v2/payments`.
 //! - [`outbox`]: webhook events and their signatures; [`webhooks`]: a merchant's endpoint, secret
 //!   and failed events; [`session::links`]: the agent's TEXT / EMAIL payment links.
 //! - [`worker`]: the background loop (finishing pending attempts and operations, voiding expired
 //!   holds, ending expired sessions, delivering webhooks).
 
 pub mod apple_pay;
+pub mod authentication;
 pub mod confirm;
 pub mod direct;
 pub mod idempotency;

@@ -4,7 +4,8 @@
 //!
 //! - [`sessions`]: CCG create, the merchant's `GET` / `PATCH` / expire, the widget's config.
 //! - [`hosted`]: the hosted-session dialect's create / `PATCH` / expire.
-//! - [`quotes`]: fee quotes. [`confirm`]: a session's confirm.
+//! - [`quotes`]: fee quotes. [`confirm`]: a session's confirm. [`challenge`]: 3-D Secure
+//!   challenges (completion, and the sandbox issuer's challenge page).
 //! - [`wallet`]: the wallet modes' endpoints. [`payments`]: `/v2/payments`.
 //! - [`notify`]: the agent-assisted link outbox, for the merchant.
 //! - [`webhooks`]: a merchant's webhook endpoint, secret and failed events.
@@ -12,6 +13,7 @@
 //!   Pay's merchant session and domain-association file.
 
 pub mod apple_pay;
+pub mod challenge;
 pub mod confirm;
 pub mod hosted;
 pub mod notify;

@@ -70,6 +70,20 @@ pub enum TokenOutcome {
     Declined { code: String, message: String },
 }
 
+/// The card issuer's answer to "must the payer authenticate?" (3-D Secure, asked before a card
+/// charge with the charge's source).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthDecision {
+    /// The card or method takes no authentication (a wallet, a bank account, a card not enrolled).
+    NotRequired,
+    /// The issuer authenticated the payer without a challenge.
+    Frictionless { version: String, eci: String },
+    /// The payer must complete a challenge; `always_fails`: the issuer refuses whatever they do.
+    Challenge { version: String, always_fails: bool },
+    /// The issuer's directory could not be reached: charge without authentication.
+    Unavailable,
+}
+
 /// A payment processor.
 #[async_trait::async_trait]
 pub trait Processor: Send + Sync + 'static {
@@ -88,4 +102,6 @@ pub trait Processor: Send + Sync + 'static {
     async fn tokenize(&self, source: &ChargeSource<'_>) -> TokenOutcome;
     /// Card funding as a BIN lookup would report it.
     fn funding_of(&self, number: &CardNumber) -> Funding;
+    /// Whether charging `source` needs the payer to authenticate (3-D Secure). Never a charge.
+    fn authenticate(&self, source: &ChargeSource<'_>) -> AuthDecision;
 }

@@ -6,7 +6,7 @@ use checkout_types::validate::card::CardNumber;
 
 use checkout_types::payment::OperationKind;
 
-use super::{ChargeOutcome, ChargeRequest, ChargeSource, OperationOutcome, OperationRequest, Processor, TokenOutcome};
+use super::{AuthDecision, ChargeOutcome, ChargeRequest, ChargeSource, OperationOutcome, OperationRequest, Processor, TokenOutcome};
 
 /// Card numbers with a scripted outcome: (number, code, decline code, message).
 pub const DECLINING_CARDS: &[(&str, &str, Option<&str>, &str)] = &[
@@ -52,6 +52,15 @@ fn declined_wallet_token(token: &str) -> bool {
             .is_ok_and(|v| v.get("data").and_then(serde_json::Value::as_str) == Some(DECLINED_WALLET_TOKEN))
 }
 
+/// 3-D Secure test cards: authenticated without a challenge (ECI 05).
+pub const FRICTIONLESS_CARD: &str = "4000000000003055";
+/// A challenge: approved if the payer approves on the challenge page, failed otherwise.
+pub const CHALLENGE_CARD: &str = "4000000000003220";
+/// A challenge the issuer always fails, whatever the payer does.
+pub const CHALLENGE_FAILS_CARD: &str = "4000000000003238";
+/// The issuer's directory is unreachable: charged without authentication (ECI 07).
+pub const AUTH_UNAVAILABLE_CARD: &str = "4000000000003097";
+
 /// How long the sandbox takes for [`SLOW_CARD`].
 pub const SLOW_MS: u64 = 3_000;
 
@@ -75,6 +84,10 @@ fn scenario_of(source: &ChargeSource<'_>) -> String {
     match source {
         ChargeSource::Card { number, .. } if number.digits() == HALF_CARD => "half".to_owned(),
         ChargeSource::Card { number, .. } if number.digits() == REFUND_FAILS_CARD => "rf".to_owned(),
+        ChargeSource::Card { number, .. } if number.digits() == FRICTIONLESS_CARD => "3dsf".to_owned(),
+        ChargeSource::Card { number, .. } if number.digits() == CHALLENGE_CARD => "3dsc".to_owned(),
+        ChargeSource::Card { number, .. } if number.digits() == CHALLENGE_FAILS_CARD => "3dsx".to_owned(),
+        ChargeSource::Card { number, .. } if number.digits() == AUTH_UNAVAILABLE_CARD => "3dsu".to_owned(),
         ChargeSource::Card { number, .. } => DECLINING_CARDS
             .iter()
             .position(|(n, ..)| *n == number.digits())
@@ -112,6 +125,19 @@ fn remember<T: Clone>(map: &std::sync::Mutex<std::collections::HashMap<String, (
 
 #[async_trait::async_trait]
 impl Processor for SandboxProcessor {
+    fn authenticate(&self, source: &ChargeSource<'_>) -> AuthDecision {
+        // A saved card authenticates as the card it stands for (its token carries the scenario).
+        let version = || "2.2.0".to_owned();
+        match scenario_of(source).as_str() {
+            _ if matches!(source, ChargeSource::Bank { .. } | ChargeSource::Wallet { .. }) => AuthDecision::NotRequired,
+            "3dsf" => AuthDecision::Frictionless { version: version(), eci: "05".to_owned() },
+            "3dsc" => AuthDecision::Challenge { version: version(), always_fails: false },
+            "3dsx" => AuthDecision::Challenge { version: version(), always_fails: true },
+            "3dsu" => AuthDecision::Unavailable,
+            _ => AuthDecision::NotRequired,
+        }
+    }
+
     async fn tokenize(&self, source: &ChargeSource<'_>) -> TokenOutcome {
         let funding = match source {
             ChargeSource::Card { number, .. } => Some(self.funding_of(number)),

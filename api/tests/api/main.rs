@@ -3,6 +3,7 @@
 
 mod after_charge;
 mod apple_pay;
+mod authentication;
 mod battery;
 mod confirm;
 mod helpers;

@@ -42,6 +42,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/sessions/{id}/wallets/apple-pay/merchant-session"),
     ("get", "/.well-known/apple-developer-merchantid-domain-association"),
     ("post", "/v1/sessions/{id}/links"),
+    ("post", "/v1/sessions/{id}/challenge"),
 ];
 
 #[tokio::test]

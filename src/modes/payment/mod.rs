@@ -200,19 +200,74 @@ pub fn PaymentMode(
         emit("error", events::Failed { title: e.title(), message: locale.api_error(&e) });
         on_error_inner(e)
     };
+    // 3-D Secure: the challenge the payer is completing, and the confirm to send again (same
+    // body, so the same Idempotency-Key) once they have.
+    let challenge = RwSignal::new(None::<(String, String)>);
+    let last_body = StoredValue::new(None::<ConfirmRequest>);
     // The outcome of a confirm, from the form or from a device wallet.
     let on_result = move |result: Result<ConfirmResponse, ApiError>| match result {
-        Ok(resp) if resp.payment.status == PaymentStatus::Pending => {
+        Ok(ConfirmResponse { requires_action: Some(c), .. }) => {
+            let text = |k: &str| c.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+            match (text("challengeId"), text("url")) {
+                (Some(id), Some(url)) => challenge.set(Some((id, url))),
+                _ => banner.set(Some(locale.t(Key::NetworkError).to_owned())),
+            }
+        }
+        Ok(ConfirmResponse { payment: Some(p), .. }) if p.status == PaymentStatus::Pending => {
             attempt.finish();
             phase.set(Phase::Processing);
             poll_outcome(client, phase, banner, locale);
         }
-        Ok(resp) => {
+        Ok(ConfirmResponse { payment: Some(p), redirect_url, .. }) => {
             attempt.finish();
-            phase.set(Phase::Paid(resp.payment, resp.redirect_url));
+            phase.set(Phase::Paid(p, redirect_url));
         }
+        Ok(_) => banner.set(Some(locale.t(Key::NetworkError).to_owned())),
         Err(e) => on_error(e),
     };
+    // The challenge page (same origin) says the payer answered, or closed it with Escape.
+    let challenge_done = move |id: String| {
+        if challenge.with_untracked(|c| c.as_ref().is_none_or(|(current, _)| *current != id)) {
+            return;
+        }
+        let Some(body) = last_body.get_value() else { return };
+        pending.set(true);
+        spawn_local(async move {
+            // Whatever the completion says (done before a reload, say), the confirm decides.
+            let _ = client.get_value().complete_challenge(&id).await;
+            let result = confirm(&client.get_value(), attempt, &body).await;
+            challenge.set(None);
+            pending.set(false);
+            on_result(result);
+        });
+    };
+    let challenge_cancel = move || {
+        if challenge.get_untracked().is_some() {
+            challenge.set(None);
+            // Abandoned: nothing was charged, and the next try is a new attempt.
+            attempt.finish();
+            banner.set(Some(locale.t(Key::ChallengeCanceled).to_owned()));
+        }
+    };
+    // One listener for the page's life (a leaked closure: the mode is never unmounted before the
+    // page goes; leptos's window_event_listener measured heavier).
+    let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+        if window().location().origin().ok().as_deref() != Some(e.origin().as_str()) {
+            return;
+        }
+        let data = e.data();
+        let get = |k: &str| js_sys::Reflect::get(&data, &wasm_bindgen::JsValue::from_str(k)).ok();
+        if get("type").and_then(|t| t.as_string()).as_deref() != Some("govifi:challenge") {
+            return;
+        }
+        match get("challengeId").and_then(|v| v.as_string()) {
+            Some(id) if get("done").and_then(|v| v.as_bool()) == Some(true) => challenge_done(id),
+            _ if get("cancel").and_then(|v| v.as_bool()) == Some(true) => challenge_cancel(),
+            _ => {}
+        }
+    });
+    let _ = window().add_event_listener_with_callback("message", wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()));
+    listener.forget();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
@@ -243,6 +298,7 @@ pub fn PaymentMode(
             payment_method: inline,
             save_for_future: save,
         };
+        last_body.set_value(Some(body.clone()));
         pending.set(true);
         spawn_local(async move {
             let result = confirm(&client.get_value(), attempt, &body).await;
@@ -404,7 +460,8 @@ pub fn PaymentMode(
             </div>
         }.into_any(),
         Phase::Form => view! {
-            <form class="pay" on:submit=submit novalidate=true aria-busy=move || pending.get().to_string()>
+            <form class="pay" on:submit=submit novalidate=true aria-busy=move || pending.get().to_string()
+                prop:inert=move || challenge.with(Option::is_some)>
                 <header class="summary">
                     <p class="merchant" data-testid="merchant-name">{locale.t(Key::PayTo)} " " {merchant.clone()}</p>
                     <p class="amount" data-testid="amount">{amount_now}</p>
@@ -534,6 +591,22 @@ pub fn PaymentMode(
                     <p class="privacy"><a href=url target="_blank" rel="noopener noreferrer">{locale.t(Key::PrivacyPolicy)}</a></p>
                 })}
             </form>
+            // The card issuer's challenge (3-D Secure), over the form (made inert while it shows).
+            {move || challenge.get().map(|(_, url)| view! {
+                <div class="challenge-backdrop">
+                    <div class="challenge" role="dialog" aria-modal="true" aria-labelledby="challenge-title" data-testid="challenge"
+                        on:keydown=move |e| if e.key() == "Escape" { challenge_cancel() }>
+                        <div class="challenge-head">
+                            <h2 id="challenge-title" tabindex="-1" autofocus=true>{locale.t(Key::ConfirmItsYou)}</h2>
+                            <button type="button" class="link" data-testid="challenge-close" on:click=move |_| challenge_cancel()>
+                                {locale.t(Key::Cancel)}
+                            </button>
+                        </div>
+                        <p class="muted">{locale.t(Key::ChallengeIntro)}</p>
+                        <iframe src=url title=locale.t(Key::ChallengeFrame) data-testid="challenge-frame"></iframe>
+                    </div>
+                </div>
+            })}
         }.into_any(),
     }
 }

@@ -62,7 +62,25 @@ pub struct PaymentRow {
     pub refund_reserved: i64,
     /// When the worker voids an uncaptured hold.
     pub hold_expires_at: Option<i64>,
+    /// How the payer was authenticated (3-D Secure), for session payments.
+    pub authentication: Option<Authentication>,
     pub created_at: i64,
+}
+
+/// A payment's authentication outcome: `frictionless`, `challenged`, `not_required` or
+/// `unavailable`, the protocol version and the ECI-like result (`05` authenticated, `06`
+/// attempted, `07` none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authentication {
+    pub outcome: String,
+    pub version: Option<String>,
+    pub eci: Option<String>,
+}
+
+impl Authentication {
+    pub fn json(&self) -> Value {
+        json!({ "outcome": self.outcome, "version": self.version, "eci": self.eci })
+    }
 }
 
 fn decode(what: &str, value: &str) -> sqlx::Error {
@@ -100,6 +118,7 @@ impl PaymentRow {
             captured_amount: None,
             refund_reserved: 0,
             hold_expires_at: None,
+            authentication: None,
             created_at: crate::db::now_ms(),
         }
     }
@@ -134,6 +153,11 @@ impl PaymentRow {
             captured_amount: r.try_get("captured_amount")?,
             refund_reserved: r.try_get("refund_reserved")?,
             hold_expires_at: r.try_get("hold_expires_at")?,
+            authentication: r.try_get::<Option<String>, _>("auth_outcome").ok().flatten().map(|outcome| Authentication {
+                outcome,
+                version: r.try_get("auth_version").ok().flatten(),
+                eci: r.try_get("auth_eci").ok().flatten(),
+            }),
             created_at: r.try_get("created_at")?,
         })
     }
@@ -211,6 +235,7 @@ impl PaymentRow {
             "metadata": p.get("metadata").cloned().unwrap_or_else(|| json!({})),
             "error": self.error_json(),
             "statementDescriptorSuffix": p.get("statementDescriptorSuffix").cloned().unwrap_or(Value::Null),
+            "authentication": self.authentication.as_ref().map(Authentication::json),
             "paymentDateUtc": rfc3339(self.created_at),
         })
     }
@@ -226,6 +251,7 @@ impl PaymentRow {
             "total": self.total,
             "errorCode": self.error_code,
             "declineCode": self.decline_code,
+            "authentication": self.authentication.as_ref().map(Authentication::json),
         })
     }
 
@@ -243,6 +269,7 @@ impl PaymentRow {
             "status": self.status,
             "paymentAllocations": [{ "id": self.id, "amount": self.amount, "status": self.status,
                                      "paymentMethod": self.method_json(), "error": self.error_json() }],
+            "authentication": self.authentication.as_ref().map(Authentication::json),
             "paymentDateUtc": rfc3339(self.created_at),
             "final": last,
         })
@@ -288,6 +315,7 @@ impl PaymentRow {
                 "paymentAllocations": [{ "id": self.id, "amount": self.amount, "status": self.status,
                                          "authorizedAmount": self.authorized_amount, "capturedAmount": self.captured_amount,
                                          "paymentMethod": self.method_json(), "error": error }],
+                "authentication": self.authentication.as_ref().map(Authentication::json),
                 "paymentDateUtc": rfc3339(self.created_at),
                 "merchant": { "id": merchant.id, "name": merchant.display_name },
             }

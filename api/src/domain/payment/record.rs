@@ -62,7 +62,7 @@ async fn session_answer(st: &AppState, s: &Session, p: &PaymentRow) -> ApiResult
                 _ => None,
             };
             let status = if completed { next.status() } else { SessionState::PaymentPending.status() };
-            let resp = ConfirmResponse { session_id: s.id.clone(), status, payment: p.summary(), redirect_url };
+            let resp = ConfirmResponse { session_id: s.id.clone(), status, payment: Some(p.summary()), redirect_url, requires_action: None };
             let code = if completed { StatusCode::OK } else { StatusCode::ACCEPTED };
             Ok((code.as_u16(), to_json(&resp)?))
         }

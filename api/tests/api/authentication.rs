@@ -1,0 +1,161 @@
+//! 3-D Secure: the sandbox's test cards (frictionless, challenge, challenge that fails,
+//! authentication unavailable), the challenge's state machine (requiresAction charges nothing;
+//! the issuer's page answers; the widget completes once; the same confirm then charges or
+//! declines), and the outcome recorded on the payment.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Created, TestApp, VISA_OK, card_confirm, json_of, spawn_app, spawn_app_with};
+
+const FRICTIONLESS: &str = "4000000000003055";
+const CHALLENGE: &str = "4000000000003220";
+const CHALLENGE_FAILS: &str = "4000000000003238";
+const UNAVAILABLE: &str = "4000000000003097";
+
+async fn quote(app: &TestApp, s: &Created) -> String {
+    json_of(app.quote(&s.id, &s.secret, &json!({ "method": "CARD" })).await, 200).await["quoteId"].as_str().unwrap_or_default().to_owned()
+}
+
+/// The issuer's page answering for the payer (`approve` or `fail`).
+async fn issuer_answers(app: &TestApp, challenge_id: &str, result: &str) {
+    let r = app.http.post(app.url(&format!("/challenge/{challenge_id}"))).body(format!("result={result}")).header("content-type", "application/x-www-form-urlencoded").send().await.expect("answer");
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.expect("page").contains("data-done"));
+}
+
+async fn complete(app: &TestApp, s: &Created, bearer: &str, challenge_id: &str) -> reqwest::Response {
+    app.http.post(app.url(&format!("/v1/sessions/{}/challenge", s.id))).bearer_auth(bearer).json(&json!({ "challengeId": challenge_id })).send().await.expect("complete")
+}
+
+fn authentication_of(view: &Value) -> Value {
+    view["data"]["payment"]["authentication"].clone()
+}
+
+#[tokio::test]
+async fn frictionless_and_unavailable_cards_pay_at_once_and_record_how() {
+    let app = spawn_app().await;
+    for (card, expected) in [
+        (FRICTIONLESS, json!({ "outcome": "frictionless", "version": "2.2.0", "eci": "05" })),
+        (UNAVAILABLE, json!({ "outcome": "unavailable", "version": null, "eci": "07" })),
+        (VISA_OK, json!({ "outcome": "not_required", "version": null, "eci": "07" })),
+    ] {
+        let s = app.payment_session(1_000).await;
+        let q = quote(&app, &s).await;
+        let paid = json_of(app.confirm(&s.id, &s.secret, Some("k1"), &card_confirm(&q, card)).await, 200).await;
+        assert_eq!(paid["status"], "COMPLETED", "{card}");
+        assert!(paid.get("requiresAction").is_none());
+        assert_eq!(authentication_of(&app.merchant_get(&s.id).await), expected, "{card}");
+    }
+}
+
+#[tokio::test]
+async fn a_challenge_charges_nothing_until_the_payer_approves_then_the_same_confirm_pays_once() {
+    let app = spawn_app().await;
+    let s = app.payment_session(1_000).await;
+    let q = quote(&app, &s).await;
+    let body = card_confirm(&q, CHALLENGE);
+    let first = json_of(app.confirm(&s.id, &s.secret, Some("k-ch"), &body).await, 200).await;
+    let action = &first["requiresAction"];
+    let id = action["challengeId"].as_str().expect("challenge").to_owned();
+    assert_eq!(action["url"], format!("{}/challenge/{id}", app.base));
+    assert!(first.get("payment").is_none());
+    assert_eq!(app.payment_count(&s.id).await, 0, "nothing claimed or charged");
+    // The same confirm again: the same challenge.
+    let again = json_of(app.confirm(&s.id, &s.secret, Some("k-ch"), &body).await, 200).await;
+    assert_eq!(again["requiresAction"]["challengeId"], id);
+    // Not answered yet: 422; the page shows the payment.
+    let early = json_of(complete(&app, &s, &s.secret, &id).await, 422).await;
+    assert_eq!(early["detail"], "The payer has not finished the challenge yet.");
+    let page = app.http.get(app.url(&format!("/challenge/{id}"))).send().await.expect("page");
+    assert!(page.headers()["content-security-policy"].to_str().unwrap_or("").contains("frame-ancestors 'self'"));
+    assert!(page.text().await.expect("page").contains("Demo Store · $10.00"));
+    issuer_answers(&app, &id, "approve").await;
+    // A forged secret, an unknown challenge, then the completion, then a second one.
+    assert_eq!(json_of(complete(&app, &s, "cs_forged", &id).await, 401).await["title"], "UNAUTHORIZED");
+    assert_eq!(json_of(complete(&app, &s, &s.secret, "ch_unknown").await, 410).await["title"], "SESSION_TIMEOUT");
+    let done = json_of(complete(&app, &s, &s.secret, &id).await, 200).await;
+    assert_eq!(done, json!({ "challengeId": id, "status": "APPROVED" }));
+    assert_eq!(json_of(complete(&app, &s, &s.secret, &id).await, 409).await["title"], "SESSION_ALREADY_PROCESSED");
+    let paid = json_of(app.confirm(&s.id, &s.secret, Some("k-ch"), &body).await, 200).await;
+    assert_eq!(paid["status"], "COMPLETED");
+    let replay = json_of(app.confirm(&s.id, &s.secret, Some("k-ch"), &body).await, 200).await;
+    assert_eq!(replay, paid, "the key's answer replays");
+    assert_eq!(app.payment_count(&s.id).await, 1);
+    let view = app.merchant_get(&s.id).await;
+    assert_eq!(authentication_of(&view), json!({ "outcome": "challenged", "version": "2.2.0", "eci": "05" }));
+    let webhook: String = sqlx::query_scalar("SELECT body FROM webhook_events WHERE event_type = 'PAYMENT_SUCCEEDED' AND body LIKE $1")
+        .bind(format!("%{}%", s.id))
+        .fetch_one(&app.db)
+        .await
+        .expect("event");
+    assert!(webhook.contains("\"outcome\":\"challenged\""), "{webhook}");
+}
+
+#[tokio::test]
+async fn a_failed_or_abandoned_challenge_leaves_the_session_payable_and_uncharged() {
+    let app = spawn_app().await;
+    for (card, answer) in [(CHALLENGE, "fail"), (CHALLENGE_FAILS, "approve")] {
+        let s = app.payment_session(1_000).await;
+        let q = quote(&app, &s).await;
+        let body = card_confirm(&q, card);
+        let first = json_of(app.confirm(&s.id, &s.secret, Some("k-f"), &body).await, 200).await;
+        let id = first["requiresAction"]["challengeId"].as_str().expect("challenge").to_owned();
+        issuer_answers(&app, &id, answer).await;
+        assert_eq!(json_of(complete(&app, &s, &s.secret, &id).await, 200).await["status"], "FAILED", "{card}");
+        let declined = json_of(app.confirm(&s.id, &s.secret, Some("k-f"), &body).await, 422).await;
+        assert_eq!(declined["data"]["code"], "authentication_failed");
+        assert_eq!(app.payment_count(&s.id).await, 0);
+        // Another card, a new attempt: charged once.
+        let paid = json_of(app.confirm(&s.id, &s.secret, Some("k-f2"), &card_confirm(&q, VISA_OK)).await, 200).await;
+        assert_eq!(paid["status"], "COMPLETED");
+    }
+    // Abandoned: the challenge expires, its key is declined, a new attempt pays.
+    let s = app.payment_session(1_000).await;
+    let q = quote(&app, &s).await;
+    let body = card_confirm(&q, CHALLENGE);
+    let id = json_of(app.confirm(&s.id, &s.secret, Some("k-a"), &body).await, 200).await["requiresAction"]["challengeId"].as_str().expect("id").to_owned();
+    sqlx::query("UPDATE challenges SET expires_at = 1 WHERE id = $1").bind(&id).execute(&app.db).await.expect("age");
+    assert_eq!(json_of(complete(&app, &s, &s.secret, &id).await, 410).await["title"], "SESSION_TIMEOUT");
+    assert_eq!(json_of(app.confirm(&s.id, &s.secret, Some("k-a"), &body).await, 422).await["data"]["code"], "authentication_expired");
+    let paid = json_of(app.confirm(&s.id, &s.secret, Some("k-a2"), &card_confirm(&q, VISA_OK)).await, 200).await;
+    assert_eq!(paid["status"], "COMPLETED");
+}
+
+#[tokio::test]
+async fn concurrent_completions_and_confirms_of_one_challenge_charge_once() {
+    let app = spawn_app_with(checkout_api::limits::Limits::new(None, None)).await;
+    let s = app.payment_session(1_000).await;
+    let q = quote(&app, &s).await;
+    let body = card_confirm(&q, CHALLENGE);
+    let confirm_url = app.url(&format!("/v1/sessions/{}/confirm", s.id));
+    let race = |url: String, json: Value, key: Option<&'static str>| {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..10 {
+            let (http, url, json, secret) = (app.http.clone(), url.clone(), json.clone(), s.secret.clone());
+            set.spawn(async move {
+                let mut req = http.post(url).bearer_auth(secret).json(&json);
+                if let Some(k) = key {
+                    req = req.header("Idempotency-Key", k);
+                }
+                let r = req.send().await.expect("request");
+                let status = r.status().as_u16();
+                (status, r.json::<Value>().await.unwrap_or(Value::Null))
+            });
+        }
+        set
+    };
+    // Ten confirms race for the first challenge: one challenge.
+    let firsts = race(confirm_url.clone(), body.clone(), Some("k-race")).join_all().await;
+    let mut ids: Vec<String> = firsts.iter().map(|(_, b)| b["requiresAction"]["challengeId"].as_str().unwrap_or("none").to_owned()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "{firsts:?}");
+    issuer_answers(&app, &ids[0], "approve").await;
+    let done = race(app.url(&format!("/v1/sessions/{}/challenge", s.id)), json!({ "challengeId": ids[0] }), None).join_all().await;
+    let statuses: Vec<u16> = done.iter().map(|(st, _)| *st).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
+    let confirms = race(confirm_url, body, Some("k-race")).join_all().await;
+    assert!(confirms.iter().all(|(st, _)| *st == 200 || *st == 409), "{confirms:?}");
+    assert_eq!(app.payment_count(&s.id).await, 1, "one charge");
+}
