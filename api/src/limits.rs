@@ -69,7 +69,13 @@ pub struct Limits {
     /// Header carrying the client address behind a trusted proxy.
     client_ip_header: Option<HeaderName>,
     clock: DefaultClock,
+    /// Confirms per client address in the last [`VELOCITY_WINDOW_MS`] (unix ms of each), for the
+    /// risk rules' velocity signal ([`crate::domain::risk`]). Per node.
+    confirms: std::sync::Mutex<std::collections::HashMap<IpAddr, std::collections::VecDeque<i64>>>,
 }
+
+/// The window of the confirm velocity per client address.
+pub const VELOCITY_WINDOW_MS: i64 = 10 * 60 * 1000;
 
 impl Limits {
     pub fn new(per_session: Option<Quota>, per_client: Option<Quota>) -> Limits {
@@ -78,7 +84,20 @@ impl Limits {
             per_client: per_client.map(Quota::limiter),
             client_ip_header: None,
             clock: DefaultClock::default(),
+            confirms: std::sync::Mutex::default(),
         }
+    }
+
+    /// Notes a confirm from `client` at `now` (unix ms): how many came from it in the window,
+    /// this one included.
+    pub fn note_confirm(&self, client: IpAddr, now: i64) -> usize {
+        let Ok(mut map) = self.confirms.lock() else { return 0 };
+        let seen = map.entry(client).or_default();
+        while seen.front().is_some_and(|t| *t <= now - VELOCITY_WINDOW_MS) {
+            seen.pop_front();
+        }
+        seen.push_back(now);
+        seen.len()
     }
 
     /// Reads the client address from `header` (right-most entry) instead of the TCP peer.
@@ -134,6 +153,10 @@ impl Limits {
         if let Some(l) = &self.per_client {
             l.retain_recent();
             l.shrink_to_fit();
+        }
+        if let Ok(mut map) = self.confirms.lock() {
+            let old = crate::db::now_ms() - VELOCITY_WINDOW_MS;
+            map.retain(|_, seen| seen.back().is_some_and(|t| *t > old));
         }
     }
 }

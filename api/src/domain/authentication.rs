@@ -42,13 +42,17 @@ fn declined(code: &str, message: &str) -> ApiError {
     ApiError::PaymentError { detail: message.to_owned(), data: json!({ "code": code, "message": message }) }
 }
 
-/// Decides whether the confirm of `method` under `key` may charge now.
-pub async fn gate(st: &AppState, s: &Session, method: &Method, key: &IdempotencyKey, fingerprint: &str) -> ApiResult<Gate> {
+/// Decides whether the confirm of `method` under `key` may charge now. `force`: the risk rules
+/// ask for a challenge whatever the issuer says (for a card; a wallet token or a bank account is
+/// not challenged).
+pub async fn gate(st: &AppState, s: &Session, method: &Method, key: &IdempotencyKey, fingerprint: &str, force: bool) -> ApiResult<Gate> {
+    let card = method.kind() == checkout_types::quote::PaymentMethodKind::Card;
     let (version, always_fails) = match st.processor.authenticate(&method.source()) {
+        AuthDecision::Challenge { version, always_fails } => (version, always_fails),
+        _ if force && card => ("2.2.0".to_owned(), false),
         AuthDecision::NotRequired => return Ok(Gate::Proceed(outcome("not_required", None, "07"))),
         AuthDecision::Unavailable => return Ok(Gate::Proceed(outcome("unavailable", None, "07"))),
         AuthDecision::Frictionless { version, eci } => return Ok(Gate::Proceed(outcome("frictionless", Some(version), &eci))),
-        AuthDecision::Challenge { version, always_fails } => (version, always_fails),
     };
     let now = now_ms();
     let existing = load(st, &s.id, key.as_str()).await?;

@@ -3,8 +3,9 @@
 //! 1. The browser credential, the `Idempotency-Key`, the body.
 //! 2. Pre-charge checks (quote, method); nothing is written yet. If they refuse, a key seen
 //!    before answers from its record instead ([`idempotency::answer_from_key`]): replay, 409, 422.
-//!    Then 3-D Secure ([`authentication::gate`]): a card that needs a challenge answers
-//!    `requiresAction` and nothing is charged until the payer authenticated.
+//!    Then the risk rules ([`risk::assess`]: block, or require a challenge) and 3-D Secure
+//!    ([`authentication::gate`]): a card that needs a challenge answers `requiresAction` and
+//!    nothing is charged until the payer authenticated.
 //! 3. [`claim`]: one atomic write takes the key, moves the session `INITIALIZED ->
 //!    PAYMENT_PENDING` and inserts the attempt as a `PENDING` payment. Only its winner charges; a
 //!    lost claim writes nothing. A payment that could not be recorded is refused here, before
@@ -21,6 +22,7 @@ use checkout_types::quote::PaymentMethodKind;
 use crate::AppState;
 use crate::db::{Write, now_ms};
 use crate::domain::authentication::{self, Gate};
+use crate::domain::risk;
 use crate::domain::idempotency::{self, Answer, IdempotencyKey, answer_from_key, key_in_flight};
 use crate::domain::method::{Method, parse_inline};
 use crate::domain::payment::record::{self, Recorded};
@@ -33,7 +35,7 @@ use crate::extract::parse_json;
 use crate::processor::ChargeRequest;
 
 /// Runs a confirm for session `id`; the answer (stored under the key) or the refusal.
-pub async fn run(st: &AppState, id: &str, headers: &axum::http::HeaderMap, body: &[u8]) -> ApiResult<Answer> {
+pub async fn run(st: &AppState, id: &str, headers: &axum::http::HeaderMap, peer: Option<std::net::IpAddr>, body: &[u8]) -> ApiResult<Answer> {
     let parsed = idempotency::key_from_headers(headers).and_then(|key| Ok((key, parse_json::<ConfirmRequest>(body)?)));
     let (key, req) = match parsed {
         Ok(ok) => ok,
@@ -58,9 +60,26 @@ pub async fn run(st: &AppState, id: &str, headers: &axum::http::HeaderMap, body:
         Ok(p) => p,
         Err(refused) => return answer_from_key(&st.db, &session.id, &key, &fingerprint, refused).await,
     };
+    // The risk rules on what the merchant said and what this confirm shows: block (a decline,
+    // nothing charged), a challenge for a card, or go on.
+    let ip = st.limits.client_of(headers, peer);
+    let seen = risk::Seen {
+        ip,
+        user_agent: headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        session_declines: session.attempts,
+        ip_confirms: ip.map_or(0, |ip| st.limits.note_confirm(ip, now_ms())),
+    };
+    let assessment = risk::assess(session.config.fraud.as_ref(), &seen);
+    if assessment.decision != risk::Decision::Allow {
+        tracing::info!(session = %session.id, score = assessment.score, reasons = ?assessment.reasons, decision = ?assessment.decision, "risk rules");
+    }
+    if assessment.decision == risk::Decision::Block {
+        return answer_from_key(&st.db, &session.id, &key, &fingerprint, risk::blocked(&assessment)).await;
+    }
     // 3-D Secure, still before anything is written for the payment: a challenge answers
     // `requiresAction` (the key stays free for the same confirm once the payer authenticated).
-    let auth = match authentication::gate(st, &session, &prepared.method, &key, &fingerprint).await {
+    let force = assessment.decision == risk::Decision::Challenge;
+    let auth = match authentication::gate(st, &session, &prepared.method, &key, &fingerprint, force).await {
         Ok(Gate::Proceed(auth)) => auth,
         Ok(Gate::Challenge(answer)) => return Ok(answer),
         Err(refused) => return answer_from_key(&st.db, &session.id, &key, &fingerprint, refused).await,

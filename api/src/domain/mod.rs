@@ -15,7 +15,8 @@
 //!   outcome function (record, mark awaiting, release); [`payment::operation`]: capture, void
 //!   and refund, claimed and recorded the same way.
 //! - [`confirm`]: a session's confirm (authenticate, claim, charge, record); [`authentication`]:
-//!   3-D Secure before the claim (challenges); [`direct`]: `/v2/payments`.
+//!   3-D Secure before the claim (challenges); [`risk`]: fraud signals and the risk rules (allow,
+//!   challenge, block); [`direct`]: `/v2/payments`.
 //! - [`outbox`]: webhook events and their signatures; [`webhooks`]: a merchant's endpoint, secret
 //!   and failed events; [`session::links`]: the agent's TEXT / EMAIL payment links.
 //! - [`worker`]: the background loop (finishing pending attempts and operations, voiding expired
@@ -30,6 +31,7 @@ pub mod method;
 pub mod outbox;
 pub mod payment;
 pub mod quote;
+pub mod risk;
 pub mod session;
 pub mod wallet;
 pub mod wallet_settings;

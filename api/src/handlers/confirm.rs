@@ -25,8 +25,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 409, body = ErrorBody), (status = 410, body = ErrorBody),
         (status = 422, description = "PAYMENT_ERROR (decline), UNPROCESSABLE_ENTITY or IDEMPOTENCY_KEY_REUSED", body = ErrorBody),
         (status = 429, description = "Rate limited (per session or per client); see Retry-After", body = ErrorBody)))]
-pub(crate) async fn confirm(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
-    let result = crate::domain::confirm::run(&st, &id, &headers, &body).await;
+pub(crate) async fn confirm(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = crate::domain::confirm::run(&st, &id, &headers, peer.map(|p| (p.0).0.ip()), &body).await;
     let outcome = match &result {
         Ok(a) if a.status == 200 => "completed",
         Ok(a) if a.status == 202 => "pending",

@@ -159,3 +159,70 @@ async fn concurrent_completions_and_confirms_of_one_challenge_charge_once() {
     assert!(confirms.iter().all(|(st, _)| *st == 200 || *st == 409), "{confirms:?}");
     assert_eq!(app.payment_count(&s.id).await, 1, "one charge");
 }
+
+/// A $10.00 session with `signals` (CCG `fraudSignals`), channels card and Google Pay.
+async fn session_with_signals(app: &TestApp, signals: Value) -> Created {
+    let mut body = crate::helpers::payment_request(1_000);
+    body["fraudSignals"] = signals;
+    body["config"]["paymentMethodChannel"]["card"] = json!(["WEBFORM", "GOOGLE_PAY"]);
+    let r = json_of(app.create_session(&body).await, 200).await;
+    Created { id: r["data"]["checkoutSessionId"].as_str().unwrap_or_default().to_owned(), secret: r["data"]["clientSecret"].as_str().unwrap_or_default().to_owned() }
+}
+
+#[tokio::test]
+async fn the_risk_rules_block_challenge_or_allow_from_the_session_s_fraud_signals() {
+    let app = spawn_app().await;
+    // Blocked: a readable decline, nothing claimed.
+    let s = session_with_signals(&app, json!({ "merchantRiskScore": 90 })).await;
+    let q = quote(&app, &s).await;
+    let e = json_of(app.confirm(&s.id, &s.secret, Some("r1"), &card_confirm(&q, VISA_OK)).await, 422).await;
+    assert_eq!((e["data"]["code"].as_str(), e["data"]["riskScore"].as_i64()), (Some("risk_blocked"), Some(90)));
+    assert_eq!(app.payment_count(&s.id).await, 0);
+    // Challenge: a card that needs none is challenged (a new account shipping elsewhere, asked
+    // from another IP than the merchant saw: 25 + 15 + 15 = 55), then pays as `challenged`.
+    let s = session_with_signals(&app, json!({ "accountAgeDays": 0, "shippingMatchesBilling": false, "customerIp": "203.0.113.7" })).await;
+    let q = quote(&app, &s).await;
+    let body = card_confirm(&q, VISA_OK);
+    let first = json_of(app.confirm(&s.id, &s.secret, Some("r2"), &body).await, 200).await;
+    let id = first["requiresAction"]["challengeId"].as_str().expect("a challenge").to_owned();
+    issuer_answers(&app, &id, "approve").await;
+    json_of(complete(&app, &s, &s.secret, &id).await, 200).await;
+    assert_eq!(json_of(app.confirm(&s.id, &s.secret, Some("r2"), &body).await, 200).await["status"], "COMPLETED");
+    assert_eq!(authentication_of(&app.merchant_get(&s.id).await)["outcome"], "challenged");
+    // The same signals from the IP the merchant saw (40 < 50): allowed.
+    let s = session_with_signals(&app, json!({ "accountAgeDays": 0, "shippingMatchesBilling": false, "customerIp": "127.0.0.1" })).await;
+    let q = quote(&app, &s).await;
+    assert_eq!(json_of(app.confirm(&s.id, &s.secret, Some("r3"), &card_confirm(&q, VISA_OK)).await, 200).await["status"], "COMPLETED");
+    // A device wallet is not challenged: it pays.
+    let s = session_with_signals(&app, json!({ "merchantRiskScore": 60 })).await;
+    let q = json_of(app.quote(&s.id, &s.secret, &json!({ "method": "GOOGLE_PAY" })).await, 200).await;
+    let wallet = json!({ "quoteId": q["quoteId"], "paymentMethod": { "type": "GOOGLE_PAY", "googlePay": { "token": "tok-risk", "network": "VISA", "last4": "1111" } } });
+    assert_eq!(json_of(app.confirm(&s.id, &s.secret, Some("r4"), &wallet).await, 200).await["status"], "COMPLETED");
+    // Earlier declines count: two declines at merchant score 30 reach 50, the third try is challenged.
+    let s = session_with_signals(&app, json!({ "merchantRiskScore": 30 })).await;
+    let q = quote(&app, &s).await;
+    for k in ["d1", "d2"] {
+        json_of(app.confirm(&s.id, &s.secret, Some(k), &card_confirm(&q, crate::helpers::VISA_DECLINED)).await, 422).await;
+    }
+    let third = json_of(app.confirm(&s.id, &s.secret, Some("d3"), &card_confirm(&q, VISA_OK)).await, 200).await;
+    assert!(third["requiresAction"]["challengeId"].is_string(), "{third}");
+}
+
+#[tokio::test]
+async fn fraud_signals_are_checked_in_both_dialects() {
+    let app = spawn_app().await;
+    let mut body = crate::helpers::payment_request(1_000);
+    body["fraudSignals"] = json!({ "merchantRiskScore": 101 });
+    assert_eq!(json_of(app.create_session(&body).await, 400).await["detail"], "fraudSignals.merchantRiskScore must be a whole number from 0 to 100.");
+    let hosted = |signals: Value| {
+        app.http
+            .post(app.url("/v1/hosted-sessions"))
+            .bearer_auth(crate::helpers::KEY)
+            .header("X-Payment-Account-Uid", "demo")
+            .json(&json!({ "amount": 1_000, "success_url": "https://shop.example/done", "cancel_url": "https://shop.example/cart", "fraud_signals": signals }))
+            .send()
+    };
+    assert_eq!(hosted(json!({ "customer_ip": "203.0.113.7", "returning_customer": true })).await.expect("req").status(), 200);
+    let bad = json_of(hosted(json!({ "customer_ip": "not an ip" })).await.expect("req"), 400).await;
+    assert_eq!(bad["detail"], "fraud_signals.customerIp must be an IPv4 or IPv6 address.");
+}

@@ -36,6 +36,11 @@ pub struct CcgCreate {
     /// `true`: an agent is helping (as `agent` does).
     #[serde(default)]
     assisted_by_agent: Option<bool>,
+    /// What the merchant knows of the customer, for the risk rules: `customerIp`, `userAgent`,
+    /// `accountAgeDays`, `returningCustomer`, `shippingMatchesBilling`, `merchantRiskScore` (0-100).
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    fraud_signals: Option<Value>,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -248,6 +253,7 @@ pub fn ccg_to_new(merchant: &Merchant, req: CcgCreate) -> ApiResult<NewSession> 
             sender_email,
             link_ttl_ms,
             card_brands: super::parse_card_brands("config.cardBrands", config.card_brands.as_deref())?,
+            fraud: crate::domain::risk::parse("fraudSignals", req.fraud_signals.as_ref())?,
         },
         payment: match &payment {
             Some(p) => {

@@ -42,6 +42,11 @@ pub struct HostedCreate {
     /// The card brands this session takes (`VISA`, `MASTERCARD`, …); left out: every brand.
     #[serde(default)]
     card_brands: Option<Vec<String>>,
+    /// What you know of the customer, for the risk rules: `customer_ip`, `user_agent`,
+    /// `account_age_days`, `returning_customer`, `shipping_matches_billing`, `merchant_risk_score`.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    fraud_signals: Option<serde_json::Value>,
     /// Any of `card`, `ach` (or `bank_account`), `apple_pay`, `google_pay`. Default `["card"]`.
     allowed_methods: Option<Vec<String>>,
     /// `off` (default), `on_session`, `off_session`.
@@ -158,6 +163,7 @@ fn hosted_to_new(merchant: &Merchant, req: HostedCreate) -> ApiResult<NewSession
             layout: req.layout.clone(),
             appearance: parse_appearance("branding", req.branding.as_ref())?,
             card_brands: super::parse_card_brands("card_brands", req.card_brands.as_deref())?,
+            fraud: crate::domain::risk::parse("fraud_signals", req.fraud_signals.as_ref())?,
             ..StoredConfig::default()
         },
         payment: json!({

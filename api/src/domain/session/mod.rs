@@ -117,6 +117,9 @@ pub struct StoredConfig {
     /// The card brands the session takes (`config.cardBrands`, wire names); empty: every brand.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub card_brands: Vec<String>,
+    /// What the merchant knows of the customer (`fraudSignals`), for the risk rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fraud: Option<crate::domain::risk::FraudSignals>,
 }
 
 /// Parses a session's `cardBrands` (`VISA`, `MASTERCARD`, `AMEX`, `DISCOVER`, `DINERS`, `JCB`,
