@@ -291,7 +291,8 @@ async fn charge(
             Recorded::Now { payment, answer } => {
                 if payment.status == PaymentStatus::Completed && p.save {
                     // Saving for later is a convenience: a failure here must not undo the payment.
-                    if let Err(e) = wallet::save_method(st, s, &p.method, None, false).await {
+                    let challenged = payment.authentication.as_ref().is_some_and(|a| a.outcome == "challenged");
+                    if let Err(e) = wallet::save_method(st, s, &p.method, None, false, challenged).await {
                         tracing::warn!(session = %s.id, error = %e, "could not save the payment method for later");
                     }
                 }

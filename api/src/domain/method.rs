@@ -32,6 +32,8 @@ pub struct SavedRow {
     pub account_type: Option<String>,
     pub nickname: Option<String>,
     pub is_default: bool,
+    /// Saved after passing a 3-D Secure challenge.
+    pub authenticated: bool,
 }
 
 impl SavedRow {
@@ -52,6 +54,7 @@ impl SavedRow {
             account_type: r.try_get("account_type")?,
             nickname: r.try_get("nickname")?,
             is_default: r.try_get::<i64, _>("is_default")? != 0,
+            authenticated: r.try_get::<i64, _>("authenticated").is_ok_and(|a| a != 0),
         })
     }
 
@@ -81,6 +84,7 @@ impl SavedRow {
         json!({
             "id": self.id, "paymentMethodType": self.kind, "status": "COMPLETED",
             key: details, "paymentMethodDetails": details, "nickname": self.nickname, "default": self.is_default,
+            "authenticated": self.authenticated,
         })
     }
 }

@@ -56,13 +56,15 @@ pub fn wallet_of(s: &Session) -> ApiResult<&str> {
     s.wallet_key.as_deref().ok_or_else(|| ApiError::Unprocessable("This session has no customer wallet.".to_owned()))
 }
 
-/// Tokenizes `method` with the processor and stores it in the session's wallet.
+/// Tokenizes `method` with the processor and stores it in the session's wallet; `authenticated`:
+/// the payer passed a 3-D Secure challenge with it.
 pub async fn save_method(
     st: &AppState,
     s: &Session,
     method: &Method,
     nickname: Option<String>,
     make_default: bool,
+    authenticated: bool,
 ) -> ApiResult<SavedRow> {
     let wallet = wallet_of(s)?;
     let source = method.source();
@@ -99,8 +101,8 @@ pub async fn save_method(
     }
     sqlx::query(
         "INSERT INTO payment_methods (id, customer_id, kind, processor_token, brand, last4, exp_month, exp_year,
-            name_on_card, zip_code, account_type, nickname, is_default, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'ACTIVE', $14, $14)",
+            name_on_card, zip_code, account_type, nickname, is_default, status, created_at, updated_at, authenticated)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'ACTIVE', $14, $14, $15)",
     )
     .bind(&id)
     .bind(&customer_id)
@@ -116,6 +118,7 @@ pub async fn save_method(
     .bind(nickname)
     .bind(i64::from(make_default || first))
     .bind(now)
+    .bind(i64::from(authenticated))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -177,7 +180,7 @@ pub async fn add(st: &AppState, s: &Session, req: AddMethod) -> ApiResult<SavedR
     };
     crate::domain::session::ensure_brand_accepted(s, method.brand().as_deref())?;
     let nickname = parse_nickname(req.nickname)?;
-    let saved = save_method(st, s, &method, nickname, req.default).await?;
+    let saved = save_method(st, s, &method, nickname, req.default, false).await?;
     if s.mode == Mode::PaymentMethodEntry {
         complete_with_method(&st.db, s, Some(&saved.id), json!({})).await?;
     }

@@ -226,3 +226,25 @@ async fn fraud_signals_are_checked_in_both_dialects() {
     let bad = json_of(hosted(json!({ "customer_ip": "not an ip" })).await.expect("req"), 400).await;
     assert_eq!(bad["detail"], "fraud_signals.customerIp must be an IPv4 or IPv6 address.");
 }
+
+#[tokio::test]
+async fn a_card_saved_after_a_challenge_is_flagged_authenticated() {
+    let app = spawn_app().await;
+    let body = json!({
+        "customer": { "hsid": "h-3ds-save", "firstName": "Pat" },
+        "payment": { "merchantTransactionId": uuid::Uuid::new_v4().to_string(), "amount": 1_000 },
+        "config": { "modes": ["PAYMENT_WITH_WALLET"], "paymentMethodChannel": { "card": ["WEBFORM"] } }
+    });
+    let r = json_of(app.create_session(&body).await, 200).await;
+    let s = Created { id: r["data"]["checkoutSessionId"].as_str().unwrap_or_default().to_owned(), secret: r["data"]["clientSecret"].as_str().unwrap_or_default().to_owned() };
+    let q = quote(&app, &s).await;
+    let mut confirm = card_confirm(&q, CHALLENGE);
+    confirm["saveForFuture"] = json!(true);
+    let first = json_of(app.confirm(&s.id, &s.secret, Some("save-1"), &confirm).await, 200).await;
+    let id = first["requiresAction"]["challengeId"].as_str().expect("challenge").to_owned();
+    issuer_answers(&app, &id, "approve").await;
+    json_of(complete(&app, &s, &s.secret, &id).await, 200).await;
+    assert_eq!(json_of(app.confirm(&s.id, &s.secret, Some("save-1"), &confirm).await, 200).await["status"], "COMPLETED");
+    let flags: Vec<i64> = sqlx::query_scalar("SELECT authenticated FROM payment_methods").fetch_all(&app.db).await.expect("methods");
+    assert_eq!(flags, [1]);
+}
