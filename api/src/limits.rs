@@ -71,7 +71,7 @@ pub struct Limits {
     clock: DefaultClock,
     /// Confirms per client address in the last [`VELOCITY_WINDOW_MS`] (unix ms of each), for the
     /// risk rules' velocity signal ([`crate::domain::risk`]). Per node.
-    confirms: std::sync::Mutex<std::collections::HashMap<IpAddr, std::collections::VecDeque<i64>>>,
+    confirms: std::sync::Mutex<std::collections::HashMap<IpAddr, std::collections::VecDeque<(i64, u64)>>>,
 }
 
 /// The window of the confirm velocity per client address.
@@ -88,15 +88,20 @@ impl Limits {
         }
     }
 
-    /// Notes a confirm from `client` at `now` (unix ms): how many came from it in the window,
-    /// this one included.
-    pub fn note_confirm(&self, client: IpAddr, now: i64) -> usize {
+    /// Notes a confirm from `client` at `now` (unix ms) under `attempt` (its session and
+    /// Idempotency-Key): how many different attempts came from it in the window, this one
+    /// included. Retries of one attempt count once.
+    pub fn note_confirm(&self, client: IpAddr, attempt: &str, now: i64) -> usize {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let id = BuildHasherDefault::<DefaultHasher>::default().hash_one(attempt);
         let Ok(mut map) = self.confirms.lock() else { return 0 };
         let seen = map.entry(client).or_default();
-        while seen.front().is_some_and(|t| *t <= now - VELOCITY_WINDOW_MS) {
+        while seen.front().is_some_and(|(t, _)| *t <= now - VELOCITY_WINDOW_MS) {
             seen.pop_front();
         }
-        seen.push_back(now);
+        if !seen.iter().any(|(_, a)| *a == id) {
+            seen.push_back((now, id));
+        }
         seen.len()
     }
 
@@ -156,7 +161,7 @@ impl Limits {
         }
         if let Ok(mut map) = self.confirms.lock() {
             let old = crate::db::now_ms() - VELOCITY_WINDOW_MS;
-            map.retain(|_, seen| seen.back().is_some_and(|t| *t > old));
+            map.retain(|_, seen| seen.back().is_some_and(|(t, _)| *t > old));
         }
     }
 }

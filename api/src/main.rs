@@ -139,6 +139,9 @@ struct ServeArgs {
     /// Payment links by text: the number they come from (E.164).
     #[arg(long, env = "CHECKOUT_SMS_FROM")]
     sms_from: Option<String>,
+    /// The risk rules on confirms (fraud signals, velocity, declines): `on` (default) or `off`.
+    #[arg(long, env = "CHECKOUT_RISK_RULES", default_value = "on", value_parser = ["on", "off"])]
+    risk_rules: String,
     /// Directory holding the Trunk-built widget.
     #[arg(long, env = "CHECKOUT_DIST_DIR", default_value = "dist")]
     dist_dir: PathBuf,
@@ -232,6 +235,7 @@ async fn main() -> anyhow::Result<()> {
             sms_from: args.sms_from,
             demo: args.demo,
         },
+        risk_rules: args.risk_rules == "on",
     };
     let mut limits = Limits::new(args.session_limit.0, args.client_limit.0);
     if let Some(header) = args.client_ip_header {

@@ -30,6 +30,9 @@ pub struct Settings {
     pub apple_pay: ApplePayConfig,
     /// Payment links: the SMTP server and SMS provider ([`crate::messaging`]).
     pub messaging: crate::messaging::MessagingConfig,
+    /// Whether the risk rules ([`crate::domain::risk`]) judge confirms (`CHECKOUT_RISK_RULES`,
+    /// on by default).
+    pub risk_rules: bool,
 }
 
 /// Apple's Apple Pay gateway hosts for merchant validation ("Setting up your server", Apple Pay

@@ -58,6 +58,11 @@ pub async fn gate(st: &AppState, s: &Session, method: &Method, key: &Idempotency
     let existing = load(st, &s.id, key.as_str()).await?;
     let c = match existing {
         Some(c) => c,
+        // A key that already took an attempt (another body, or a charge in flight) is judged by
+        // its record, never answered with a new challenge.
+        None if crate::domain::idempotency::lookup(&st.db, &s.id, key.as_str(), fingerprint).await?.is_some() => {
+            return Err(crate::domain::idempotency::key_in_flight());
+        }
         None => {
             let id = format!("ch_{}", uuid::Uuid::new_v4().simple());
             // The issuer that always fails has already answered: nothing the payer does helps.
@@ -120,6 +125,31 @@ fn row(r: &sqlx::any::AnyRow) -> Result<ChallengeRow, sqlx::Error> {
 async fn load(st: &AppState, session_id: &str, key: &str) -> ApiResult<Option<ChallengeRow>> {
     let r = sqlx::query("SELECT * FROM challenges WHERE session_id = $1 AND idem_key = $2").bind(session_id).bind(key).fetch_optional(&st.db).await?;
     Ok(r.as_ref().map(row).transpose()?)
+}
+
+/// The session's challenges for the merchant's view, oldest first: `PENDING`, `APPROVED`,
+/// `FAILED` (a failed authentication charges nothing, so it shows here, not as a payment) or
+/// `EXPIRED`.
+pub async fn for_session(db: &crate::db::Db, session_id: &str) -> ApiResult<Vec<serde_json::Value>> {
+    let rows = sqlx::query("SELECT id, status, expires_at, created_at, completed_at FROM challenges WHERE session_id = $1 ORDER BY created_at, id")
+        .bind(session_id)
+        .fetch_all(db)
+        .await?;
+    let now = now_ms();
+    rows.iter()
+        .map(|r| {
+            let status: String = r.try_get("status")?;
+            let expires_at: i64 = r.try_get("expires_at")?;
+            let status = if status == "PENDING" && expires_at <= now { "EXPIRED".to_owned() } else { status };
+            Ok(json!({
+                "challengeId": r.try_get::<String, _>("id")?,
+                "status": status,
+                "createdAtUtc": rfc3339(r.try_get("created_at")?),
+                "completedAtUtc": r.try_get::<Option<i64>, _>("completed_at")?.map(rfc3339),
+            }))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
 }
 
 /// A challenge by its id (the challenge page's capability: 128 random bits).

@@ -67,9 +67,13 @@ pub async fn run(st: &AppState, id: &str, headers: &axum::http::HeaderMap, peer:
         ip,
         user_agent: headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
         session_declines: session.attempts,
-        ip_confirms: ip.map_or(0, |ip| st.limits.note_confirm(ip, now_ms())),
+        ip_confirms: ip.map_or(0, |ip| st.limits.note_confirm(ip, &format!("{}:{}", session.id, key.as_str()), now_ms())),
     };
-    let assessment = risk::assess(session.config.fraud.as_ref(), &seen);
+    let assessment = if st.settings.risk_rules {
+        risk::assess(session.config.fraud.as_ref(), &seen)
+    } else {
+        risk::Assessment { decision: risk::Decision::Allow, score: 0, reasons: Vec::new() }
+    };
     if assessment.decision != risk::Decision::Allow {
         tracing::info!(session = %session.id, score = assessment.score, reasons = ?assessment.reasons, decision = ?assessment.decision, "risk rules");
     }

@@ -105,6 +105,9 @@ async fn a_failed_or_abandoned_challenge_leaves_the_session_payable_and_uncharge
         let declined = json_of(app.confirm(&s.id, &s.secret, Some("k-f"), &body).await, 422).await;
         assert_eq!(declined["data"]["code"], "authentication_failed");
         assert_eq!(app.payment_count(&s.id).await, 0);
+        // The merchant sees the failed authentication (no payment was made).
+        let view = app.merchant_get(&s.id).await;
+        assert_eq!(view["data"]["authentications"][0]["status"], "FAILED");
         // Another card, a new attempt: charged once.
         let paid = json_of(app.confirm(&s.id, &s.secret, Some("k-f2"), &card_confirm(&q, VISA_OK)).await, 200).await;
         assert_eq!(paid["status"], "COMPLETED");
@@ -247,4 +250,22 @@ async fn a_card_saved_after_a_challenge_is_flagged_authenticated() {
     assert_eq!(json_of(app.confirm(&s.id, &s.secret, Some("save-1"), &confirm).await, 200).await["status"], "COMPLETED");
     let flags: Vec<i64> = sqlx::query_scalar("SELECT authenticated FROM payment_methods").fetch_all(&app.db).await.expect("methods");
     assert_eq!(flags, [1]);
+}
+
+#[tokio::test]
+async fn a_used_key_is_judged_by_its_record_before_any_challenge() {
+    let app = spawn_app().await;
+    // Two declines at merchant score 30 make every later card need a challenge (30 + 20 = 50).
+    let s = session_with_signals(&app, json!({ "merchantRiskScore": 30 })).await;
+    let q = quote(&app, &s).await;
+    for k in ["used-1", "used-2"] {
+        json_of(app.confirm(&s.id, &s.secret, Some(k), &card_confirm(&q, crate::helpers::VISA_DECLINED)).await, 422).await;
+    }
+    // The first key with another body: the key's own verdict, not a challenge.
+    let e = json_of(app.confirm(&s.id, &s.secret, Some("used-1"), &card_confirm(&q, VISA_OK)).await, 422).await;
+    assert_eq!(e["title"], "IDEMPOTENCY_KEY_REUSED");
+    // The same body replays its decline.
+    let again = json_of(app.confirm(&s.id, &s.secret, Some("used-1"), &card_confirm(&q, crate::helpers::VISA_DECLINED)).await, 422).await;
+    assert_eq!(again["data"]["code"], "card_declined");
+    assert_eq!(app.payment_count(&s.id).await, 2);
 }

@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-use crate::helpers::{Created, KEY, TestApp, VISA_DECLINED, VISA_OK, card_confirm, client_from, json_of, spawn_app, spawn_app_with};
-use checkout_api::limits::Limits;
+use crate::helpers::{Created, KEY, TestApp, VISA_DECLINED, VISA_OK, card_confirm, client_from, json_of, spawn_app};
 
 /// `fast` normally, `full` under `BATTERY_FULL=1`.
 fn scale(fast: usize, full: usize) -> usize {
@@ -16,8 +15,11 @@ fn scale(fast: usize, full: usize) -> usize {
 }
 
 /// The API without rate limits: races must reach the handlers, not stop at the limiter.
+/// No rate limits, and no risk rules: this battery's load is adversarial on purpose (100 confirms
+/// at once from one address, waves of declines), which the risk rules rightly challenge or block;
+/// its subject is keys and attempts.
 async fn unlimited() -> TestApp {
-    spawn_app_with(Limits::new(None, None)).await
+    crate::helpers::spawn_app_unlimited(|s| s.risk_rules = false).await
 }
 
 /// Sends every `(key, body)` confirm for `s` at once; returns (status, body text) in order.

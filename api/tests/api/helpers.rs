@@ -77,7 +77,8 @@ pub async fn state_without_server() -> (AppState, tempfile::TempDir) {
 /// a 500 ms processor deadline and the default 30 s claim lease.
 pub fn state_on(db: &Db, public_url: &str, dist_dir: PathBuf, limits: Limits) -> AppState {
     let settings = Settings { public_url: public_url.to_owned(), dist_dir, demo: true, demo_site: None, webhook_backoff_ms: 50, processor_deadline_ms: 500, claim_lease_ms: 30_000, hold_ms: 7 * 24 * 3_600_000, apple_pay: Default::default(),
-        messaging: checkout_api::messaging::MessagingConfig { email_from: "payments@checkout.test".to_owned(), ..Default::default() } };
+        messaging: checkout_api::messaging::MessagingConfig { email_from: "payments@checkout.test".to_owned(), ..Default::default() },
+        risk_rules: true };
     let writer = db::Writer::new(db).expect("writer");
     let processor = Arc::new(checkout_api::metrics::Metered(SandboxProcessor::default()));
     let messaging = Arc::new(checkout_api::messaging::Messaging::new(settings.messaging.clone()));
@@ -98,6 +99,13 @@ pub async fn spawn_two_nodes() -> (TestApp, TestApp) {
     let a = spawn_on(&url, sqlite_file.clone(), dir, Limits::new(None, None)).await;
     let b = spawn_on(&url, sqlite_file, second_dir, Limits::new(None, None)).await;
     (a, b)
+}
+
+/// No rate limits, and some settings changed.
+pub async fn spawn_app_unlimited(change: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, sqlite_file) = fresh_database_url(dir.path()).await;
+    spawn_configured(&url, sqlite_file, dir, Limits::new(None, None), change).await
 }
 
 /// Like [`spawn_app`] with some settings changed (Apple Pay's gateway, say).

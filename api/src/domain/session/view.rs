@@ -70,6 +70,11 @@ pub struct SessionView {
     /// delivery states.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<checkout_types::links::LinkState>,
+    /// The 3-D Secure challenges of the session's confirms (`PENDING`, `APPROVED`, `FAILED`,
+    /// `EXPIRED`): a failed authentication charges nothing and shows here.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub authentications: Vec<Value>,
     pub expires_at_utc: String,
     pub created_at_utc: String,
 }
@@ -157,6 +162,7 @@ pub async fn merchant_view(st: &AppState, merchant: &Merchant, id: &str) -> ApiR
             payment_attempts: attempts.iter().map(PaymentRow::attempt_json).collect(),
             error,
             links: super::links::states(&st.db, &s.id).await?,
+            authentications: crate::domain::authentication::for_session(&st.db, &s.id).await?,
             expires_at_utc: rfc3339(s.expires_at),
             created_at_utc: rfc3339(s.created_at),
         },
