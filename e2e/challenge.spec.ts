@@ -106,3 +106,36 @@ test('embedded, the challenge shows inside the element and pays', async ({ page,
   await expect(page.getByTestId('event-log')).toContainText('element success');
   void request;
 });
+
+test('a challenge the issuer always fails reads as a decline even when the payer approves', async ({ page, request }) => {
+  const s = await createSession(request, 2000);
+  await page.goto(s.hostedUrl);
+  await fillCard(page, '4000000000003238');
+  await page.getByTestId('pay-button').click();
+  await issuer(page).getByTestId('challenge-approve').click();
+  await expect(page.getByTestId('error-banner')).toContainText("Your card issuer couldn't confirm it's you. Nothing was charged.");
+  const view = await merchantView(request, s.id);
+  expect(view.paymentAttempts ?? []).toHaveLength(0);
+  expect(view.authentications.map((a: { status: string }) => a.status)).toEqual(['FAILED']);
+});
+
+test('authentication unavailable: the card pays without a challenge, recorded as unavailable', async ({ page, request }) => {
+  const s = await createSession(request, 2000);
+  await page.goto(s.hostedUrl);
+  await fillCard(page, '4000000000003097');
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByTestId('receipt')).toBeVisible();
+  expect((await merchantView(request, s.id)).payment.authentication).toEqual({ outcome: 'unavailable', version: null, eci: '07' });
+});
+
+test('in a popup, the challenge shows in the popup and the opener receives the success', async ({ page }) => {
+  const site = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? '18080') + 1}`;
+  await page.goto(`${site}/`);
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByTestId('popup-button').click()]);
+  await fillCard(popup, CHALLENGE);
+  await popup.getByTestId('pay-button').click();
+  await expect(popup.getByRole('dialog', { name: "Confirm it's you" })).toBeVisible();
+  await popup.frameLocator('[data-testid=challenge-frame]').getByTestId('challenge-approve').click();
+  await expect(page.getByTestId('event-log')).toContainText('popup success');
+  await popup.waitForEvent('close');
+});

@@ -136,4 +136,7 @@ impl<P: Processor> Processor for Metered<P> {
     fn authenticate(&self, source: &crate::processor::ChargeSource<'_>) -> crate::processor::AuthDecision {
         self.0.authenticate(source)
     }
+    fn card_fingerprint(&self, source: &crate::processor::ChargeSource<'_>) -> Option<String> {
+        self.0.card_fingerprint(source)
+    }
 }

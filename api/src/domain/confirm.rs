@@ -63,7 +63,16 @@ pub async fn run(st: &AppState, id: &str, headers: &axum::http::HeaderMap, peer:
     // The risk rules on what the merchant said and what this confirm shows: block (a decline,
     // nothing charged), a challenge for a card, or go on.
     let ip = st.limits.client_of(headers, peer);
+    let fingerprint_of_card = match prepared.method.kind() {
+        PaymentMethodKind::Card => st.processor.card_fingerprint(&prepared.method.source()),
+        _ => None,
+    };
+    let card_declines = match (&fingerprint_of_card, st.settings.risk_rules) {
+        (Some(fp), true) => risk::card_declines(&st.db, fp, now_ms()).await?,
+        _ => 0,
+    };
     let seen = risk::Seen {
+        card_declines,
         ip,
         user_agent: headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
         session_declines: session.attempts,
@@ -88,7 +97,7 @@ pub async fn run(st: &AppState, id: &str, headers: &axum::http::HeaderMap, peer:
         Ok(Gate::Challenge(answer)) => return Ok(answer),
         Err(refused) => return answer_from_key(&st.db, &session.id, &key, &fingerprint, refused).await,
     };
-    match claim(st, &session, &prepared, &key, &fingerprint, auth).await? {
+    match claim(st, &session, &prepared, &key, &fingerprint, auth, fingerprint_of_card).await? {
         Claimed::Won(attempt) => charge(st, &session, &key, &fingerprint, &prepared, attempt).await,
         // Another request took this key after our checks: it is in flight, or already answered.
         Claimed::KeyTaken => answer_from_key(&st.db, &session.id, &key, &fingerprint, key_in_flight()).await,
@@ -156,7 +165,7 @@ enum Claimed {
 // with the claim, and inserts the attempt as a `PENDING` payment. Parameters: $1 now, $2 session,
 // $3 the quote's amount version, $4 the attempt limit, $5 the key, $6 the request's fingerprint,
 // $7 the payment id, $8-$10 amount / fee / total, $11-$14 method type / brand / last four / saved
-// method id, $15 the processor's key, $16-$18 the authentication (outcome, version, ECI). It returns the attempt number when it won, else nothing
+// method id, $15 the processor's key, $16-$18 the authentication (outcome, version, ECI), $19 the card's fingerprint. It returns the attempt number when it won, else nothing
 // (or NULL), and the caller asks why.
 
 /// PostgreSQL: one autocommitted statement. Concurrent claims of one session queue on its row;
@@ -169,9 +178,9 @@ const CLAIM_POSTGRES: &str = "WITH c AS (
     k AS (INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) SELECT $2, $5, $6, $1 FROM c),
     p AS (INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total, currency,
             status, method_type, brand, last4, payment_method_id, processor_key, idem_key, created_at, updated_at,
-            auth_outcome, auth_version, auth_eci)
+            auth_outcome, auth_version, auth_eci, card_fingerprint)
           SELECT $7, c.merchant_id, c.id, COALESCE(c.merchant_transaction_id, c.id), c.attempts, $8, $9, $10, c.currency,
-            'PENDING', $11, $12, $13, $14, $15, $5, $1, $1, $16, $17, $18 FROM c)
+            'PENDING', $11, $12, $13, $14, $15, $5, $1, $1, $16, $17, $18, $19 FROM c)
     SELECT (SELECT attempts FROM c) AS attempts";
 
 /// SQLite: three statements run as one atomic write by the SQLite writer
@@ -184,9 +193,9 @@ const CLAIM_SQLITE: &[&str] = &[
     "INSERT INTO idempotency_keys (session_id, idem_key, fingerprint, created_at) SELECT $2, $5, $6, $1 WHERE changes() = 1",
     "INSERT INTO payments (id, merchant_id, session_id, merchant_transaction_id, attempt, amount, fee, total, currency,
         status, method_type, brand, last4, payment_method_id, processor_key, idem_key, created_at, updated_at,
-        auth_outcome, auth_version, auth_eci)
+        auth_outcome, auth_version, auth_eci, card_fingerprint)
      SELECT $7, merchant_id, id, COALESCE(merchant_transaction_id, id), attempts, $8, $9, $10, currency,
-        'PENDING', $11, $12, $13, $14, $15, $5, $1, $1, $16, $17, $18 FROM sessions WHERE id = $2 AND changes() = 1",
+        'PENDING', $11, $12, $13, $14, $15, $5, $1, $1, $16, $17, $18, $19 FROM sessions WHERE id = $2 AND changes() = 1",
 ];
 
 /// The atomic claim (see the module's step 3). A lost claim stores nothing, so a retry is judged
@@ -198,6 +207,7 @@ async fn claim(
     key: &IdempotencyKey,
     fingerprint: &str,
     auth: crate::domain::payment::Authentication,
+    card_fingerprint: Option<String>,
 ) -> ApiResult<Claimed> {
     let quote = &p.quote;
     let now = now_ms();
@@ -225,7 +235,8 @@ async fn claim(
         .bind(attempt.processor_key.clone())
         .bind(auth.outcome.clone())
         .bind(auth.version.clone())
-        .bind(auth.eci.clone());
+        .bind(auth.eci.clone())
+        .bind(card_fingerprint);
     attempt.authentication = Some(auth);
     let unique_violation = match st.writer.once(write).await {
         Ok(Some(n)) => {

@@ -4,8 +4,8 @@
 //! dialect, `fraud_signals` in the hosted one): the customer's IP and user agent as the merchant
 //! saw them, the account's age in days, whether they bought before, whether shipping matches
 //! billing, and the merchant's own risk score (0-100). The checkout adds what it sees itself at the
-//! confirm: the confirm's IP and user agent, the session's earlier declines, and how many confirms
-//! came from that IP in the last ten minutes (on this node).
+//! confirm: the confirm's IP and user agent, the session's earlier declines, the card's declines
+//! in the last day, and how many attempts came from that IP in the last ten minutes (on this node).
 //!
 //! The rules, documented so a merchant can test each one (see [`assess`]): the score starts at
 //! the merchant's risk score and moves by
@@ -14,6 +14,8 @@
 //! - shipping differs from billing +15;
 //! - the confirm's IP differs from the customer's IP the merchant gave +15; its user agent +10;
 //! - 2-3 earlier declines in the session +20, 4 or more +40;
+//! - 2-3 declines of the same card (the processor's fingerprint) in 24 hours, any session +20,
+//!   4 or more +40;
 //! - 10-29 confirms from the IP in ten minutes +20, 30 or more +60;
 //!
 //! clamped to 0-100. At 80 or more the payment is blocked (a decline the payer can read, never a
@@ -102,6 +104,8 @@ pub struct Seen {
     pub user_agent: Option<String>,
     /// Earlier declined attempts of this session.
     pub session_declines: i64,
+    /// Declines of this card (by the processor's fingerprint) in the last 24 hours, any session.
+    pub card_declines: i64,
     /// Confirms from `ip` in the last ten minutes, this one included.
     pub ip_confirms: usize,
 }
@@ -163,6 +167,11 @@ pub fn assess(signals: Option<&FraudSignals>, seen: &Seen) -> Assessment {
         d if d >= 2 => add(20, "repeated_declines"),
         _ => {}
     }
+    match seen.card_declines {
+        d if d >= 4 => add(40, "card_declines"),
+        d if d >= 2 => add(20, "card_declines"),
+        _ => {}
+    }
     match seen.ip_confirms {
         n if n >= 30 => add(60, "ip_velocity"),
         n if n >= 10 => add(20, "ip_velocity"),
@@ -175,6 +184,16 @@ pub fn assess(signals: Option<&FraudSignals>, seen: &Seen) -> Assessment {
         _ => Decision::Allow,
     };
     Assessment { decision, score, reasons }
+}
+
+/// Declines of the card with `fingerprint` in the 24 hours before `now`.
+pub async fn card_declines(db: &crate::db::Db, fingerprint: &str, now: i64) -> ApiResult<i64> {
+    let n: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM payments WHERE card_fingerprint = $1 AND created_at > $2 AND status = 'FAILED'")
+        .bind(fingerprint)
+        .bind(now - 24 * 3_600_000)
+        .fetch_one(db)
+        .await?;
+    Ok(n)
 }
 
 /// The decline a blocked payment gets: readable, never a 5xx, nothing charged.
@@ -214,6 +233,7 @@ mod tests {
         assert_eq!(score_of(FraudSignals { user_agent: Some("A".to_owned()), ..Default::default() }, ua).1, 10);
         for (declines, points) in [(1, 0), (2, 20), (3, 20), (4, 40)] {
             assert_eq!(assess(None, &Seen { session_declines: declines, ..Default::default() }).score, points, "{declines} declines");
+            assert_eq!(assess(None, &Seen { card_declines: declines, ..Default::default() }).score, points, "{declines} card declines");
         }
         for (confirms, points) in [(9, 0), (10, 20), (29, 20), (30, 60)] {
             assert_eq!(assess(None, &Seen { ip_confirms: confirms, ..Default::default() }).score, points, "{confirms} confirms");

@@ -104,4 +104,8 @@ pub trait Processor: Send + Sync + 'static {
     fn funding_of(&self, number: &CardNumber) -> Funding;
     /// Whether charging `source` needs the payer to authenticate (3-D Secure). Never a charge.
     fn authenticate(&self, source: &ChargeSource<'_>) -> AuthDecision;
+    /// The processor's keyed fingerprint of the card behind `source` (the same card, the same
+    /// fingerprint; never reversible to the number without the processor's key), for counting a
+    /// card's declines; `None` for what is not a card.
+    fn card_fingerprint(&self, source: &ChargeSource<'_>) -> Option<String>;
 }

@@ -6,6 +6,8 @@ use checkout_types::validate::card::CardNumber;
 
 use checkout_types::payment::OperationKind;
 
+use sha2::Digest;
+
 use super::{AuthDecision, ChargeOutcome, ChargeRequest, ChargeSource, OperationOutcome, OperationRequest, Processor, TokenOutcome};
 
 /// Card numbers with a scripted outcome: (number, code, decline code, message).
@@ -71,6 +73,30 @@ pub const SLOW_MS: u64 = 3_000;
 pub struct SandboxProcessor {
     slow: std::sync::Mutex<std::collections::HashMap<String, (i64, ChargeOutcome)>>,
     operations: std::sync::Mutex<std::collections::HashMap<String, (i64, OperationOutcome)>>,
+    fingerprint_key: FingerprintKey,
+}
+
+/// The key of the sandbox's card fingerprints: random per process (a real processor keeps one
+/// of its own), so a card's declines are counted per API node until it restarts. Never printed.
+struct FingerprintKey([u8; 32]);
+
+impl Default for FingerprintKey {
+    fn default() -> Self {
+        let mut key = [0u8; 32];
+        // Without the OS's randomness the fingerprints are still keyed by the process's address
+        // space layout and start time, never by nothing.
+        if getrandom::fill(&mut key).is_err() {
+            let fallback = format!("{:p}{}", &key, crate::db::now_ms());
+            key.copy_from_slice(&sha2::Sha256::digest(fallback.as_bytes()));
+        }
+        FingerprintKey(key)
+    }
+}
+
+impl std::fmt::Debug for FingerprintKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FingerprintKey(..)")
+    }
 }
 
 /// Operations remembered for at most this long (the worker asks within its claim lease).
@@ -136,6 +162,16 @@ impl Processor for SandboxProcessor {
             "3dsu" => AuthDecision::Unavailable,
             _ => AuthDecision::NotRequired,
         }
+    }
+
+    fn card_fingerprint(&self, source: &ChargeSource<'_>) -> Option<String> {
+        let card = match source {
+            ChargeSource::Card { number, .. } => number.digits().to_owned(),
+            // A saved card: its token stands for it (one fingerprint per saved method).
+            ChargeSource::Token(t) => (*t).to_owned(),
+            _ => return None,
+        };
+        Some(format!("fp_{}", &crate::secrets::hmac_hex(&self.fingerprint_key.0, card.as_bytes())[..32]))
     }
 
     async fn tokenize(&self, source: &ChargeSource<'_>) -> TokenOutcome {

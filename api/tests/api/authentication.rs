@@ -269,3 +269,24 @@ async fn a_used_key_is_judged_by_its_record_before_any_challenge() {
     assert_eq!(again["data"]["code"], "card_declined");
     assert_eq!(app.payment_count(&s.id).await, 2);
 }
+
+#[tokio::test]
+async fn a_card_declined_in_other_sessions_is_challenged_and_another_card_is_not() {
+    let app = spawn_app().await;
+    // The same card declined once in each of two sessions (no risk signals there).
+    for k in ["a", "b"] {
+        let s = app.payment_session(1_000).await;
+        let q = quote(&app, &s).await;
+        json_of(app.confirm(&s.id, &s.secret, Some(k), &card_confirm(&q, crate::helpers::VISA_DECLINED)).await, 422).await;
+    }
+    let fps: Vec<String> = sqlx::query_scalar("SELECT card_fingerprint FROM payments").fetch_all(&app.db).await.expect("fingerprints");
+    assert!(fps.len() == 2 && fps[0] == fps[1] && fps[0].starts_with("fp_") && !fps[0].contains("0002"), "{fps:?}");
+    // At merchant score 30, its two declines (+20) reach 50: that card is challenged...
+    let s = session_with_signals(&app, json!({ "merchantRiskScore": 30 })).await;
+    let q = quote(&app, &s).await;
+    let third = json_of(app.confirm(&s.id, &s.secret, Some("c"), &card_confirm(&q, crate::helpers::VISA_DECLINED)).await, 200).await;
+    assert!(third["requiresAction"]["challengeId"].is_string(), "{third}");
+    // ...another card is not.
+    let other = json_of(app.confirm(&s.id, &s.secret, Some("d"), &card_confirm(&q, VISA_OK)).await, 200).await;
+    assert_eq!(other["status"], "COMPLETED");
+}
