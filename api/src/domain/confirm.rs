@@ -68,7 +68,7 @@ pub async fn run(st: &AppState, id: &str, headers: &axum::http::HeaderMap, peer:
         _ => None,
     };
     let card_declines = match (&fingerprint_of_card, st.settings.risk_rules) {
-        (Some(fp), true) => risk::card_declines(&st.db, fp, now_ms()).await?,
+        (Some(fp), true) => risk::card_declines(&st.db, fp, &session.id, now_ms()).await?,
         _ => 0,
     };
     let seen = risk::Seen {

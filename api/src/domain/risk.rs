@@ -14,7 +14,7 @@
 //! - shipping differs from billing +15;
 //! - the confirm's IP differs from the customer's IP the merchant gave +15; its user agent +10;
 //! - 2-3 earlier declines in the session +20, 4 or more +40;
-//! - 2-3 declines of the same card (the processor's fingerprint) in 24 hours, any session +20,
+//! - 2-3 declines of the same card (the processor's fingerprint) in 24 hours in other sessions +20,
 //!   4 or more +40;
 //! - 10-29 confirms from the IP in ten minutes +20, 30 or more +60;
 //!
@@ -104,7 +104,7 @@ pub struct Seen {
     pub user_agent: Option<String>,
     /// Earlier declined attempts of this session.
     pub session_declines: i64,
-    /// Declines of this card (by the processor's fingerprint) in the last 24 hours, any session.
+    /// Declines of this card (by the processor's fingerprint) in the last 24 hours, in other sessions.
     pub card_declines: i64,
     /// Confirms from `ip` in the last ten minutes, this one included.
     pub ip_confirms: usize,
@@ -186,11 +186,16 @@ pub fn assess(signals: Option<&FraudSignals>, seen: &Seen) -> Assessment {
     Assessment { decision, score, reasons }
 }
 
-/// Declines of the card with `fingerprint` in the 24 hours before `now`.
-pub async fn card_declines(db: &crate::db::Db, fingerprint: &str, now: i64) -> ApiResult<i64> {
-    let n: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM payments WHERE card_fingerprint = $1 AND created_at > $2 AND status = 'FAILED'")
-        .bind(fingerprint)
-        .bind(now - 24 * 3_600_000)
+/// Declines of the card with `fingerprint` in the 24 hours before `now` in other sessions than
+/// `session_id` (that session's own declines are their own signal: counted once, not twice).
+pub async fn card_declines(db: &crate::db::Db, fingerprint: &str, session_id: &str, now: i64) -> ApiResult<i64> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM payments
+          WHERE card_fingerprint = $1 AND created_at > $2 AND status = 'FAILED' AND session_id <> $3",
+    )
+    .bind(fingerprint)
+    .bind(now - 24 * 3_600_000)
+    .bind(session_id)
         .fetch_one(db)
         .await?;
     Ok(n)
