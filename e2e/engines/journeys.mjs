@@ -104,6 +104,17 @@ export const journeys = [
     },
   },
   {
+    name: 'pay in a popup; the opener receives the outcome',
+    async run(d, ctx) {
+      await d.goto(`${ctx.site}/`);
+      await d.inPopup('popup-button', async () => {
+        await card(d, '4242424242424242');
+        await d.click('pay-button');
+      });
+      await d.waitText('event-log', 'popup success', { contains: true });
+    },
+  },
+  {
     name: 'the redirect: pay, return, signature verified',
     async run(d, ctx) {
       await d.goto(`${ctx.site}/`);

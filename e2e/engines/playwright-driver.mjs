@@ -19,10 +19,24 @@ export function playwrightDriver(page) {
     async waitText(testId, text, { contains = false } = {}) {
       const deadline = Date.now() + TIMEOUT;
       for (;;) {
-        const texts = (await scope.getByTestId(testId).allInnerTexts()).map((t) => t.trim());
-        if (texts.some((t) => (contains ? t.includes(text) : t === text))) return;
+        // As WebDriver reads text: no-break spaces as spaces.
+        const want = text.replace(/\u00a0/g, ' ');
+        // A navigation (the redirect) may replace the page under the read: read again.
+        const texts = (await scope.getByTestId(testId).allInnerTexts().catch(() => [])).map((t) => t.replace(/\u00a0/g, ' ').trim());
+        if (texts.some((t) => (contains ? t.includes(want) : t === want))) return;
         if (Date.now() > deadline) throw new Error(`[data-testid=${testId}] never read "${text}": ${JSON.stringify(texts)}`);
         await page.waitForTimeout(100);
+      }
+    },
+    async inPopup(testId, body) {
+      const outer = scope;
+      const [popup] = await Promise.all([page.waitForEvent('popup'), scope.getByTestId(testId).click()]);
+      scope = popup;
+      try {
+        await body();
+        await popup.waitForEvent('close', { timeout: TIMEOUT });
+      } finally {
+        scope = outer;
       }
     },
     async inFrame(hostSelector, body) {
