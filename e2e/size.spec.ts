@@ -48,7 +48,9 @@ import { gzipSync } from 'node:zlib';
 // confirm, four sentences in two languages and its CSS; +5.9 kB measured (217,483 B). Measured on the
 // way: the challenge read through a derived struct cost 1.37 kB more (read as JSON instead),
 // leptos's window_event_listener 140 B more than a plain listener, the Escape handler 313 B (kept).
-const BUDGET_GZIP_BYTES = 217_600;
+// Lowered to 217,450 with the form's confirms awaited in one place (-52 B, 217,431 B); the dialog as
+// a function of its own returning AnyView measured +534 B and was not taken.
+const BUDGET_GZIP_BYTES = 217_450;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {

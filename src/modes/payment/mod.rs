@@ -225,21 +225,29 @@ pub fn PaymentMode(
         Ok(_) => banner.set(Some(locale.t(Key::NetworkError).to_owned())),
         Err(e) => on_error(e),
     };
-    // The challenge page (same origin) says the payer answered, or closed it with Escape.
-    let challenge_done = move |id: String| {
-        if challenge.with_untracked(|c| c.as_ref().is_none_or(|(current, _)| *current != id)) {
-            return;
-        }
-        let Some(body) = last_body.get_value() else { return };
+    // Sends the form's confirm (after completing the challenge `after`, if any): one place that
+    // awaits the confirm for the form.
+    let send = move |body: ConfirmRequest, after: Option<String>| {
         pending.set(true);
         spawn_local(async move {
-            // Whatever the completion says (done before a reload, say), the confirm decides.
-            let _ = client.get_value().complete_challenge(&id).await;
+            if let Some(id) = after {
+                // Whatever the completion says (done before a reload, say), the confirm decides.
+                let _ = client.get_value().complete_challenge(&id).await;
+            }
             let result = confirm(&client.get_value(), attempt, &body).await;
             challenge.set(None);
             pending.set(false);
             on_result(result);
         });
+    };
+    // The challenge page (same origin) says the payer answered, or closed it with Escape.
+    let challenge_done = move |id: String| {
+        if challenge.with_untracked(|c| c.as_ref().is_none_or(|(current, _)| *current != id)) {
+            return;
+        }
+        if let Some(body) = last_body.get_value() {
+            send(body, Some(id));
+        }
     };
     let challenge_cancel = move || {
         if challenge.get_untracked().is_some() {
@@ -299,12 +307,7 @@ pub fn PaymentMode(
             save_for_future: save,
         };
         last_body.set_value(Some(body.clone()));
-        pending.set(true);
-        spawn_local(async move {
-            let result = confirm(&client.get_value(), attempt, &body).await;
-            pending.set(false);
-            on_result(result);
-        });
+        send(body, None);
     };
 
     // Device wallets (Apple Pay, Google Pay): offered only where the page may use them and the
