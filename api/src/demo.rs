@@ -91,9 +91,10 @@ pub async fn update_merchant(
     wallet_settings: Option<&checkout_types::device_wallet::WalletSettings>,
     email_from: Option<&str>,
 ) -> anyhow::Result<()> {
-    if email_from.is_some_and(|e| crate::domain::session::links::email(e).is_none()) {
-        anyhow::bail!("--email-from must be an email address");
-    }
+    let email_from = match email_from {
+        Some(e) => Some(crate::domain::session::links::email(e).ok_or_else(|| anyhow::anyhow!("--email-from must be an email address"))?),
+        None => None,
+    };
     if webhook_url.is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
         anyhow::bail!("webhook URL must be http(s)");
     }
@@ -118,7 +119,7 @@ pub async fn update_merchant(
     .bind(webhook_url)
     .bind(wallet_json)
     .bind(id)
-    .bind(email_from.and_then(crate::domain::session::links::email))
+    .bind(email_from)
     .execute(db)
     .await?;
     if done.rows_affected() == 0 {

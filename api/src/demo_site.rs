@@ -40,9 +40,7 @@ fn options<'a>(values: impl Iterator<Item = &'a str>, selected: &str) -> String 
         .collect()
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+use crate::html::escape;
 
 /// The playground's choices (`/?mode=WALLET&customer=…&amount=…&locale=es&card=WEBFORM,GOOGLE_PAY&bank=1&color=%23aa0000&wallets=blocked`);
 /// every one optional: the default is a guest PAYMENT of $42.00 by card, in English.

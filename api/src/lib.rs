@@ -22,6 +22,7 @@ pub mod error;
 pub mod extract;
 pub mod fees;
 pub mod handlers;
+pub mod html;
 pub mod limits;
 pub mod messaging;
 pub mod openapi;

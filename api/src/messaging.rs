@@ -93,7 +93,7 @@ impl Messaging {
             m = msg.merchant,
             link = msg.link,
         );
-        let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+        let esc = crate::html::escape;
         let html = format!(
             "<!DOCTYPE html><html><body style=\"font-family:sans-serif\"><p>{m} sent you a secure link to {what}.</p>\
              <p><a href=\"{link}\" style=\"display:inline-block;padding:12px 20px;background:#0b6e4f;color:#fff;text-decoration:none;border-radius:6px\">Open the secure payment page</a></p>\

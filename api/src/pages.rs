@@ -178,51 +178,60 @@ fn widget_page(settings: &Settings, frame_ancestors: &str, build: Build) -> Resp
 
 /// The hosted page: full page or popup, never framed.
 async fn hosted_page(State(st): State<AppState>, Path(id): Path<String>) -> Response {
-    let (build, _) = page_facts(&st, &id).await;
-    widget_page(&st.settings, "'none'", build)
+    let facts = page_facts(&st, &id).await;
+    widget_page(&st.settings, "'none'", facts.build())
 }
 
 /// The embed page: framable only by the session's merchant's registered origins.
 async fn embed_page(State(st): State<AppState>, Path(id): Path<String>) -> Response {
-    let (build, origins) = page_facts(&st, &id).await;
-    let ancestors = if origins.is_empty() { "'none'".to_owned() } else { origins.join(" ") };
-    widget_page(&st.settings, &ancestors, build)
+    let facts = page_facts(&st, &id).await;
+    let ancestors = if facts.origins.is_empty() { "'none'".to_owned() } else { facts.origins.join(" ") };
+    widget_page(&st.settings, &ancestors, facts.build())
 }
 
 /// The customer's payment link (`/link/{id}#lk=...`): the hosted page of the session's mode,
 /// never the agent's screen, never framed.
 async fn link_page(State(st): State<AppState>, Path(id): Path<String>) -> Response {
-    let (build, _) = page_facts(&st, &id).await;
-    let build = if build == Build::Agent { mode_build(&st, &id).await } else { build };
-    widget_page(&st.settings, "'none'", build)
+    let facts = page_facts(&st, &id).await;
+    widget_page(&st.settings, "'none'", facts.mode_build)
 }
 
-async fn mode_build(st: &AppState, id: &str) -> Build {
-    let row = sqlx::query("SELECT mode FROM sessions WHERE id = $1").bind(id).fetch_optional(&st.db).await;
-    let mode = row.ok().flatten().and_then(|r| r.try_get::<String, _>("mode").ok()).and_then(|m| Mode::parse(&m));
-    mode.map_or(Build::Pay, Build::of)
+/// What serving session `id`'s page needs, read once.
+struct PageFacts {
+    /// The build of the session's mode (the customer's link serves it).
+    mode_build: Build,
+    /// The agent-assisted session's agent gets the agent's screen on `/pay` and `/embed`.
+    assisted: bool,
+    /// The merchant's registered origins.
+    origins: Vec<String>,
 }
 
-/// What serving session `id`'s page needs, in one read: the build of its mode (the agent's, for
-/// an agent-assisted session) and the registered origins of its merchant (the payment build and
-/// none, for an unknown session or a failed read).
-async fn page_facts(st: &AppState, id: &str) -> (Build, Vec<String>) {
+impl PageFacts {
+    /// The build `/pay` and `/embed` serve.
+    fn build(&self) -> Build {
+        if self.assisted { Build::Agent } else { self.mode_build }
+    }
+}
+
+/// The payment build and no origins for an unknown session or a failed read.
+async fn page_facts(st: &AppState, id: &str) -> PageFacts {
     let row = sqlx::query(
         "SELECT s.mode, s.config_json, m.allowed_origins FROM sessions s JOIN merchants m ON m.id = s.merchant_id WHERE s.id = $1",
     )
     .bind(id)
     .fetch_optional(&st.db)
     .await;
-    let Ok(Some(row)) = row else { return (Build::Pay, Vec::new()) };
+    let Ok(Some(row)) = row else { return PageFacts { mode_build: Build::Pay, assisted: false, origins: Vec::new() } };
     let mode = row.try_get::<String, _>("mode").ok().and_then(|m| Mode::parse(&m));
     let origins = row.try_get::<String, _>("allowed_origins").map(|s| crate::domain::session::parse_origins(&s));
     let config = row.try_get::<String, _>("config_json").ok().and_then(|c| serde_json::from_str::<crate::domain::session::StoredConfig>(&c).ok());
-    let build = match config {
-        Some(c) if crate::domain::session::links::assisted(&c) => Build::Agent,
-        _ => mode.map_or(Build::Pay, Build::of),
-    };
-    (build, origins.unwrap_or_default())
+    PageFacts {
+        mode_build: mode.map_or(Build::Pay, Build::of),
+        assisted: config.is_some_and(|c| crate::domain::session::links::assisted(&c)),
+        origins: origins.unwrap_or_default(),
+    }
 }
+
 
 fn b64(data: &[u8]) -> String {
     use base64::Engine;

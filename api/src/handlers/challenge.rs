@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::domain::{authentication, session};
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
+use crate::html::escape;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(complete))
@@ -61,7 +62,6 @@ async fn script() -> Response {
 /// `ancestors`: who may frame the page: the checkout's own pages, and the merchant's registered
 /// origins (the embedded widget is framed by them, so the challenge is too).
 fn page_html(title: &str, body: &str, id: &str, done: bool, ancestors: &str) -> Response {
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>{title}</title><style>body{{font-family:system-ui,sans-serif;margin:0;padding:1.25rem;color:#1d2433}}\
@@ -69,8 +69,8 @@ fn page_html(title: &str, body: &str, id: &str, done: bool, ancestors: &str) -> 
          border-radius:8px;border:1px solid #1d2433;margin:.25rem .5rem .25rem 0;cursor:pointer;min-width:8rem}}\
          .approve{{background:#1d2433;color:#fff}}</style></head><body><main>{body}</main>\
          <script src=\"/challenge/challenge.js\" data-challenge=\"{id}\"{done}></script></body></html>",
-        title = esc(title),
-        id = esc(id),
+        title = escape(title),
+        id = escape(id),
         done = if done { " data-done" } else { "" },
     );
     let mut resp = Html(html).into_response();
@@ -87,7 +87,7 @@ fn page_html(title: &str, body: &str, id: &str, done: bool, ancestors: &str) -> 
 async fn page(State(st): State<AppState>, Path(id): Path<String>) -> Response {
     let (what, ancestors) = frame_facts(&st, &id).await;
     let Some(what) = what else { return page_html("Challenge not found", "<h1>This challenge has ended.</h1>", &id, false, &ancestors) };
-    let what = what.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let what = escape(&what);
     let body = format!(
         "<p class=\"bank\">Sandbox Bank · 3-D Secure</p><h1>Confirm this payment</h1><p>{what}</p>\
          <p>Sandbox challenge: approve to authenticate, or fail to see a declined authentication.</p>\

@@ -146,7 +146,20 @@ pub async fn send(st: &AppState, s: &Session, req: &SendLink) -> ApiResult<LinkS
         .bind(expires_at);
     st.writer.once(write).await?;
     tracing::info!(session = %s.id, link = %id, channel = req.channel.as_str(), to = %masked(&to), "payment link queued");
-    states(&st.db, &s.id).await?.into_iter().find(|l| l.id == id).ok_or_else(|| anyhow::anyhow!("link {id} not stored").into())
+    // What was just written, without reading it back.
+    Ok(LinkState {
+        id,
+        channel: req.channel,
+        to,
+        status: LinkStatus::Queued,
+        reason: None,
+        attempts: 0,
+        created_at_utc: rfc3339(now),
+        sent_at_utc: None,
+        opened_at_utc: None,
+        paid_at_utc: None,
+        expires_at_utc: rfc3339(expires_at),
+    })
 }
 
 /// A recipient for logs: the last two digits of a number, the first letter and domain of an email.
