@@ -22,10 +22,19 @@ async function measure(url) {
   const page = await context.newPage();
   await page.goto(url);
   await page.waitForFunction(() => performance.getEntriesByName('checkout-ready').length > 0, null, { timeout: 20_000 });
-  const ms = await page.evaluate(() => [
-    performance.getEntriesByName('checkout-ready')[0].startTime,
-    performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
-  ]);
+  const ms = await page.evaluate(() => {
+    const ready = performance.getEntriesByName('checkout-ready')[0].startTime;
+    // The widget's files the page had fetched when the form became interactive, and their bytes
+    // on the wire (encoded body size: as served, compressed when the browser asked for it).
+    const before = {};
+    for (const e of performance.getEntriesByType('resource')) {
+      const path = new URL(e.name).pathname;
+      if (e.responseEnd <= ready && path.startsWith('/widget/') && /\.(wasm|js|css)$/.test(path)) {
+        before[path] = Math.max(before[path] ?? 0, e.encodedBodySize);
+      }
+    }
+    return [ready, performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN, before];
+  });
   await context.close();
   return ms;
 }
@@ -44,4 +53,5 @@ const at = (xs, i) => median(xs.map((x) => x[i]));
 // during the run cancels out of the ratio (the two medians alone moved 1.2-1.7x between runs).
 const paired = (i) => median(widget.map((w, k) => w[i] / vanilla[k][i]));
 console.log(JSON.stringify({ widget: at(widget, 0), vanilla: at(vanilla, 0), ratio: paired(0),
-  widget_fcp: at(widget, 1), vanilla_fcp: at(vanilla, 1), fcp_ratio: paired(1), n }));
+  widget_fcp: at(widget, 1), vanilla_fcp: at(vanilla, 1), fcp_ratio: paired(1), n,
+  before_ready: widget[widget.length - 1][2] }));

@@ -131,8 +131,7 @@ pub fn request_credential(session_id: String, on_credential: impl Fn(Credentials
         if !from_parent {
             return;
         }
-        let Some(text) = js_sys::JSON::stringify(&ev.data()).ok().and_then(|s| s.as_string()) else { return };
-        let Ok(msg) = serde_json::from_str::<serde_json::Value>(&text) else { return };
+        let Ok(msg) = serde_wasm_bindgen::from_value::<serde_json::Value>(ev.data()) else { return };
         if msg["type"] != "govifi:credential" {
             return;
         }

@@ -256,7 +256,7 @@ pub async fn token(wallet: Wallet, shown: Promise) -> Result<(JsValue, WalletTok
             (pair.get(0), pair.get(1))
         }
     };
-    let parsed = JSON::stringify(&details).ok().and_then(|s| s.as_string()).and_then(|s| serde_json::from_str::<Value>(&s).ok());
+    let parsed = serde_wasm_bindgen::from_value::<Value>(details).ok();
     match parsed.as_ref().and_then(|d| wallet.token_from(d)) {
         Some(t) => Ok((handle, t)),
         None => {

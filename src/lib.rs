@@ -73,12 +73,22 @@ pub fn App() -> impl IntoView {
 /// Loads the config with a visible loading state and a retry on failure.
 #[component]
 fn Checkout(client: ApiClient, fallback_locale: Locale) -> impl IntoView {
-    let loader = client.clone();
-    let config = LocalResource::new(move || {
-        let c = loader.clone();
-        async move { c.config().await }
+    // The config, read by a plain task into a signal. A `LocalResource` here carried Leptos' async
+    // derived signals and transitions (and std's channels under them) into the wasm for this one
+    // read (issue #21: -10.7 kB gzip of the payment build without it, 198.2 -> 187.5 kB of wasm).
+    let config = RwSignal::new(None::<Result<checkout_types::session::SessionConfig, api::ApiError>>);
+    let load = {
+        let client = client.clone();
+        move || {
+            let client = client.clone();
+            leptos::task::spawn_local(async move { config.set(Some(client.config().await)) });
+        }
+    };
+    load();
+    let retry = Callback::new(move |()| {
+        config.set(None);
+        load();
     });
-    let retry = Callback::new(move |()| config.refetch());
     Effect::new(move |_| match config.get() {
         Some(Ok(cfg)) => {
             embed::apply_vars(cfg.appearance.iter().map(|(k, v)| (k.as_str(), v.as_str())));
