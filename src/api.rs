@@ -206,9 +206,21 @@ fn read<T: DeserializeOwned>(answer: Result<(u16, String), ApiError>) -> Result<
     parse(status, &body)
 }
 
+/// A value as a plain JS value: serialized by serde-wasm-bindgen, JSON-compatible (maps as objects,
+/// `None` as `null`), as serde_json would write it.
+pub fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Option<wasm_bindgen::JsValue> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()
+}
+
+/// A value as JSON text, written by the browser (`JSON.stringify`): serde_json's writer is not in
+/// the wasm either (issue #21).
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Option<String> {
+    js_sys::JSON::stringify(&to_js(value)?).ok()?.as_string()
+}
+
 /// A request's body as JSON text.
 fn json(body: &impl serde::Serialize) -> Result<String, ApiError> {
-    serde_json::to_string(body).map_err(|_| ApiError::Network)
+    to_json(body).ok_or(ApiError::Network)
 }
 
 impl ApiClient {

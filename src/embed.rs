@@ -45,8 +45,14 @@ pub fn target_opener(origins: Vec<String>) {
     }
 }
 
-fn to_js(value: &serde_json::Value) -> wasm_bindgen::JsValue {
-    js_sys::JSON::parse(&value.to_string()).unwrap_or(wasm_bindgen::JsValue::NULL)
+/// `{type, <field>: value, ...}`: a message for another window.
+fn message(kind: &str, fields: &[(&str, &wasm_bindgen::JsValue)]) -> wasm_bindgen::JsValue {
+    let msg = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&msg, &"type".into(), &kind.into());
+    for (name, value) in fields {
+        let _ = js_sys::Reflect::set(&msg, &(*name).into(), value);
+    }
+    msg.into()
 }
 
 /// Reports an event (`ready`, `change`, `quote`, `success`, `error`, `cancel`, `resize`) to the
@@ -55,10 +61,8 @@ fn to_js(value: &serde_json::Value) -> wasm_bindgen::JsValue {
 /// or the API's own answer forwarded as it came (WALLET's `WalletDone`).
 pub fn emit(name: &str, detail: impl serde::Serialize) {
     let Some(target) = TARGET.with(|t| t.borrow().clone()) else { return };
-    // Straight to text (the serializer the API calls already use), then one `JSON.parse`.
-    let Ok(detail) = serde_json::to_string(&detail) else { return };
-    let msg = js_sys::JSON::parse(&format!(r#"{{"type":"govifi:event","name":"{name}","detail":{detail}}}"#))
-        .unwrap_or(wasm_bindgen::JsValue::NULL);
+    let Some(detail) = crate::api::to_js(&detail) else { return };
+    let msg = message("govifi:event", &[("name", &name.into()), ("detail", &detail)]);
     let w = window();
     match target {
         Target::Parent(origin) => {
@@ -149,7 +153,7 @@ pub fn request_credential(session_id: String, on_credential: impl Fn(Credentials
     handler.forget();
     if let Ok(Some(parent)) = window().parent() {
         // The hello carries only the session id, so any origin may read it.
-        let hello = to_js(&serde_json::json!({ "type": "govifi:hello", "sessionId": session_id }));
+        let hello = message("govifi:hello", &[("sessionId", &session_id.as_str().into())]);
         let _ = parent.post_message(&hello, "*");
     }
 }

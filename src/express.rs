@@ -17,7 +17,7 @@ use checkout_types::quote::{FeeQuote, PaymentMethodKind};
 use checkout_types::session::{CardChannel, SessionConfig};
 use js_sys::{Array, Function, JSON, Promise, Reflect};
 use leptos::prelude::window;
-use serde_json::{Value, json};
+use serde_json::Value;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -75,33 +75,34 @@ impl Wallet {
     /// as the session's config carries them.
     pub fn method_data(cfg: &SessionConfig) -> Value {
         let g = cfg.google_pay.as_ref();
-        let mut merchant_info = json!({ "merchantName": cfg.merchant_name });
+        let mut merchant_info = obj([("merchantName", s(&cfg.merchant_name))]);
         if let Some(id) = g.and_then(|g| g.merchant_id.as_ref()) {
-            merchant_info["merchantId"] = json!(id);
+            merchant_info["merchantId"] = s(id);
         }
-        json!({
-                "supportedMethods": "https://google.com/pay",
-                "data": {
-                    "environment": g.map_or("TEST", |g| g.environment.as_str()),
-                    "apiVersion": 2,
-                    "apiVersionMinor": 0,
-                    "merchantInfo": merchant_info,
-                    "allowedPaymentMethods": [{
-                        "type": "CARD",
-                        "parameters": {
-                            "allowedAuthMethods": ["PAN_ONLY", "CRYPTOGRAM_3DS"],
-                            "allowedCardNetworks": google_networks(&cfg.card_brands)
-                        },
-                        "tokenizationSpecification": {
-                            "type": "PAYMENT_GATEWAY",
-                            "parameters": {
-                                "gateway": g.map_or("govifi", |g| g.gateway.as_str()),
-                                "gatewayMerchantId": g.map_or(cfg.merchant_id.as_str(), |g| g.gateway_merchant_id.as_str()),
-                            }
-                        }
-                    }]
-                }
-        })
+        let networks = google_networks(&cfg.card_brands).into_iter().map(s).collect();
+        obj([
+            ("supportedMethods", s("https://google.com/pay")),
+            ("data", obj([
+                ("environment", s(g.map_or("TEST", |g| g.environment.as_str()))),
+                ("apiVersion", Value::from(2)),
+                ("apiVersionMinor", Value::from(0)),
+                ("merchantInfo", merchant_info),
+                ("allowedPaymentMethods", Value::Array(vec![obj([
+                    ("type", s("CARD")),
+                    ("parameters", obj([
+                        ("allowedAuthMethods", Value::Array(vec![s("PAN_ONLY"), s("CRYPTOGRAM_3DS")])),
+                        ("allowedCardNetworks", Value::Array(networks)),
+                    ])),
+                    ("tokenizationSpecification", obj([
+                        ("type", s("PAYMENT_GATEWAY")),
+                        ("parameters", obj([
+                            ("gateway", s(g.map_or("govifi", |g| g.gateway.as_str()))),
+                            ("gatewayMerchantId", s(g.map_or(cfg.merchant_id.as_str(), |g| g.gateway_merchant_id.as_str()))),
+                        ])),
+                    ])),
+                ])])),
+            ])),
+        ])
     }
 
     /// Reads the wallet's answer: Google Pay's `PaymentResponse.details` (token, network, last
@@ -118,7 +119,7 @@ impl Wallet {
             }
             Wallet::ApplePay => {
                 let token = details.get("token")?;
-                let data = token.get("paymentData").filter(|d| d.is_object())?.to_string();
+                let data = crate::api::to_json(token.get("paymentData").filter(|d| d.is_object())?)?;
                 let network = token.pointer("/paymentMethod/network")?.as_str()?.to_owned();
                 let name = token.pointer("/paymentMethod/displayName")?.as_str()?;
                 let last4 = name.get(name.len().checked_sub(4)?..)?.to_owned();
@@ -137,18 +138,26 @@ fn google_networks(brands: &[String]) -> Vec<&'static str> {
 
 /// `PaymentDetailsInit`: the total, with the amount and the convenience fee as display items.
 pub fn details(quote: &FeeQuote, merchant: &str, amount_label: &str, fee_label: &str) -> Value {
-    let money = |minor: i64| json!({ "currency": quote.currency_code.code(), "value": decimal(minor) });
-    json!({
-        "total": { "label": merchant, "amount": money(quote.total.0) },
-        "displayItems": [
-            { "label": amount_label, "amount": money(quote.amount.0) },
-            { "label": fee_label, "amount": money(quote.fee.0) }
-        ]
-    })
+    let money = |minor: i64| obj([("currency", s(quote.currency_code.code())), ("value", Value::String(decimal(minor)))]);
+    let line = |label: &str, minor: i64| obj([("label", s(label)), ("amount", money(minor))]);
+    obj([
+        ("total", line(merchant, quote.total.0)),
+        ("displayItems", Value::Array(vec![line(amount_label, quote.amount.0), line(fee_label, quote.fee.0)])),
+    ])
+}
+
+/// A JSON object of `fields`, built directly: serde_json's `json!` goes through `to_value(..).unwrap()`,
+/// which brings serde_json's error messages into the wasm (issue #21).
+fn obj<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+}
+
+fn s(text: &str) -> Value {
+    Value::String(text.to_owned())
 }
 
 fn to_js(v: &Value) -> Option<JsValue> {
-    JSON::parse(&v.to_string()).ok()
+    crate::api::to_js(v)
 }
 
 fn new_request(methods: &Value, details: &Value) -> Option<JsValue> {
@@ -185,7 +194,8 @@ pub async fn can_pay(wallet: Wallet, cfg: &SessionConfig) -> bool {
         let yes = |name: &str, args: &Array| call(&ctor, name, args).and_then(|v| v.as_bool()) == Some(true);
         return yes("supportsVersion", &Array::of1(&JsValue::from_f64(3.0))) && yes("canMakePayments", &Array::new());
     }
-    let placeholder = json!({ "total": { "label": cfg.merchant_name, "amount": { "currency": cfg.currency_code.code(), "value": decimal(cfg.amount.map_or(0, |a| a.0)) } } });
+    let amount = obj([("currency", s(cfg.currency_code.code())), ("value", Value::String(decimal(cfg.amount.map_or(0, |a| a.0))))]);
+    let placeholder = obj([("total", obj([("label", s(&cfg.merchant_name)), ("amount", amount)]))]);
     let Some(request) = new_request(&Wallet::method_data(cfg), &placeholder) else { return false };
     let Some(promise) = call(&request, "canMakePayment", &Array::new()).and_then(|p| p.dyn_into::<Promise>().ok()) else {
         return false;
@@ -204,7 +214,7 @@ pub fn open(wallet: Wallet, cfg: &SessionConfig, quote: &FeeQuote, labels: (&str
     }
     // Apple's ApplePayPaymentRequest: the config's, with the quoted total and its two lines.
     let mut request = cfg.apple_pay.clone()?;
-    let line = |item: &Value| json!({ "label": item["label"], "amount": item["amount"]["value"], "type": "final" });
+    let line = |item: &Value| obj([("label", item["label"].clone()), ("amount", item["amount"]["value"].clone()), ("type", s("final"))]);
     request["total"]["amount"] = details["total"]["amount"]["value"].clone();
     request["lineItems"] = Value::Array(details["displayItems"].as_array()?.iter().map(line).collect());
     let session = Reflect::construct(&apple_pay_session()?, &Array::of2(&JsValue::from_f64(3.0), &to_js(&request)?)).ok()?;
@@ -271,6 +281,6 @@ pub async fn token(wallet: Wallet, shown: Promise) -> Result<(JsValue, WalletTok
 pub fn complete(wallet: Wallet, handle: &JsValue, ok: bool) {
     let _ = match wallet {
         Wallet::GooglePay => call(handle, "complete", &Array::of1(&JsValue::from_str(if ok { "success" } else { "fail" }))),
-        Wallet::ApplePay => to_js(&json!({ "status": if ok { 0 } else { 1 } })).and_then(|r| call(handle, "completePayment", &Array::of1(&r))),
+        Wallet::ApplePay => to_js(&obj([("status", Value::from(if ok { 0 } else { 1 }))])).and_then(|r| call(handle, "completePayment", &Array::of1(&r))),
     };
 }

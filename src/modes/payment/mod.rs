@@ -625,7 +625,7 @@ fn is_top_level() -> bool {
 /// and the body goes once more under a new key. No second charge is possible: the session is
 /// claimed once, whatever the key, and a paid session answers `already_confirmed`.
 async fn confirm(client: &ApiClient, attempt: Attempt, body: &ConfirmRequest) -> Result<ConfirmResponse, ApiError> {
-    let fingerprint = serde_json::to_string(body).unwrap_or_default();
+    let fingerprint = crate::api::to_json(body).unwrap_or_default();
     match client.confirm(body, &attempt.key_for(&fingerprint)).await {
         Err(e) if e.title() == Some(ErrorTitle::IdempotencyKeyReused) => {
             attempt.finish();
