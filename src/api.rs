@@ -186,10 +186,11 @@ async fn prefetched_config(bearer: &str) -> Option<(u16, String)> {
     Some((status as u16, body))
 }
 
-/// JSON text read into `T`: parsed by the browser (`JSON.parse`), then read from the JS value by
-/// serde-wasm-bindgen. serde_json's parser is not in the wasm at all (issue #21: -2.4 kB gzip on the payment build).
+/// JSON text read into `T`: parsed by the browser (`JSON.parse`), then read from the JS value
+/// ([`crate::json`]). serde_json's parser is not in the wasm at all (issue #21: -2.4 kB gzip on the
+/// payment build, with serde-wasm-bindgen reading the value at the time).
 pub fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
-    serde_wasm_bindgen::from_value(js_sys::JSON::parse(text).ok()?).ok()
+    crate::json::from_js(js_sys::JSON::parse(text).ok()?).ok()
 }
 
 /// An answer already read as text, judged like [`read`] does.

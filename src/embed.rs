@@ -135,7 +135,7 @@ pub fn request_credential(session_id: String, on_credential: impl Fn(Credentials
         if !from_parent {
             return;
         }
-        let Ok(msg) = serde_wasm_bindgen::from_value::<serde_json::Value>(ev.data()) else { return };
+        let Ok(msg) = crate::json::from_js::<serde_json::Value>(ev.data()) else { return };
         if msg["type"] != "govifi:credential" {
             return;
         }

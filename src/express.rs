@@ -266,7 +266,7 @@ pub async fn token(wallet: Wallet, shown: Promise) -> Result<(JsValue, WalletTok
             (pair.get(0), pair.get(1))
         }
     };
-    let parsed = serde_wasm_bindgen::from_value::<Value>(details).ok();
+    let parsed = crate::json::from_js::<Value>(details).ok();
     match parsed.as_ref().and_then(|d| wallet.token_from(d)) {
         Some(t) => Ok((handle, t)),
         None => {

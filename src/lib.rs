@@ -4,6 +4,7 @@
 //! - [`credentials`]: where the session id / client secret come from (`#cs=` fragment, query, path).
 //! - [`embed`]: the postMessage bridge to `<govifi-payment>` and popup openers; events out.
 //! - [`api`]: the typed API client (`Result<T, ApiError>`), the only place that talks HTTP.
+//! - [`json`]: reads the typed contract out of what `JSON.parse` (or a page's message) gave.
 //! - [`i18n`]: every string the payer reads, in English and Spanish.
 //! - [`form`]: pure card-form logic (drafts, validation, request building), tested natively.
 //! - [`modes`]: one module per session mode; [`App`] loads the config and dispatches on it.
@@ -19,6 +20,7 @@ pub mod embed;
 pub mod express;
 pub mod form;
 pub mod i18n;
+pub mod json;
 pub mod modes;
 
 use leptos::prelude::*;
