@@ -66,7 +66,10 @@ import { gzipSync } from 'node:zlib';
 // and the pages' messages read by the widget's own deserializer over the parsed JS value
 // (src/json.rs) instead of serde-wasm-bindgen's, whose errors carry messages: with them every
 // serde error sentence and f64's Display (9.5 kB of code alone) were linked. -10.9 kB.
-const BUDGET_GZIP_BYTES = 183_700;
+// Lowered to 179,900 (payment 179,803 B, under the issue's 180 kB goal; manage 157,236 B, agent
+// 124,872 B): the wallets' request objects inserted field by field; collecting them into serde_json's
+// map sorted each first, one stable sort per call site in the wasm (4 x 1.5 kB of code), -3.8 kB.
+const BUDGET_GZIP_BYTES = 179_900;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {

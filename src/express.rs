@@ -75,27 +75,27 @@ impl Wallet {
     /// as the session's config carries them.
     pub fn method_data(cfg: &SessionConfig) -> Value {
         let g = cfg.google_pay.as_ref();
-        let mut merchant_info = obj([("merchantName", s(&cfg.merchant_name))]);
+        let mut merchant_info = obj(vec![("merchantName", s(&cfg.merchant_name))]);
         if let Some(id) = g.and_then(|g| g.merchant_id.as_ref()) {
             merchant_info["merchantId"] = s(id);
         }
         let networks = google_networks(&cfg.card_brands).into_iter().map(s).collect();
-        obj([
+        obj(vec![
             ("supportedMethods", s("https://google.com/pay")),
-            ("data", obj([
+            ("data", obj(vec![
                 ("environment", s(g.map_or("TEST", |g| g.environment.as_str()))),
                 ("apiVersion", Value::from(2)),
                 ("apiVersionMinor", Value::from(0)),
                 ("merchantInfo", merchant_info),
-                ("allowedPaymentMethods", Value::Array(vec![obj([
+                ("allowedPaymentMethods", Value::Array(vec![obj(vec![
                     ("type", s("CARD")),
-                    ("parameters", obj([
+                    ("parameters", obj(vec![
                         ("allowedAuthMethods", Value::Array(vec![s("PAN_ONLY"), s("CRYPTOGRAM_3DS")])),
                         ("allowedCardNetworks", Value::Array(networks)),
                     ])),
-                    ("tokenizationSpecification", obj([
+                    ("tokenizationSpecification", obj(vec![
                         ("type", s("PAYMENT_GATEWAY")),
-                        ("parameters", obj([
+                        ("parameters", obj(vec![
                             ("gateway", s(g.map_or("govifi", |g| g.gateway.as_str()))),
                             ("gatewayMerchantId", s(g.map_or(cfg.merchant_id.as_str(), |g| g.gateway_merchant_id.as_str()))),
                         ])),
@@ -138,9 +138,9 @@ fn google_networks(brands: &[String]) -> Vec<&'static str> {
 
 /// `PaymentDetailsInit`: the total, with the amount and the convenience fee as display items.
 pub fn details(quote: &FeeQuote, merchant: &str, amount_label: &str, fee_label: &str) -> Value {
-    let money = |minor: i64| obj([("currency", s(quote.currency_code.code())), ("value", Value::String(decimal(minor)))]);
-    let line = |label: &str, minor: i64| obj([("label", s(label)), ("amount", money(minor))]);
-    obj([
+    let money = |minor: i64| obj(vec![("currency", s(quote.currency_code.code())), ("value", Value::String(decimal(minor)))]);
+    let line = |label: &str, minor: i64| obj(vec![("label", s(label)), ("amount", money(minor))]);
+    obj(vec![
         ("total", line(merchant, quote.total.0)),
         ("displayItems", Value::Array(vec![line(amount_label, quote.amount.0), line(fee_label, quote.fee.0)])),
     ])
@@ -148,8 +148,13 @@ pub fn details(quote: &FeeQuote, merchant: &str, amount_label: &str, fee_label: 
 
 /// A JSON object of `fields`, built directly: serde_json's `json!` goes through `to_value(..).unwrap()`,
 /// which brings serde_json's error messages into the wasm (issue #21).
-fn obj<const N: usize>(fields: [(&str, Value); N]) -> Value {
-    Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+/// Inserted one by one, not collected: collecting sorts first, a sort per call site in the wasm.
+fn obj(fields: Vec<(&str, Value)>) -> Value {
+    let mut map = serde_json::Map::new();
+    for (key, value) in fields {
+        map.insert(key.to_owned(), value);
+    }
+    Value::Object(map)
 }
 
 fn s(text: &str) -> Value {
@@ -194,8 +199,8 @@ pub async fn can_pay(wallet: Wallet, cfg: &SessionConfig) -> bool {
         let yes = |name: &str, args: &Array| call(&ctor, name, args).and_then(|v| v.as_bool()) == Some(true);
         return yes("supportsVersion", &Array::of1(&JsValue::from_f64(3.0))) && yes("canMakePayments", &Array::new());
     }
-    let amount = obj([("currency", s(cfg.currency_code.code())), ("value", Value::String(decimal(cfg.amount.map_or(0, |a| a.0))))]);
-    let placeholder = obj([("total", obj([("label", s(&cfg.merchant_name)), ("amount", amount)]))]);
+    let amount = obj(vec![("currency", s(cfg.currency_code.code())), ("value", Value::String(decimal(cfg.amount.map_or(0, |a| a.0))))]);
+    let placeholder = obj(vec![("total", obj(vec![("label", s(&cfg.merchant_name)), ("amount", amount)]))]);
     let Some(request) = new_request(&Wallet::method_data(cfg), &placeholder) else { return false };
     let Some(promise) = call(&request, "canMakePayment", &Array::new()).and_then(|p| p.dyn_into::<Promise>().ok()) else {
         return false;
@@ -214,7 +219,7 @@ pub fn open(wallet: Wallet, cfg: &SessionConfig, quote: &FeeQuote, labels: (&str
     }
     // Apple's ApplePayPaymentRequest: the config's, with the quoted total and its two lines.
     let mut request = cfg.apple_pay.clone()?;
-    let line = |item: &Value| obj([("label", item["label"].clone()), ("amount", item["amount"]["value"].clone()), ("type", s("final"))]);
+    let line = |item: &Value| obj(vec![("label", item["label"].clone()), ("amount", item["amount"]["value"].clone()), ("type", s("final"))]);
     request["total"]["amount"] = details["total"]["amount"]["value"].clone();
     request["lineItems"] = Value::Array(details["displayItems"].as_array()?.iter().map(line).collect());
     let session = Reflect::construct(&apple_pay_session()?, &Array::of2(&JsValue::from_f64(3.0), &to_js(&request)?)).ok()?;
@@ -281,6 +286,6 @@ pub async fn token(wallet: Wallet, shown: Promise) -> Result<(JsValue, WalletTok
 pub fn complete(wallet: Wallet, handle: &JsValue, ok: bool) {
     let _ = match wallet {
         Wallet::GooglePay => call(handle, "complete", &Array::of1(&JsValue::from_str(if ok { "success" } else { "fail" }))),
-        Wallet::ApplePay => to_js(&obj([("status", Value::from(if ok { 0 } else { 1 }))])).and_then(|r| call(handle, "completePayment", &Array::of1(&r))),
+        Wallet::ApplePay => to_js(&obj(vec![("status", Value::from(if ok { 0 } else { 1 }))])).and_then(|r| call(handle, "completePayment", &Array::of1(&r))),
     };
 }
