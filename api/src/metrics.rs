@@ -68,10 +68,17 @@ pub async fn track(req: Request, next: Next) -> Response {
     resp
 }
 
-/// Undelivered events still retried, and the oldest one's creation (index
-/// `webhook_events_undelivered`, partial on exactly this).
-pub const BACKLOG_SQL: &str =
-    "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM webhook_events WHERE delivered_at IS NULL AND failed_at IS NULL";
+/// Events waiting for delivery to a merchant's endpoint, and the oldest one's creation: counted
+/// per merchant with a webhook URL (index `webhook_events_undelivered`, partial on undelivered).
+/// The events of a merchant without a URL are no backlog (nothing delivers them) and are never
+/// read: counted over the whole table, 2 million of them made this gauge a 0.56 s parallel scan
+/// of PostgreSQL every second, and every request's p99 (even `/healthz`'s) tripled (issue #21).
+pub const BACKLOG_SQL: &str = "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n, MIN(oldest) AS oldest FROM (
+       SELECT (SELECT COUNT(*) FROM webhook_events e
+                WHERE e.merchant_id = m.id AND e.delivered_at IS NULL AND e.failed_at IS NULL) AS n,
+              (SELECT MIN(e.created_at) FROM webhook_events e
+                WHERE e.merchant_id = m.id AND e.delivered_at IS NULL AND e.failed_at IS NULL) AS oldest
+       FROM merchants m WHERE m.webhook_url IS NOT NULL AND m.webhook_url <> '') per_merchant";
 /// Events given up after their retry window (index `webhook_events_failed`).
 pub const FAILED_SQL: &str = "SELECT COUNT(*) AS n FROM webhook_events WHERE failed_at IS NOT NULL";
 /// Payment attempts not yet recorded (index `payments_awaiting`).

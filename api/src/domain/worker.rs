@@ -218,6 +218,22 @@ pub const DUE_EVENTS_SQL: &str = "SELECT e.id, e.body, e.attempts, e.next_attemp
      WHERE m.webhook_url IS NOT NULL AND m.webhook_url <> ''
      ORDER BY e.next_attempt_at LIMIT 20";
 
+/// [`DUE_EVENTS_SQL`] as PostgreSQL runs it fast: each merchant's due events from its own part of
+/// the index (`LATERAL`, which SQLite lacks). PostgreSQL plans the portable join from table
+/// statistics; with 2 million undelivered events of one merchant without a URL it chose a parallel
+/// scan and sort of all of them on every poll (45-50 ms each; 0.3 ms this way, issue #21).
+pub const DUE_EVENTS_POSTGRES_SQL: &str = "SELECT e.id, e.body, e.attempts, e.next_attempt_at, e.created_at, e.retry_until, m.webhook_url, m.webhook_secret
+     FROM merchants m CROSS JOIN LATERAL (
+       SELECT * FROM webhook_events e WHERE e.merchant_id = m.id AND e.delivered_at IS NULL AND e.failed_at IS NULL
+         AND e.next_attempt_at <= $1 ORDER BY e.next_attempt_at LIMIT 20) e
+     WHERE m.webhook_url IS NOT NULL AND m.webhook_url <> ''
+     ORDER BY e.next_attempt_at LIMIT 20";
+
+/// The worker's poll for due events on `db`'s backend.
+pub fn due_events_sql(db: &crate::db::Db) -> &'static str {
+    if crate::db::is_sqlite(db) { DUE_EVENTS_SQL } else { DUE_EVENTS_POSTGRES_SQL }
+}
+
 /// Events one round of [`deliver_due`] takes (the `LIMIT` of [`DUE_EVENTS_SQL`]).
 const ROUND: usize = 20;
 /// Rounds one call of [`deliver_due`] runs at most, so the worker's other duties (orphaned
@@ -262,7 +278,7 @@ const EVENT_GIVEN_UP: &str = "UPDATE webhook_events SET attempts = attempts + 1,
 /// rounds always make progress.
 async fn deliver_round(st: &AppState, client: &reqwest::Client) -> Result<(usize, usize), crate::db::WriteError> {
     let now = now_ms();
-    let rows = sqlx::query(DUE_EVENTS_SQL)
+    let rows = sqlx::query(due_events_sql(&st.db))
     .bind(now)
     .fetch_all(&st.db)
     .await?;
