@@ -3,6 +3,7 @@ import { expect, test } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 
 // A ratchet, not the goal: measured 211.0 kB gzip (wasm 200.5 kB) with all six modes, card and
 // bank entry, the embed bridge and session appearance, built with `--cfg erase_components`, on
@@ -84,5 +85,24 @@ for (const build of ['', 'manage', 'agent']) {
     }
     console.log(`${build || 'payment'} total: ${total} bytes gzip (budget ${BUDGET_GZIP_BYTES})`);
     expect(total).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
+  });
+}
+
+// The API serves content-hashed files as immutable for a year (api/src/pages.rs). Minifying after
+// Trunk changes a file's bytes: its name must change with them, or a browser holding the old bytes
+// under the old name fails the page's integrity check and drops the stylesheet or the glue.
+for (const build of ['', 'manage', 'agent']) {
+  test(`the ${build || 'payment'} build's glue and stylesheet are named after their own bytes`, () => {
+    const dist = join(__dirname, '..', 'dist', build);
+    const page = readFileSync(join(dist, 'index.html'), 'utf8');
+    const files = readdirSync(dist).filter((f) => /\.(js|css)$/.test(f));
+    expect(files.length).toBe(2);
+    for (const f of files) {
+      const bytes = readFileSync(join(dist, f));
+      const named = /-([0-9a-f]{16})\.(?:js|css)$/.exec(f)?.[1];
+      expect(named, f).toBe(createHash('sha256').update(bytes).digest('hex').slice(0, 16));
+      expect(page).toContain(f);
+      expect(page).toContain('sha384-' + createHash('sha384').update(bytes).digest('base64'));
+    }
   });
 }

@@ -1,5 +1,8 @@
-// Minifies a Trunk build's JavaScript (wasm-bindgen's glue) and CSS in place with esbuild, and
-// rewrites their Subresource Integrity hashes in its index.html so the browser still accepts them.
+// Minifies a Trunk build's JavaScript (wasm-bindgen's glue) and CSS with esbuild, names each file
+// after its new content and rewrites its name and Subresource Integrity hash in index.html.
+// The new name matters: the API serves content-hashed files as immutable for a year, and Trunk's
+// names hash the source (the stylesheet kept its name while its bytes changed), so a browser that
+// cached the old bytes under the old name would fail the new integrity check and drop the file.
 // Trunk minifies neither the glue nor, without also rewriting the page, the stylesheet (issue #21:
 // measured -2.1 kB gzip on the glue and -0.8 kB on the stylesheet of the payment build).
 //
@@ -7,7 +10,7 @@
 //
 // Runs from scripts/build-widget, with esbuild from e2e/node_modules (pinned in its lock file).
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,10 +31,14 @@ for (const dir of process.argv.slice(2)) {
     const { code } = transformSync(source.toString('utf8'), { loader, minify: true, legalComments: 'none' });
     if (code.length >= source.length) continue; // already minified (a second run)
     const before = sri(source);
-    writeFileSync(path, code);
     if (!html.includes(before)) throw new Error(`${page} does not name ${file} by its integrity ${before}`);
-    html = html.split(before).join(sri(Buffer.from(code)));
-    console.log(`${join(dir, file)}: ${source.length} -> ${code.length} bytes`);
+    const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+    const renamed = file.replace(/-[0-9a-f]{16}(\.(?:js|css))$/, `-${hash}$1`);
+    if (renamed === file) throw new Error(`${file} has no 16-digit content hash in its name`);
+    writeFileSync(path, code);
+    renameSync(path, join(dir, renamed));
+    html = html.split(before).join(sri(Buffer.from(code))).split(file).join(renamed);
+    console.log(`${join(dir, file)} -> ${renamed}: ${source.length} -> ${code.length} bytes`);
   }
   writeFileSync(page, html);
 }
