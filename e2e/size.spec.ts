@@ -70,7 +70,10 @@ import { createHash } from 'node:crypto';
 // Lowered to 179,900 (payment 179,803 B, under the issue's 180 kB goal; manage 157,236 B, agent
 // 124,872 B): the wallets' request objects inserted field by field; collecting them into serde_json's
 // map sorted each first, one stable sort per call site in the wasm (4 x 1.5 kB of code), -3.8 kB.
-const BUDGET_GZIP_BYTES = 179_900;
+// Lowered to 179,300 (payment 179,251 B, manage 156,499 B, agent 124,435 B): the JSON reader's
+// JS calls in one non-generic function instead of inside each `deserialize_any` instance, -552 B
+// (most of those instances' size is serde's derived visitors inlined into them, not the reader).
+const BUDGET_GZIP_BYTES = 179_300;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {

@@ -40,36 +40,69 @@ const SAFE: f64 = 9_007_199_254_740_991.0;
 
 struct Js(JsValue);
 
+/// What a JS value is, read by one non-generic function. `deserialize_any` is instantiated once
+/// per type read (14 in the payment build): with the JS calls written inside it, each instance
+/// carried its own copy of them (13.3 kB of code in all); now each is only the dispatch to its
+/// visitor (issue #21).
+enum Kind {
+    Unit,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(f64),
+    Str(String),
+    Seq(Array),
+    Map(Array),
+    Other,
+}
+
+#[inline(never)]
+fn kind(v: JsValue) -> Kind {
+    if nullish(&v) {
+        Kind::Unit
+    } else if let Some(b) = v.as_bool() {
+        Kind::Bool(b)
+    } else if let Some(n) = v.as_f64() {
+        if n.fract() == 0.0 && n.abs() <= SAFE {
+            if n < 0.0 { Kind::Int(n as i64) } else { Kind::Uint(n as u64) }
+        } else {
+            Kind::Float(n)
+        }
+    } else if let Some(s) = v.as_string() {
+        Kind::Str(s)
+    } else if Array::is_array(&v) {
+        Kind::Seq(v.unchecked_into())
+    } else if v.is_object() {
+        Kind::Map(Object::entries(v.unchecked_ref()))
+    } else {
+        Kind::Other
+    }
+}
+
+#[inline(never)]
+fn nullish(v: &JsValue) -> bool {
+    v.is_null() || v.is_undefined()
+}
+
 impl<'de> de::Deserializer<'de> for Js {
     type Error = Unreadable;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unreadable> {
-        let v = self.0;
-        if v.is_null() || v.is_undefined() {
-            visitor.visit_unit()
-        } else if let Some(b) = v.as_bool() {
-            visitor.visit_bool(b)
-        } else if let Some(n) = v.as_f64() {
-            if n.fract() == 0.0 && n.abs() <= SAFE {
-                if n < 0.0 { visitor.visit_i64(n as i64) } else { visitor.visit_u64(n as u64) }
-            } else {
-                visitor.visit_f64(n)
-            }
-        } else if let Some(s) = v.as_string() {
-            visitor.visit_string(s)
-        } else if Array::is_array(&v) {
-            let items: Array = v.unchecked_into();
-            visitor.visit_seq(Seq { items, next: 0 })
-        } else if v.is_object() {
-            let entries = Object::entries(v.unchecked_ref());
-            visitor.visit_map(Map { entries, next: 0, value: None })
-        } else {
-            Err(Unreadable)
+        match kind(self.0) {
+            Kind::Unit => visitor.visit_unit(),
+            Kind::Bool(b) => visitor.visit_bool(b),
+            Kind::Int(n) => visitor.visit_i64(n),
+            Kind::Uint(n) => visitor.visit_u64(n),
+            Kind::Float(n) => visitor.visit_f64(n),
+            Kind::Str(s) => visitor.visit_string(s),
+            Kind::Seq(items) => visitor.visit_seq(Seq { items, next: 0 }),
+            Kind::Map(entries) => visitor.visit_map(Map { entries, next: 0, value: None }),
+            Kind::Other => Err(Unreadable),
         }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unreadable> {
-        if self.0.is_null() || self.0.is_undefined() { visitor.visit_none() } else { visitor.visit_some(self) }
+        if nullish(&self.0) { visitor.visit_none() } else { visitor.visit_some(self) }
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, Unreadable> {
@@ -100,15 +133,25 @@ struct Seq {
     next: u32,
 }
 
+impl Seq {
+    #[inline(never)]
+    fn step(&mut self) -> Option<JsValue> {
+        if self.next >= self.items.length() {
+            return None;
+        }
+        self.next += 1;
+        Some(self.items.get(self.next - 1))
+    }
+}
+
 impl<'de> de::SeqAccess<'de> for Seq {
     type Error = Unreadable;
 
     fn next_element_seed<T: de::DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Unreadable> {
-        if self.next >= self.items.length() {
-            return Ok(None);
+        match self.step() {
+            Some(item) => seed.deserialize(Js(item)).map(Some),
+            None => Ok(None),
         }
-        self.next += 1;
-        seed.deserialize(Js(self.items.get(self.next - 1))).map(Some)
     }
 }
 
@@ -118,17 +161,28 @@ struct Map {
     value: Option<JsValue>,
 }
 
-impl<'de> de::MapAccess<'de> for Map {
-    type Error = Unreadable;
-
-    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Unreadable> {
+impl Map {
+    /// The next entry's key; its value is kept for `next_value_seed`.
+    #[inline(never)]
+    fn step(&mut self) -> Option<JsValue> {
         if self.next >= self.entries.length() {
-            return Ok(None);
+            return None;
         }
         let pair: Array = self.entries.get(self.next).unchecked_into();
         self.next += 1;
         self.value = Some(pair.get(1));
-        seed.deserialize(Js(pair.get(0))).map(Some)
+        Some(pair.get(0))
+    }
+}
+
+impl<'de> de::MapAccess<'de> for Map {
+    type Error = Unreadable;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Unreadable> {
+        match self.step() {
+            Some(key) => seed.deserialize(Js(key)).map(Some),
+            None => Ok(None),
+        }
     }
 
     fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Unreadable> {
