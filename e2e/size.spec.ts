@@ -73,7 +73,10 @@ import { createHash } from 'node:crypto';
 // Lowered to 179,300 (payment 179,251 B, manage 156,499 B, agent 124,435 B): the JSON reader's
 // JS calls in one non-generic function instead of inside each `deserialize_any` instance, -552 B
 // (most of those instances' size is serde's derived visitors inlined into them, not the reader).
-const BUDGET_GZIP_BYTES = 179_300;
+// Raised to 179,350 (payment 179,301 B, +50 B): the confirm's body is written once and that text is
+// both sent and used as the attempt's key (it was written twice or three times per confirm), and the
+// widget's JSON helpers moved into src/json.rs.
+const BUDGET_GZIP_BYTES = 179_350;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {

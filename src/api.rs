@@ -1,7 +1,7 @@
 //! Typed client for the checkout API. Every call returns `Result<T, ApiError>`; the
 //! `Idempotency-Key` of confirm is chosen by the caller (one per attempt) and sent here.
 
-use checkout_types::confirm::{ConfirmRequest, ConfirmResponse};
+use checkout_types::confirm::ConfirmResponse;
 use checkout_types::error::{ErrorBody, ErrorTitle};
 use checkout_types::quote::{FeeQuote, FeeQuoteRequest};
 use checkout_types::confirm::InlineMethod;
@@ -88,13 +88,15 @@ impl ApiClient {
 
     /// `POST /v1/sessions/{id}/fee-quotes`.
     pub async fn quote(&self, req: &FeeQuoteRequest) -> Result<FeeQuote, ApiError> {
-        let resp = self.send("POST", "fee-quotes", None, Some(json(req)?)).await;
+        let resp = self.send("POST", "fee-quotes", None, Some(&json(req)?)).await;
         read(resp)
     }
 
-    /// `POST /v1/sessions/{id}/confirm` with the attempt's `Idempotency-Key`.
-    pub async fn confirm(&self, req: &ConfirmRequest, idempotency_key: &str) -> Result<ConfirmResponse, ApiError> {
-        let resp = self.send("POST", "confirm", Some(idempotency_key), Some(json(req)?)).await;
+    /// `POST /v1/sessions/{id}/confirm` with the attempt's `Idempotency-Key`. The body is a
+    /// [`ConfirmRequest`] as JSON text ([`crate::json::to_json`]): the caller writes it once and
+    /// keys the attempt by the same text.
+    pub async fn confirm(&self, body: &str, idempotency_key: &str) -> Result<ConfirmResponse, ApiError> {
+        let resp = self.send("POST", "confirm", Some(idempotency_key), Some(body)).await;
         read(resp)
     }
 }
@@ -106,14 +108,14 @@ impl ApiClient {
     /// `POST /v1/sessions/{id}/payment-methods`: save a method to the wallet.
     pub async fn add_method(&self, method: &InlineMethod, nickname: Option<String>) -> Result<SavedMethod, ApiError> {
         let body = AddMethod { payment_method: method.clone(), nickname, default: false };
-        let resp = self.send("POST", "payment-methods", None, Some(json(&body)?)).await;
+        let resp = self.send("POST", "payment-methods", None, Some(&json(&body)?)).await;
         read(resp)
     }
 
     /// `PATCH /v1/sessions/{id}/payment-methods/{pm}`: rename and/or make default.
     pub async fn update_method(&self, id: &str, nickname: Option<String>, default: Option<bool>) -> Result<SavedMethod, ApiError> {
         let body = UpdateMethod { nickname, default };
-        let resp = self.send("PATCH", &format!("payment-methods/{id}"), None, Some(json(&body)?)).await;
+        let resp = self.send("PATCH", &format!("payment-methods/{id}"), None, Some(&json(&body)?)).await;
         read(resp)
     }
 
@@ -140,29 +142,29 @@ impl ApiClient {
     /// Safari's `validationURL`, as the JSON text it came in (handed to Safari unread).
     pub async fn apple_pay_merchant_session(&self, validation_url: &str) -> Result<String, ApiError> {
         let body = json(&ApplePayValidationRequest { validation_url: validation_url.to_owned() })?;
-        match self.send("POST", "wallets/apple-pay/merchant-session", None, Some(body)).await? {
+        match self.send("POST", "wallets/apple-pay/merchant-session", None, Some(&body)).await? {
             (status, body) if (200..300).contains(&status) => Ok(body),
-            (status, body) => Err(ApiError::Http { status, body: from_json(&body) }),
+            (status, body) => Err(ApiError::Http { status, body: crate::json::from_json(&body) }),
         }
     }
 
     /// `POST /v1/sessions/{id}/links`: the agent sends the customer a payment link.
     #[cfg(feature = "agent")]
     pub async fn send_link(&self, req: &checkout_types::links::SendLink) -> Result<checkout_types::links::LinkState, ApiError> {
-        let resp = self.send("POST", "links", None, Some(json(req)?)).await;
+        let resp = self.send("POST", "links", None, Some(&json(req)?)).await;
         read(resp)
     }
 
     /// `POST /v1/sessions/{id}/challenge`: the payer finished the card issuer's challenge. Its
     /// outcome is not read: the confirm that follows decides.
     pub async fn complete_challenge(&self, challenge_id: &str) -> Result<(), ApiError> {
-        let resp = self.send("POST", "challenge", None, Some(json(&checkout_types::confirm::ChallengeDone { challenge_id: challenge_id.to_owned() })?)).await;
+        let resp = self.send("POST", "challenge", None, Some(&json(&checkout_types::confirm::ChallengeDone { challenge_id: challenge_id.to_owned() })?)).await;
         resp.map(|_| ())
     }
 
     /// `POST /v1/sessions/{id}/select`.
     pub async fn select(&self, payment_method_id: &str) -> Result<Selected, ApiError> {
-        let resp = self.send("POST", "select", None, Some(json(&SelectMethod { payment_method_id: payment_method_id.to_owned() })?)).await;
+        let resp = self.send("POST", "select", None, Some(&json(&SelectMethod { payment_method_id: payment_method_id.to_owned() })?)).await;
         read(resp)
     }
 }
@@ -186,19 +188,12 @@ async fn prefetched_config(bearer: &str) -> Option<(u16, String)> {
     Some((status as u16, body))
 }
 
-/// JSON text read into `T`: parsed by the browser (`JSON.parse`), then read from the JS value
-/// ([`crate::json`]). serde_json's parser is not in the wasm at all (issue #21: -2.4 kB gzip on the
-/// payment build, with serde-wasm-bindgen reading the value at the time).
-pub fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
-    crate::json::from_js(js_sys::JSON::parse(text).ok()?).ok()
-}
-
 /// An answer already read as text, judged like [`read`] does.
 fn parse<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
-        from_json(body).ok_or(ApiError::Http { status, body: None })
+        crate::json::from_json(body).ok_or(ApiError::Http { status, body: None })
     } else {
-        Err(ApiError::Http { status, body: from_json::<ErrorBody>(body) })
+        Err(ApiError::Http { status, body: crate::json::from_json::<ErrorBody>(body) })
     }
 }
 
@@ -207,21 +202,9 @@ fn read<T: DeserializeOwned>(answer: Result<(u16, String), ApiError>) -> Result<
     parse(status, &body)
 }
 
-/// A value as a plain JS value: serialized by serde-wasm-bindgen, JSON-compatible (maps as objects,
-/// `None` as `null`), as serde_json would write it.
-pub fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Option<wasm_bindgen::JsValue> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()
-}
-
-/// A value as JSON text, written by the browser (`JSON.stringify`): serde_json's writer is not in
-/// the wasm either (issue #21).
-pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Option<String> {
-    js_sys::JSON::stringify(&to_js(value)?).ok()?.as_string()
-}
-
 /// A request's body as JSON text.
 fn json(body: &impl serde::Serialize) -> Result<String, ApiError> {
-    to_json(body).ok_or(ApiError::Network)
+    crate::json::to_json(body).ok_or(ApiError::Network)
 }
 
 impl ApiClient {
@@ -230,7 +213,7 @@ impl ApiClient {
     /// the same key then gets the stored answer). Written once, not generic: every call above
     /// shares it (issue #21: gloo-net's request builder and its streams glue were not needed, -4.4 kB
     /// gzip on the payment build).
-    async fn send(&self, method: &str, tail: &str, idempotency_key: Option<&str>, body: Option<String>) -> Result<(u16, String), ApiError> {
+    async fn send(&self, method: &str, tail: &str, idempotency_key: Option<&str>, body: Option<&str>) -> Result<(u16, String), ApiError> {
         use wasm_bindgen::JsCast;
         use wasm_bindgen_futures::JsFuture;
         let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
@@ -243,7 +226,7 @@ impl ApiClient {
         init.set_headers(&headers);
         if let Some(body) = body {
             let _ = headers.set("Content-Type", "application/json");
-            init.set_body(&wasm_bindgen::JsValue::from_str(&body));
+            init.set_body(&wasm_bindgen::JsValue::from_str(body));
         }
         let fetched = leptos::prelude::window().fetch_with_str_and_init(&self.url(tail), &init);
         let resp: web_sys::Response = JsFuture::from(fetched).await.map_err(|_| ApiError::Network)?.unchecked_into();

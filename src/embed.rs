@@ -61,7 +61,7 @@ fn message(kind: &str, fields: &[(&str, &wasm_bindgen::JsValue)]) -> wasm_bindge
 /// or the API's own answer forwarded as it came (WALLET's `WalletDone`).
 pub fn emit(name: &str, detail: impl serde::Serialize) {
     let Some(target) = TARGET.with(|t| t.borrow().clone()) else { return };
-    let Some(detail) = crate::api::to_js(&detail) else { return };
+    let Some(detail) = crate::json::to_js(&detail) else { return };
     let msg = message("govifi:event", &[("name", &name.into()), ("detail", &detail)]);
     let w = window();
     match target {

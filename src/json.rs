@@ -1,5 +1,7 @@
-//! Reading the typed contract out of a JS value (what `JSON.parse` gave, a `postMessage` payload, a
-//! wallet's answer): a serde `Deserializer` over `JsValue`.
+//! JSON in the widget, through the browser: text is parsed by `JSON.parse` and written by
+//! `JSON.stringify`; the typed contract is read out of the JS value by a serde `Deserializer` over
+//! `JsValue` (what `JSON.parse` gave, a `postMessage` payload, a wallet's answer) and written into
+//! one by serde-wasm-bindgen. serde_json's parser and writer are not in the wasm (issue #21).
 //!
 //! Why not a crate: serde-wasm-bindgen's deserializer (which this replaced) does the same walk, but
 //! its errors carry messages, and every serde error message (`invalid type: floating point 1.5,
@@ -28,6 +30,25 @@ impl de::Error for Unreadable {
     fn custom<T: std::fmt::Display>(_: T) -> Self {
         Unreadable
     }
+}
+
+/// JSON text read into `T`: parsed by the browser (`JSON.parse`), then read from the JS value
+/// ([`from_js`]). serde_json's parser is not in the wasm at all (issue #21: -2.4 kB gzip on the
+/// payment build, with serde-wasm-bindgen reading the value at the time).
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
+    crate::json::from_js(js_sys::JSON::parse(text).ok()?).ok()
+}
+
+/// A value as a plain JS value: serialized by serde-wasm-bindgen, JSON-compatible (maps as objects,
+/// `None` as `null`), as serde_json would write it.
+pub fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Option<wasm_bindgen::JsValue> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()
+}
+
+/// A value as JSON text, written by the browser (`JSON.stringify`): serde_json's writer is not in
+/// the wasm either (issue #21).
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Option<String> {
+    js_sys::JSON::stringify(&to_js(value)?).ok()?.as_string()
 }
 
 /// `value` read as `T`.

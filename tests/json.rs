@@ -8,8 +8,7 @@ use checkout_types::error::{ErrorBody, ErrorTitle};
 use checkout_types::money::{Currency, MinorUnit};
 use checkout_types::quote::FeeQuote;
 use checkout_types::session::{Mode, SessionConfig};
-use checkout_widget::api::from_json;
-use checkout_widget::json::{Unreadable, from_js};
+use checkout_widget::json::{Unreadable, from_js, from_json};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 

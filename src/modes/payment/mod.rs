@@ -625,11 +625,12 @@ fn is_top_level() -> bool {
 /// and the body goes once more under a new key. No second charge is possible: the session is
 /// claimed once, whatever the key, and a paid session answers `already_confirmed`.
 async fn confirm(client: &ApiClient, attempt: Attempt, body: &ConfirmRequest) -> Result<ConfirmResponse, ApiError> {
-    let fingerprint = crate::api::to_json(body).unwrap_or_default();
-    match client.confirm(body, &attempt.key_for(&fingerprint)).await {
+    // Written once: the same text is sent and keys the attempt.
+    let text = crate::json::to_json(body).ok_or(ApiError::Network)?;
+    match client.confirm(&text, &attempt.key_for(&text)).await {
         Err(e) if e.title() == Some(ErrorTitle::IdempotencyKeyReused) => {
             attempt.finish();
-            client.confirm(body, &attempt.key_for(&fingerprint)).await
+            client.confirm(&text, &attempt.key_for(&text)).await
         }
         result => result,
     }
