@@ -21,7 +21,6 @@ pub mod express;
 pub mod form;
 pub mod i18n;
 pub mod json;
-pub mod lazy;
 pub mod modes;
 
 use leptos::prelude::*;

@@ -15,24 +15,23 @@ use checkout_types::quote::{FeeQuoteRequest, PaymentMethodKind};
 use checkout_types::events;
 use checkout_types::session::{BankChannel, CardChannel, SessionConfig, SessionStatus};
 use checkout_types::validate::card::CardBrand;
-use std::rc::Rc;
-
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{ApiClient, ApiError};
 use crate::attempt::Attempt;
-use crate::components::bank_form::BankTouched;
+use crate::components::bank_form::{BankForm, BankTouched};
 use crate::components::card_form::{CardForm, Touched};
 use crate::components::error_banner::ErrorBanner;
 use crate::components::fee_summary::{FeeSummary, QuoteState};
+use crate::components::method_list::MethodRadios;
+use crate::components::receipt::Receipt;
 use crate::components::status::LoadError;
 use crate::embed::emit;
 use crate::express::{self, SheetError, Wallet};
 use crate::form::{BankDraft, CardDraft, Requirements};
 use crate::i18n::{Key, Locale};
-use crate::lazy;
 use crate::modes::today;
 use flow::{Phase, Reaction, classify, initial_phase};
 
@@ -146,8 +145,6 @@ pub fn PaymentMode(
         if let Some(perf) = window().performance() {
             let _ = perf.mark("checkout-ready");
         }
-        // Now the rest of the screen's code (bank form, receipt, ...) may come.
-        lazy::prefetch();
     });
     // Events for the embedding page: what changed, what it costs, how it ended.
     Effect::new(move |_| {
@@ -456,8 +453,7 @@ pub fn PaymentMode(
     move || match phase.get() {
         Phase::Paid(p, redirect) => {
             let redirect = redirect.filter(|_| redirect_allowed);
-            let merchant = merchant.clone();
-            lazy::deferred(locale, Rc::new(move || lazy::receipt(p.clone(), merchant.clone(), locale, redirect.clone())))
+            view! { <Receipt payment=p merchant=merchant.clone() locale=locale redirect_url=redirect /> }.into_any()
         }
         Phase::Closed(key) => view! { <LoadError message=locale.t(key) retry=None /> }.into_any(),
         Phase::Processing => view! {
@@ -532,12 +528,21 @@ pub fn PaymentMode(
                     </div>
                 })}
                 {move || if use_saved.get() {
-                    lazy::deferred(locale, Rc::new(move || lazy::saved(saved_list, selected_saved, locale, disabled)))
+                    view! {
+                        <MethodRadios methods=saved_list selected=selected_saved legend=locale.t(Key::ChooseMethod)
+                            locale=locale disabled=disabled />
+                    }.into_any()
                 } else { match method.get() {
-                    PaymentMethodKind::BankAccount => lazy::deferred(
-                        locale,
-                        Rc::new(move || lazy::bank(bank, bank_touched, submitted.into(), mandate_text, locale, disabled)),
-                    ),
+                    PaymentMethodKind::BankAccount => view! {
+                        <BankForm
+                            draft=bank
+                            touched=bank_touched
+                            submitted=submitted.into()
+                            mandate_text=mandate_text
+                            locale=locale
+                            disabled=disabled
+                        />
+                    }.into_any(),
                     _ => view! {
                         <CardForm
                             draft=draft
@@ -590,8 +595,20 @@ pub fn PaymentMode(
                 })}
             </form>
             // The card issuer's challenge (3-D Secure), over the form (made inert while it shows).
-            {move || challenge.get().map(|(_, url)| {
-                lazy::deferred(locale, Rc::new(move || lazy::challenge(url.clone(), locale, Callback::new(move |()| challenge_cancel()))))
+            {move || challenge.get().map(|(_, url)| view! {
+                <div class="challenge-backdrop">
+                    <div class="challenge" role="dialog" aria-modal="true" aria-labelledby="challenge-title" data-testid="challenge"
+                        on:keydown=move |e| if e.key() == "Escape" { challenge_cancel() }>
+                        <div class="challenge-head">
+                            <h2 id="challenge-title" tabindex="-1" autofocus=true>{locale.t(Key::ConfirmItsYou)}</h2>
+                            <button type="button" class="link" data-testid="challenge-close" on:click=move |_| challenge_cancel()>
+                                {locale.t(Key::Cancel)}
+                            </button>
+                        </div>
+                        <p class="muted">{locale.t(Key::ChallengeIntro)}</p>
+                        <iframe src=url title=locale.t(Key::ChallengeFrame) data-testid="challenge-frame"></iframe>
+                    </div>
+                </div>
             })}
         }.into_any(),
     }
