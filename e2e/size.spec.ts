@@ -76,7 +76,12 @@ import { createHash } from 'node:crypto';
 // Raised to 179,350 (payment 179,301 B, +50 B): the confirm's body is written once and that text is
 // both sent and used as the attempt's key (it was written twice or three times per confirm), and the
 // widget's JSON helpers moved into src/json.rs.
-const BUDGET_GZIP_BYTES = 179_350;
+// Lowered to 174,600 (payment 174,552 B, manage 151,025 B, agent 124,374 B): the saved-method radios
+// listed by a plain iterator instead of a keyed <For> (-4.7 kB payment, -5.5 kB manage): its diffing,
+// IndexMap and per-row state machinery for lists of a few methods that the payment screen never
+// changes. Measured and not kept the same day: the payment build split after the link by
+// wasm_split_cli (commit b4fff56, reverted): -8.3 kB before the form is interactive, +19.6 kB in all.
+const BUDGET_GZIP_BYTES = 174_600;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {

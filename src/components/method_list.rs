@@ -63,25 +63,26 @@ pub fn MethodRadios(
     view! {
         <fieldset class="method-list" data-testid="method-list">
             <legend>{legend}</legend>
-            <For each=move || methods.get() key=|m| (m.id.clone(), m.default, m.nickname.clone()) let:m>
-                {
-                    let id = m.id.clone();
-                    let check_id = m.id.clone();
-                    view! {
-                        <label class="method-option" data-testid="method-option">
-                            <input
-                                type="radio"
-                                name="saved-method"
-                                value=id.clone()
-                                prop:checked=move || selected.get().as_deref() == Some(check_id.as_str())
-                                prop:disabled=move || disabled.get()
-                                on:change=move |_| selected.set(Some(id.clone()))
-                            />
-                            <MethodText method=m.clone() locale=locale />
-                        </label>
-                    }
+            // Rebuilt whole when the list changes (a method added in SELECT mode): the lists are a
+            // few methods long, and a keyed <For> carried its diffing and an IndexMap into the
+            // payment build for a list that never changes there (issue #21).
+            {move || methods.get().into_iter().map(|m| {
+                let id = m.id.clone();
+                let check_id = m.id.clone();
+                view! {
+                    <label class="method-option" data-testid="method-option">
+                        <input
+                            type="radio"
+                            name="saved-method"
+                            value=id.clone()
+                            prop:checked=move || selected.get().as_deref() == Some(check_id.as_str())
+                            prop:disabled=move || disabled.get()
+                            on:change=move |_| selected.set(Some(id.clone()))
+                        />
+                        <MethodText method=m locale=locale />
+                    </label>
                 }
-            </For>
+            }).collect_view()}
         </fieldset>
     }
 }
