@@ -20,9 +20,23 @@ const { transformSync } = createRequire(join(root, 'e2e', 'package.json'))('esbu
 
 const sri = (bytes) => 'sha384-' + createHash('sha384').update(bytes).digest('base64');
 
+// Trunk names a file `name-{hash:x}`: its 64-bit hash prints fewer than 16 digits when it starts
+// with a zero nibble (one build in 16). The API caches only 16-digit names for a year
+// (api/src/pages.rs, `is_hashed_asset`), so the wasm, which keeps its bytes, gets its hash
+// zero-padded; the glue and stylesheet get new 16-digit hashes of their minified bytes below.
+const TRUNK_HASH = /-([0-9a-f]{1,16})((?:_bg)?\.(?:js|css|wasm))$/;
+
 for (const dir of process.argv.slice(2)) {
   const page = join(dir, 'index.html');
   let html = readFileSync(page, 'utf8');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.wasm'))) {
+    const m = TRUNK_HASH.exec(file);
+    if (!m || m[1].length === 16) continue;
+    const renamed = file.replace(TRUNK_HASH, `-${m[1].padStart(16, '0')}$2`);
+    renameSync(join(dir, file), join(dir, renamed));
+    html = html.split(file).join(renamed);
+    console.log(`${join(dir, file)} -> ${renamed}`);
+  }
   for (const file of readdirSync(dir).filter((f) => /\.(js|css)$/.test(f))) {
     const path = join(dir, file);
     const source = readFileSync(path);
@@ -33,8 +47,8 @@ for (const dir of process.argv.slice(2)) {
     const before = sri(source);
     if (!html.includes(before)) throw new Error(`${page} does not name ${file} by its integrity ${before}`);
     const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-    const renamed = file.replace(/-[0-9a-f]{16}(\.(?:js|css))$/, `-${hash}$1`);
-    if (renamed === file) throw new Error(`${file} has no 16-digit content hash in its name`);
+    const renamed = file.replace(TRUNK_HASH, `-${hash}$2`);
+    if (renamed === file) throw new Error(`${file} has no content hash in its name`);
     writeFileSync(path, code);
     renameSync(path, join(dir, renamed));
     html = html.split(before).join(sri(Buffer.from(code))).split(file).join(renamed);
