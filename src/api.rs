@@ -8,7 +8,7 @@ use checkout_types::confirm::InlineMethod;
 use checkout_types::session::{SavedMethod, SessionConfig};
 use checkout_types::device_wallet::ApplePayValidationRequest;
 use checkout_types::wallet::{AddMethod, MethodList, SelectMethod, Selected, UpdateMethod};
-use serde::de::DeserializeOwned;
+use crate::json::FromJs;
 
 use crate::credentials::Credentials;
 
@@ -189,7 +189,7 @@ async fn prefetched_config(bearer: &str) -> Option<(u16, String)> {
 }
 
 /// An answer already read as text, judged like [`read`] does.
-fn parse<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
+fn parse<T: FromJs>(status: u16, body: &str) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
         crate::json::from_json(body).ok_or(ApiError::Http { status, body: None })
     } else {
@@ -197,7 +197,7 @@ fn parse<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
     }
 }
 
-fn read<T: DeserializeOwned>(answer: Result<(u16, String), ApiError>) -> Result<T, ApiError> {
+fn read<T: FromJs>(answer: Result<(u16, String), ApiError>) -> Result<T, ApiError> {
     let (status, body) = answer?;
     parse(status, &body)
 }

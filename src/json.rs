@@ -1,47 +1,61 @@
 //! JSON in the widget, through the browser: text is parsed by `JSON.parse` and written by
-//! `JSON.stringify`; the typed contract is read out of the JS value by a serde `Deserializer` over
-//! `JsValue` (what `JSON.parse` gave, a `postMessage` payload, a wallet's answer) and written into
-//! one by serde-wasm-bindgen. serde_json's parser and writer are not in the wasm (issue #21).
+//! `JSON.stringify`. The API's answers are read out of the parsed JS value field by field
+//! ([`FromJs`], one impl per type below) and written into one by serde-wasm-bindgen. Neither
+//! serde_json's parser and writer nor any serde `Deserialize` is in the wasm (issue #21).
 //!
-//! Why not a crate: serde-wasm-bindgen's deserializer (which this replaced) does the same walk, but
-//! its errors carry messages, and every serde error message (`invalid type: floating point 1.5,
-//! expected u16`, ...) brings formatting code into the wasm: `f64`'s `Display` alone is 9.5 kB.
-//! The widget never shows those messages (an unreadable answer is an unreadable answer), so here an
-//! error is one unit value and none of that code is linked (issue #21: measured in
-//! `e2e/size.spec.ts`). The values are JSON's: null, booleans, numbers, strings, arrays, objects.
+//! Why by hand, not serde: a derived `Deserialize` is a visitor per type that matches every field
+//! name, driven by a deserializer instantiated per type; reading the payment build's answers that
+//! way was about 34 kB of wasm (13.9 kB gzip, measured by removing the reads). Here a field is one
+//! call of a non-generic getter with its wire name. The names are the contract's (`checkout_types`,
+//! camelCase as serde writes them): `tests/json.rs` writes a whole value of every type read here
+//! with serde_json, as the API does, and asserts this reader gives back the same value, so a name
+//! misspelt here, or a field the types gain and this reader skips, fails there.
+//!
+//! As serde would: a missing `Option` or a `null` is `None`; a missing `#[serde(default)]` field is
+//! its default; anything of the wrong shape (a fraction where an amount is due, an unknown enum
+//! name, a missing required field) is [`Unreadable`], never a zero or a default. Unknown fields are
+//! ignored. An error carries no message: the widget never shows one (an unreadable answer is an
+//! unreadable answer), and messages bring formatting code into the wasm.
 
-use js_sys::{Array, Object};
-use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
+use std::collections::BTreeMap;
+
+use checkout_types::confirm::ConfirmResponse;
+use checkout_types::device_wallet::GooglePaySettings;
+use checkout_types::error::ErrorBody;
+use checkout_types::money::{Currency, MinorUnit};
+use checkout_types::payment::{MethodSummary, PaymentSummary};
+use checkout_types::quote::FeeQuote;
+use checkout_types::session::{Channels, LineItem, SavedMethod, SessionConfig};
+use checkout_types::wallet::{MethodList, Selected};
+use js_sys::{Array, Object, Reflect};
+use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A value that does not fit the type asked for. Deliberately without a message (see the module).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unreadable;
 
-impl std::fmt::Display for Unreadable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("unreadable value")
-    }
+type Read<T> = Result<T, Unreadable>;
+
+/// A type the widget reads out of a JS value (an API answer, a page's message, a wallet's answer).
+pub trait FromJs: Sized {
+    /// `value` read as `Self`.
+    fn from_js(value: JsValue) -> Read<Self>;
 }
 
-impl std::error::Error for Unreadable {}
-
-impl de::Error for Unreadable {
-    fn custom<T: std::fmt::Display>(_: T) -> Self {
-        Unreadable
-    }
+/// JSON text read into `T`: parsed by the browser (`JSON.parse`), then read from the JS value.
+pub fn from_json<T: FromJs>(text: &str) -> Option<T> {
+    T::from_js(js_sys::JSON::parse(text).ok()?).ok()
 }
 
-/// JSON text read into `T`: parsed by the browser (`JSON.parse`), then read from the JS value
-/// ([`from_js`]). serde_json's parser is not in the wasm at all (issue #21: -2.4 kB gzip on the
-/// payment build, with serde-wasm-bindgen reading the value at the time).
-pub fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
-    crate::json::from_js(js_sys::JSON::parse(text).ok()?).ok()
+/// `value` read as `T`.
+pub fn from_js<T: FromJs>(value: JsValue) -> Read<T> {
+    T::from_js(value)
 }
 
 /// A value as a plain JS value: serialized by serde-wasm-bindgen, JSON-compatible (maps as objects,
 /// `None` as `null`), as serde_json would write it.
-pub fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Option<wasm_bindgen::JsValue> {
+pub fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Option<JsValue> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()
 }
 
@@ -51,196 +65,383 @@ pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Option<String> {
     js_sys::JSON::stringify(&to_js(value)?).ok()?.as_string()
 }
 
-/// `value` read as `T`.
-pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, Unreadable> {
-    T::deserialize(Js(value))
-}
-
 /// Integers JSON carries exactly (`Number.MAX_SAFE_INTEGER`).
 const SAFE: f64 = 9_007_199_254_740_991.0;
-
-struct Js(JsValue);
-
-/// What a JS value is, read by one non-generic function. `deserialize_any` is instantiated once
-/// per type read (14 in the payment build): with the JS calls written inside it, each instance
-/// carried its own copy of them (13.3 kB of code in all); now each is only the dispatch to its
-/// visitor (issue #21).
-enum Kind {
-    Unit,
-    Bool(bool),
-    Int(i64),
-    Uint(u64),
-    Float(f64),
-    Str(String),
-    Seq(Array),
-    Map(Array),
-    Other,
-}
-
-#[inline(never)]
-fn kind(v: JsValue) -> Kind {
-    if nullish(&v) {
-        Kind::Unit
-    } else if let Some(b) = v.as_bool() {
-        Kind::Bool(b)
-    } else if let Some(n) = v.as_f64() {
-        if n.fract() == 0.0 && n.abs() <= SAFE {
-            if n < 0.0 { Kind::Int(n as i64) } else { Kind::Uint(n as u64) }
-        } else {
-            Kind::Float(n)
-        }
-    } else if let Some(s) = v.as_string() {
-        Kind::Str(s)
-    } else if Array::is_array(&v) {
-        Kind::Seq(v.unchecked_into())
-    } else if v.is_object() {
-        Kind::Map(Object::entries(v.unchecked_ref()))
-    } else {
-        Kind::Other
-    }
-}
 
 #[inline(never)]
 fn nullish(v: &JsValue) -> bool {
     v.is_null() || v.is_undefined()
 }
 
-impl<'de> de::Deserializer<'de> for Js {
-    type Error = Unreadable;
+/// A whole number within `min..=max`.
+#[inline(never)]
+fn int(v: &JsValue, min: f64, max: f64) -> Read<i64> {
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && n >= min && n <= max => Ok(n as i64),
+        _ => Err(Unreadable),
+    }
+}
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unreadable> {
-        match kind(self.0) {
-            Kind::Unit => visitor.visit_unit(),
-            Kind::Bool(b) => visitor.visit_bool(b),
-            Kind::Int(n) => visitor.visit_i64(n),
-            Kind::Uint(n) => visitor.visit_u64(n),
-            Kind::Float(n) => visitor.visit_f64(n),
-            Kind::Str(s) => visitor.visit_string(s),
-            Kind::Seq(items) => visitor.visit_seq(Seq { items, next: 0 }),
-            Kind::Map(entries) => visitor.visit_map(Map { entries, next: 0, value: None }),
-            Kind::Other => Err(Unreadable),
+/// An object's fields, read by name.
+pub struct Fields(JsValue);
+
+impl Fields {
+    /// `value` if it is an object (not an array, not null).
+    #[inline(never)]
+    pub fn of(value: JsValue) -> Read<Fields> {
+        if value.is_object() && !Array::is_array(&value) { Ok(Fields(value)) } else { Err(Unreadable) }
+    }
+
+    /// The field `name` as it came (`undefined` when absent).
+    #[inline(never)]
+    fn raw(&self, name: &str) -> JsValue {
+        Reflect::get(&self.0, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// The field `name`, required (an `Option` is `None` when it is absent or `null`).
+    pub fn get<T: FromJs>(&self, name: &str) -> Read<T> {
+        T::from_js(self.raw(name))
+    }
+
+    /// The field `name`, or `T`'s default when it is absent (`#[serde(default)]`).
+    pub fn or_default<T: FromJs + Default>(&self, name: &str) -> Read<T> {
+        let v = self.raw(name);
+        if v.is_undefined() { Ok(T::default()) } else { T::from_js(v) }
+    }
+}
+
+impl FromJs for String {
+    fn from_js(v: JsValue) -> Read<String> {
+        v.as_string().ok_or(Unreadable)
+    }
+}
+
+impl FromJs for bool {
+    fn from_js(v: JsValue) -> Read<bool> {
+        v.as_bool().ok_or(Unreadable)
+    }
+}
+
+impl FromJs for i64 {
+    fn from_js(v: JsValue) -> Read<i64> {
+        int(&v, -SAFE, SAFE)
+    }
+}
+
+impl FromJs for u8 {
+    fn from_js(v: JsValue) -> Read<u8> {
+        int(&v, 0.0, 255.0).map(|n| n as u8)
+    }
+}
+
+impl FromJs for u16 {
+    fn from_js(v: JsValue) -> Read<u16> {
+        int(&v, 0.0, 65_535.0).map(|n| n as u16)
+    }
+}
+
+impl FromJs for u32 {
+    fn from_js(v: JsValue) -> Read<u32> {
+        int(&v, 0.0, 4_294_967_295.0).map(|n| n as u32)
+    }
+}
+
+impl FromJs for MinorUnit {
+    fn from_js(v: JsValue) -> Read<MinorUnit> {
+        i64::from_js(v).map(MinorUnit)
+    }
+}
+
+impl FromJs for Currency {
+    /// The ISO code exactly as written (serde's derived names are case-sensitive).
+    fn from_js(v: JsValue) -> Read<Currency> {
+        let code = String::from_js(v)?;
+        Currency::parse(&code).filter(|c| c.code() == code).ok_or(Unreadable)
+    }
+}
+
+impl<T: FromJs> FromJs for Option<T> {
+    fn from_js(v: JsValue) -> Read<Option<T>> {
+        if nullish(&v) { Ok(None) } else { T::from_js(v).map(Some) }
+    }
+}
+
+/// The items of an array.
+#[inline(never)]
+fn items(v: JsValue) -> Read<Array> {
+    if Array::is_array(&v) { Ok(v.unchecked_into()) } else { Err(Unreadable) }
+}
+
+// Loops, not `collect`: collecting `Result`s instantiates an adapter per item type, and collecting
+// into a map sorts the pairs first (std's stable sort: 8 kB of wasm), where inserting does not.
+
+impl<T: FromJs> FromJs for Vec<T> {
+    fn from_js(v: JsValue) -> Read<Vec<T>> {
+        let items = items(v)?;
+        let mut out = Vec::new();
+        for item in items.iter() {
+            out.push(T::from_js(item)?);
+        }
+        Ok(out)
+    }
+}
+
+/// An object's `[name, value]` pairs.
+#[inline(never)]
+fn entries(v: JsValue) -> Read<Vec<(String, JsValue)>> {
+    let fields = Fields::of(v)?;
+    let mut out = Vec::new();
+    for pair in Object::entries(fields.0.unchecked_ref()).iter() {
+        let pair: Array = pair.unchecked_into();
+        out.push((String::from_js(pair.get(0))?, pair.get(1)));
+    }
+    Ok(out)
+}
+
+impl FromJs for BTreeMap<String, String> {
+    fn from_js(v: JsValue) -> Read<BTreeMap<String, String>> {
+        let mut map = BTreeMap::new();
+        for (name, value) in entries(v)? {
+            map.insert(name, String::from_js(value)?);
+        }
+        Ok(map)
+    }
+}
+
+impl FromJs for Value {
+    /// Any JSON value, as serde_json holds it: whole numbers within JSON's safe range as integers.
+    fn from_js(v: JsValue) -> Read<Value> {
+        if nullish(&v) {
+            Ok(Value::Null)
+        } else if let Some(b) = v.as_bool() {
+            Ok(Value::Bool(b))
+        } else if let Some(n) = v.as_f64() {
+            Ok(match int(&v, -SAFE, SAFE) {
+                Ok(i) if i >= 0 => Value::from(i as u64),
+                Ok(i) => Value::from(i),
+                Err(_) => serde_json::Number::from_f64(n).map(Value::Number).ok_or(Unreadable)?,
+            })
+        } else if let Some(s) = v.as_string() {
+            Ok(Value::String(s))
+        } else if Array::is_array(&v) {
+            Vec::<Value>::from_js(v).map(Value::Array)
+        } else if v.is_object() {
+            let mut map = serde_json::Map::new();
+            for (name, value) in entries(v)? {
+                map.insert(name, Value::from_js(value)?);
+            }
+            Ok(Value::Object(map))
+        } else {
+            Err(Unreadable)
         }
     }
+}
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unreadable> {
-        if nullish(&self.0) { visitor.visit_none() } else { visitor.visit_some(self) }
+/// `FromJs` for `wire_enum!` types: the wire name, exactly.
+macro_rules! wire_names {
+    ($($ty:ty),+ $(,)?) => {
+        $(impl FromJs for $ty {
+            fn from_js(v: JsValue) -> Read<$ty> {
+                <$ty>::parse(&String::from_js(v)?).ok_or(Unreadable)
+            }
+        })+
+    };
+}
+
+wire_names!(
+    checkout_types::session::Mode,
+    checkout_types::session::SessionStatus,
+    checkout_types::session::CardChannel,
+    checkout_types::session::BankChannel,
+    checkout_types::session::AvsField,
+    checkout_types::quote::PaymentMethodKind,
+    checkout_types::payment::PaymentStatus,
+    checkout_types::error::ErrorTitle,
+    checkout_types::device_wallet::GooglePayEnvironment,
+);
+#[cfg(feature = "agent")]
+wire_names!(checkout_types::links::LinkChannel, checkout_types::links::LinkStatus);
+
+impl FromJs for SessionConfig {
+    fn from_js(v: JsValue) -> Read<SessionConfig> {
+        let f = Fields::of(v)?;
+        Ok(SessionConfig {
+            session_id: f.get("sessionId")?,
+            mode: f.get("mode")?,
+            status: f.get("status")?,
+            amount: f.get("amount")?,
+            currency_code: f.get("currencyCode")?,
+            merchant_name: f.get("merchantName")?,
+            merchant_id: f.or_default("merchantId")?,
+            description: f.get("description")?,
+            privacy_policy_url: f.get("privacyPolicyUrl")?,
+            locale: f.get("locale")?,
+            expires_at: f.get("expiresAt")?,
+            channels: f.get("channels")?,
+            saved_methods: f.or_default("savedMethods")?,
+            preselected_method_id: f.get("preselectedMethodId")?,
+            required_avs_fields: f.or_default("requiredAvsFields")?,
+            setup_future_usage: f.get("setupFutureUsage")?,
+            payment: f.get("payment")?,
+            merchant_origins: f.or_default("merchantOrigins")?,
+            appearance: f.or_default("appearance")?,
+            can_save: f.or_default("canSave")?,
+            close_on_success: f.or_default("closeOnSuccess")?,
+            cancel_url: f.get("cancelUrl")?,
+            redirect_url: f.get("redirectUrl")?,
+            line_items: f.or_default("lineItems")?,
+            google_pay: f.get("googlePay")?,
+            apple_pay: f.get("applePay")?,
+            card_brands: f.or_default("cardBrands")?,
+            agent: f.get("agent")?,
+        })
     }
+}
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, Unreadable> {
-        visitor.visit_newtype_struct(self)
+impl FromJs for Channels {
+    fn from_js(v: JsValue) -> Read<Channels> {
+        let f = Fields::of(v)?;
+        Ok(Channels { card: f.or_default("card")?, bank_account: f.or_default("bankAccount")? })
     }
+}
 
-    /// A unit variant is its name (`"USD"`); a variant with data is `{"Name": data}`.
-    fn deserialize_enum<V: Visitor<'de>>(self, _: &'static str, _: &'static [&'static str], visitor: V) -> Result<V::Value, Unreadable> {
-        if let Some(name) = self.0.as_string() {
-            return visitor.visit_enum(IntoDeserializer::<Unreadable>::into_deserializer(name));
-        }
-        let entries = Object::entries(self.0.dyn_ref::<Object>().ok_or(Unreadable)?);
-        if entries.length() != 1 {
+impl FromJs for SavedMethod {
+    fn from_js(v: JsValue) -> Read<SavedMethod> {
+        let f = Fields::of(v)?;
+        Ok(SavedMethod {
+            id: f.get("id")?,
+            kind: f.get("type")?,
+            brand: f.get("brand")?,
+            last4: f.get("last4")?,
+            exp_month: f.get("expMonth")?,
+            exp_year: f.get("expYear")?,
+            nickname: f.get("nickname")?,
+            default: f.or_default("default")?,
+        })
+    }
+}
+
+impl FromJs for LineItem {
+    fn from_js(v: JsValue) -> Read<LineItem> {
+        let f = Fields::of(v)?;
+        Ok(LineItem { name: f.get("name")?, quantity: f.get("quantity")?, amount: f.get("amount")? })
+    }
+}
+
+impl FromJs for GooglePaySettings {
+    /// Only the known fields: anything else is refused, as the API's reader refuses it.
+    fn from_js(v: JsValue) -> Read<GooglePaySettings> {
+        let f = Fields::of(v)?;
+        let known = ["environment", "merchantId", "gateway", "gatewayMerchantId"];
+        if Object::keys(f.0.unchecked_ref::<Object>()).iter().any(|k| k.as_string().is_none_or(|k| !known.contains(&k.as_str()))) {
             return Err(Unreadable);
         }
-        let pair: Array = entries.get(0).unchecked_into();
-        visitor.visit_enum(Variant { name: pair.get(0), value: pair.get(1) })
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
-        unit_struct seq tuple tuple_struct map struct identifier ignored_any
-    }
-}
-
-struct Seq {
-    items: Array,
-    next: u32,
-}
-
-impl Seq {
-    #[inline(never)]
-    fn step(&mut self) -> Option<JsValue> {
-        if self.next >= self.items.length() {
-            return None;
-        }
-        self.next += 1;
-        Some(self.items.get(self.next - 1))
+        Ok(GooglePaySettings {
+            environment: f.get("environment")?,
+            merchant_id: f.get("merchantId")?,
+            gateway: f.get("gateway")?,
+            gateway_merchant_id: f.get("gatewayMerchantId")?,
+        })
     }
 }
 
-impl<'de> de::SeqAccess<'de> for Seq {
-    type Error = Unreadable;
-
-    fn next_element_seed<T: de::DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Unreadable> {
-        match self.step() {
-            Some(item) => seed.deserialize(Js(item)).map(Some),
-            None => Ok(None),
-        }
+impl FromJs for PaymentSummary {
+    fn from_js(v: JsValue) -> Read<PaymentSummary> {
+        let f = Fields::of(v)?;
+        Ok(PaymentSummary {
+            id: f.get("id")?,
+            amount: f.get("amount")?,
+            fee: f.get("fee")?,
+            total: f.get("total")?,
+            currency_code: f.get("currencyCode")?,
+            status: f.get("status")?,
+            payment_method: f.get("paymentMethod")?,
+        })
     }
 }
 
-struct Map {
-    entries: Array,
-    next: u32,
-    value: Option<JsValue>,
-}
-
-impl Map {
-    /// The next entry's key; its value is kept for `next_value_seed`.
-    #[inline(never)]
-    fn step(&mut self) -> Option<JsValue> {
-        if self.next >= self.entries.length() {
-            return None;
-        }
-        let pair: Array = self.entries.get(self.next).unchecked_into();
-        self.next += 1;
-        self.value = Some(pair.get(1));
-        Some(pair.get(0))
+impl FromJs for MethodSummary {
+    fn from_js(v: JsValue) -> Read<MethodSummary> {
+        let f = Fields::of(v)?;
+        Ok(MethodSummary { kind: f.get("type")?, brand: f.get("brand")?, last4: f.get("last4")? })
     }
 }
 
-impl<'de> de::MapAccess<'de> for Map {
-    type Error = Unreadable;
-
-    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Unreadable> {
-        match self.step() {
-            Some(key) => seed.deserialize(Js(key)).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Unreadable> {
-        seed.deserialize(Js(self.value.take().ok_or(Unreadable)?))
-    }
-}
-
-struct Variant {
-    name: JsValue,
-    value: JsValue,
-}
-
-impl<'de> de::EnumAccess<'de> for Variant {
-    type Error = Unreadable;
-    type Variant = Js;
-
-    fn variant_seed<V: de::DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Js), Unreadable> {
-        Ok((seed.deserialize(Js(self.name))?, Js(self.value)))
+impl FromJs for FeeQuote {
+    fn from_js(v: JsValue) -> Read<FeeQuote> {
+        let f = Fields::of(v)?;
+        Ok(FeeQuote {
+            quote_id: f.get("quoteId")?,
+            amount: f.get("amount")?,
+            fee: f.get("fee")?,
+            total: f.get("total")?,
+            currency_code: f.get("currencyCode")?,
+            expires_at: f.get("expiresAt")?,
+            disclosure: f.get("disclosure")?,
+        })
     }
 }
 
-impl<'de> de::VariantAccess<'de> for Js {
-    type Error = Unreadable;
-
-    fn unit_variant(self) -> Result<(), Unreadable> {
-        Ok(())
+impl FromJs for ConfirmResponse {
+    fn from_js(v: JsValue) -> Read<ConfirmResponse> {
+        let f = Fields::of(v)?;
+        Ok(ConfirmResponse {
+            session_id: f.get("sessionId")?,
+            status: f.get("status")?,
+            payment: f.get("payment")?,
+            redirect_url: f.get("redirectUrl")?,
+            requires_action: f.get("requiresAction")?,
+        })
     }
+}
 
-    fn newtype_variant_seed<T: de::DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Unreadable> {
-        seed.deserialize(self)
+impl FromJs for ErrorBody {
+    fn from_js(v: JsValue) -> Read<ErrorBody> {
+        let f = Fields::of(v)?;
+        Ok(ErrorBody {
+            title: f.get("title")?,
+            status: f.get("status")?,
+            detail: f.get("detail")?,
+            data: f.get("data")?,
+            request_id: f.get("requestId")?,
+        })
     }
+}
 
-    fn tuple_variant<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value, Unreadable> {
-        de::Deserializer::deserialize_any(self, visitor)
+impl FromJs for MethodList {
+    fn from_js(v: JsValue) -> Read<MethodList> {
+        Ok(MethodList { data: Fields::of(v)?.get("data")? })
     }
+}
 
-    fn struct_variant<V: Visitor<'de>>(self, _: &'static [&'static str], visitor: V) -> Result<V::Value, Unreadable> {
-        de::Deserializer::deserialize_any(self, visitor)
+impl FromJs for Selected {
+    fn from_js(v: JsValue) -> Read<Selected> {
+        let f = Fields::of(v)?;
+        Ok(Selected {
+            session_id: f.get("sessionId")?,
+            status: f.get("status")?,
+            payment_method_id: f.get("paymentMethodId")?,
+            payment_method: f.get("paymentMethod")?,
+        })
+    }
+}
+
+#[cfg(feature = "agent")]
+impl FromJs for checkout_types::links::LinkState {
+    fn from_js(v: JsValue) -> Read<checkout_types::links::LinkState> {
+        let f = Fields::of(v)?;
+        Ok(checkout_types::links::LinkState {
+            id: f.get("id")?,
+            channel: f.get("channel")?,
+            to: f.get("to")?,
+            status: f.get("status")?,
+            reason: f.get("reason")?,
+            attempts: f.get("attempts")?,
+            created_at_utc: f.get("createdAtUtc")?,
+            sent_at_utc: f.get("sentAtUtc")?,
+            opened_at_utc: f.get("openedAtUtc")?,
+            paid_at_utc: f.get("paidAtUtc")?,
+            expires_at_utc: f.get("expiresAtUtc")?,
+        })
     }
 }

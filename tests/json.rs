@@ -1,14 +1,24 @@
 //! The widget's reader of JSON values (`checkout_widget::json`), in headless Chromium: what the API
 //! answers, read into the typed contract as serde_json reads it on the server, and anything that
-//! does not fit read as unreadable, never as something else. `scripts/test` runs them with the
+//! does not fit read as unreadable, never as something else. The reader names every field by hand
+//! (issue #21), so every type it reads is written whole here by serde_json, as the API writes it,
+//! and must read back equal: a misspelt or skipped field fails. `scripts/test` runs them with the
 //! component tests.
 #![cfg(target_arch = "wasm32")]
 
+use std::collections::BTreeMap;
+
+use checkout_types::confirm::ConfirmResponse;
+use checkout_types::device_wallet::{GooglePayEnvironment, GooglePaySettings};
 use checkout_types::error::{ErrorBody, ErrorTitle};
+use checkout_types::links::{LinkChannel, LinkState, LinkStatus};
 use checkout_types::money::{Currency, MinorUnit};
-use checkout_types::quote::FeeQuote;
-use checkout_types::session::{Mode, SessionConfig};
-use checkout_widget::json::{Unreadable, from_js, from_json};
+use checkout_types::payment::{MethodSummary, PaymentStatus, PaymentSummary};
+use checkout_types::quote::{FeeQuote, PaymentMethodKind};
+use checkout_types::session::{AvsField, BankChannel, CardChannel, Channels, LineItem, Mode, SavedMethod, SessionConfig, SessionStatus};
+use checkout_types::wallet::{MethodList, Selected};
+use checkout_widget::json::{FromJs, Unreadable, from_js, from_json};
+use serde_json::json;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -82,4 +92,146 @@ fn page_messages_read_as_json_values() {
     assert_eq!(msg["type"], "govifi:credential");
     assert_eq!(msg["theme"]["--checkout-radius"], "4px");
     assert_eq!(from_js::<serde_json::Value>(JsValue::UNDEFINED), Ok(serde_json::Value::Null));
+}
+
+/// `value` written by serde_json (as the API writes it) and read back by the widget.
+fn round_trip<T: FromJs + serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(value: &T) {
+    let text = serde_json::to_string(value).expect("serializable");
+    assert_eq!(from_json::<T>(&text).as_ref(), Some(value), "read back from {text}");
+    // And the server's own reader agrees on the same text.
+    assert_eq!(serde_json::from_str::<T>(&text).ok().as_ref(), Some(value));
+}
+
+fn saved_method(id: &str, kind: PaymentMethodKind) -> SavedMethod {
+    SavedMethod {
+        id: id.to_owned(),
+        kind,
+        brand: Some("VISA".to_owned()),
+        last4: "4242".to_owned(),
+        exp_month: Some(12),
+        exp_year: Some(2030),
+        nickname: Some("Work card".to_owned()),
+        default: true,
+    }
+}
+
+fn payment() -> PaymentSummary {
+    PaymentSummary {
+        id: "pay_1".to_owned(),
+        amount: MinorUnit(2000),
+        fee: MinorUnit(100),
+        total: MinorUnit(2100),
+        currency_code: Currency::CAD,
+        status: PaymentStatus::Authorized,
+        payment_method: MethodSummary { kind: PaymentMethodKind::Card, brand: Some("VISA".to_owned()), last4: "4242".to_owned() },
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_whole_session_config_reads_back_as_the_api_wrote_it() {
+    // Every optional field set and every list filled: each one the reader names is exercised.
+    let config = SessionConfig {
+        session_id: "cs_1".to_owned(),
+        mode: Mode::PaymentWithWallet,
+        status: SessionStatus::Completed,
+        amount: Some(MinorUnit(1500)),
+        currency_code: Currency::GBP,
+        merchant_name: "Demo & Co".to_owned(),
+        merchant_id: "demo".to_owned(),
+        description: Some("Order 42".to_owned()),
+        privacy_policy_url: Some("https://shop.example/privacy".to_owned()),
+        locale: "es".to_owned(),
+        expires_at: "2026-12-07T05:00:00Z".to_owned(),
+        channels: Channels { card: vec![CardChannel::Webform], bank_account: vec![BankChannel::Webform] },
+        saved_methods: vec![saved_method("pm_1", PaymentMethodKind::Card), saved_method("pm_2", PaymentMethodKind::BankAccount)],
+        preselected_method_id: Some("pm_2".to_owned()),
+        required_avs_fields: vec![AvsField::Cardholder, AvsField::Zip],
+        setup_future_usage: "on_session".to_owned(),
+        payment: Some(payment()),
+        merchant_origins: vec!["https://shop.example".to_owned()],
+        appearance: BTreeMap::from([("--checkout-color-primary".to_owned(), "#000".to_owned()), ("--checkout-radius".to_owned(), "4px".to_owned())]),
+        can_save: true,
+        close_on_success: true,
+        cancel_url: Some("https://shop.example/cancel".to_owned()),
+        redirect_url: Some("https://shop.example/done?checkout_signature=t=1,v1=ab".to_owned()),
+        line_items: vec![LineItem { name: "Permit".to_owned(), quantity: 2, amount: MinorUnit(1000) }],
+        google_pay: Some(GooglePaySettings {
+            environment: GooglePayEnvironment::Production,
+            merchant_id: Some("BCR2DN4T".to_owned()),
+            gateway: "example".to_owned(),
+            gateway_merchant_id: "demo".to_owned(),
+        }),
+        apple_pay: Some(json!({"merchantCapabilities": ["supports3DS"], "countryCode": "US", "n": -1.5, "big": 9007199254740991u64})),
+        card_brands: vec!["VISA".to_owned(), "MASTERCARD".to_owned()],
+        agent: Some(json!({"channels": ["TEXT"], "links": [], "phone": null})),
+    };
+    round_trip(&config);
+}
+
+#[wasm_bindgen_test]
+fn a_session_config_without_its_optional_fields_reads_as_the_server_reads_it() {
+    // Only the required fields: every default the reader fills is serde's.
+    let text = r#"{"sessionId":"cs_1","mode":"WALLET","status":"CREATED","currencyCode":"USD","merchantName":"Demo",
+        "locale":"en","expiresAt":"2026-12-07T05:00:00Z","channels":{},"setupFutureUsage":"off"}"#;
+    let theirs: SessionConfig = serde_json::from_str(text).expect("the server reads it");
+    assert_eq!(from_json::<SessionConfig>(text), Some(theirs));
+    // A required field missing, or a list of the wrong shape, is unreadable.
+    assert_eq!(from_json::<SessionConfig>(&text.replace(r#""locale":"en","#, "")), None);
+    assert_eq!(from_json::<SessionConfig>(&text.replace(r#""channels":{}"#, r#""channels":{"card":"WEBFORM"}"#)), None);
+    assert_eq!(from_json::<SessionConfig>(&text.replace(r#""currencyCode":"USD""#, r#""currencyCode":"usd""#)), None);
+}
+
+#[wasm_bindgen_test]
+fn every_other_answer_reads_back_as_the_api_wrote_it() {
+    round_trip(&FeeQuote {
+        quote_id: "q_1".to_owned(),
+        amount: MinorUnit(2000),
+        fee: MinorUnit(100),
+        total: MinorUnit(2100),
+        currency_code: Currency::EUR,
+        expires_at: "2026-12-07T05:00:00Z".to_owned(),
+        disclosure: "A convenience fee applies.".to_owned(),
+    });
+    round_trip(&ConfirmResponse {
+        session_id: "cs_1".to_owned(),
+        status: SessionStatus::Completed,
+        payment: Some(payment()),
+        redirect_url: Some("https://shop.example/done".to_owned()),
+        requires_action: Some(json!({"type": "THREE_D_SECURE", "challengeId": "ch_1", "url": "/challenge/ch_1"})),
+    });
+    round_trip(&ErrorBody {
+        title: ErrorTitle::PaymentError,
+        status: 402,
+        detail: "declined".to_owned(),
+        data: Some(json!({"declineCode": "insufficient_funds"})),
+        request_id: Some("req_9".to_owned()),
+    });
+    round_trip(&MethodList { data: vec![saved_method("pm_1", PaymentMethodKind::Card)] });
+    round_trip(&Selected {
+        session_id: "cs_1".to_owned(),
+        status: SessionStatus::Completed,
+        payment_method_id: "pm_1".to_owned(),
+        payment_method: saved_method("pm_1", PaymentMethodKind::Card),
+    });
+    round_trip(&LinkState {
+        id: "lnk_1".to_owned(),
+        channel: LinkChannel::Email,
+        to: "payer@example.com".to_owned(),
+        status: LinkStatus::Failed,
+        reason: Some("mailbox unavailable".to_owned()),
+        attempts: 3,
+        created_at_utc: "2026-12-07T05:00:00Z".to_owned(),
+        sent_at_utc: Some("2026-12-07T05:00:01Z".to_owned()),
+        opened_at_utc: Some("2026-12-07T05:00:02Z".to_owned()),
+        paid_at_utc: Some("2026-12-07T05:00:03Z".to_owned()),
+        expires_at_utc: "2026-12-08T05:00:00Z".to_owned(),
+    });
+}
+
+#[wasm_bindgen_test]
+fn google_pay_settings_with_a_field_the_contract_does_not_name_are_unreadable_as_on_the_server() {
+    let text = r#"{"environment":"TEST","gateway":"example","gatewayMerchantId":"demo","extra":1}"#;
+    assert!(serde_json::from_str::<GooglePaySettings>(text).is_err());
+    assert_eq!(from_json::<GooglePaySettings>(text), None);
+    assert!(from_json::<GooglePaySettings>(&text.replace(r#","extra":1"#, "")).is_some());
 }

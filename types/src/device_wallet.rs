@@ -15,8 +15,9 @@ crate::wire_enum! {
 }
 
 /// What the widget needs to ask Google Pay for a token (the session's config carries it when the
-/// session enables `GOOGLE_PAY`): the merchant's settings, or the sandbox's defaults. Read through
-/// `serde_json::Value` (below), not a derived visitor, for the widget's size.
+/// session enables `GOOGLE_PAY`): the merchant's settings, or the sandbox's defaults. Read by the
+/// API through `serde_json::Value` (below), refusing unknown fields; the widget reads it with its
+/// own reader (`src/json.rs`), which refuses them too.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
