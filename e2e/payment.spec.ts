@@ -220,7 +220,7 @@ test('the page asks for the config once, before the wasm has loaded, within its 
   expect(configs).toHaveLength(2);
 });
 
-test('while the wasm downloads the payer reads a loading line, in their language, then the form replaces it', async ({ page, request }) => {
+test('while the wasm downloads the payer sees the card form\'s skeleton and a loading line in their language; the form takes its place without moving', async ({ page, request }) => {
   await watchPrefetch(page);
   const s = await createSession(request, 1500);
   let release!: () => void;
@@ -230,9 +230,21 @@ test('while the wasm downloads the payer reads a loading line, in their language
   const boot = page.getByTestId('checkout-boot');
   await expect(boot.getByRole('status')).toHaveText('Cargando el pago seguro…');
   await expect(boot.locator('.spinner')).toBeVisible();
+  // The skeleton: the card form's five inputs, disabled, where the form's will be.
+  const skeleton = boot.locator('input');
+  await expect(skeleton).toHaveCount(5);
+  for (const input of await skeleton.all()) await expect(input).toBeDisabled();
+  await expect(boot.getByRole('button')).toHaveCount(0); // hidden from assistive technology: nothing to press yet
+  const before = await Promise.all((await skeleton.all()).map((i) => i.boundingBox()));
   release();
   await expect(page.getByTestId('amount')).toHaveText('$15.00');
   await expect(page.getByTestId('checkout-boot')).toHaveCount(0);
+  const after = await Promise.all(['card-number', 'card-expiry', 'card-cvc', 'card-name', 'card-zip'].map((id) => page.getByTestId(id).boundingBox()));
+  for (const [i, box] of after.entries()) {
+    for (const k of ['x', 'y', 'width', 'height'] as const) {
+      expect(Math.abs(box![k] - before[i]![k]), `input ${i} ${k}: skeleton ${before[i]![k]}, form ${box![k]}`).toBeLessThanOrEqual(1);
+    }
+  }
   await expect(page.getByRole('status').filter({ hasText: /Cargando|Loading/ })).toHaveCount(0);
   expect(await page.evaluate(() => (window as any).__cspViolations)).toEqual([]);
 

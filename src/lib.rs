@@ -29,13 +29,23 @@ use crate::api::ApiClient;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::Locale;
 
-/// Mounts [`App`] on `<body>`, in place of the page's static loading line (`index.html`): both in
-/// one task, so no frame is painted between them.
+/// Mounts [`App`] on `<body>`, after the page's boot screen (`index.html`: the card form's
+/// skeleton; `loading.html`: a loading line), which stays until the widget's first screen.
 pub fn start() {
+    leptos::mount::mount_to_body(App);
+}
+
+/// Whether the page's boot screen still shows.
+pub(crate) fn booting() -> bool {
+    document().get_element_by_id("checkout-boot").is_some()
+}
+
+/// Removes the page's boot screen: called while the widget's first screen (the mode, or an error)
+/// is built, in the same task that attaches it, so no frame is painted between them.
+fn boot_done() {
     if let Some(boot) = document().get_element_by_id("checkout-boot") {
         boot.remove();
     }
-    leptos::mount::mount_to_body(App);
 }
 
 /// Reads the credential, loads the session's config, renders its mode.
@@ -65,7 +75,10 @@ pub fn App() -> impl IntoView {
             <h1 class="visually-hidden">{locale.t(i18n::Key::SecureCheckout)}</h1>
             {match creds {
                 Some(c) => view! { <Checkout client=ApiClient::new(c) fallback_locale=locale /> }.into_any(),
-                None => view! { <LoadError message=locale.t(i18n::Key::MissingCredential) retry=None /> }.into_any(),
+                None => {
+                    boot_done();
+                    view! { <LoadError message=locale.t(i18n::Key::MissingCredential) retry=None /> }.into_any()
+                }
             }}
         </main>
     }
@@ -109,9 +122,11 @@ fn Checkout(client: ApiClient, fallback_locale: Locale) -> impl IntoView {
     move || match config.get() {
         None => view! { <Loading locale=fallback_locale /> }.into_any(),
         Some(Err(e)) => {
+            boot_done();
             view! { <LoadError message=fallback_locale.api_error(&e) retry=Some((retry, fallback_locale.t(i18n::Key::Retry))) /> }.into_any()
         }
         Some(Ok(cfg)) => {
+            boot_done();
             let locale = Locale::from_tag(&cfg.locale);
             modes::render(client.clone(), cfg, locale)
         }

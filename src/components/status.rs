@@ -4,14 +4,15 @@ use leptos::prelude::*;
 
 use crate::i18n::{Key, Locale};
 
-/// Shown while the session config loads; never a blank screen.
+/// Shown while the session config loads; never a blank screen. Hidden while the page's boot
+/// screen (`index.html`, `loading.html`) still says it: the widget's first screen replaces both.
 #[component]
 pub fn Loading(
     /// Language of the message.
     locale: Locale,
 ) -> impl IntoView {
     view! {
-        <div class="status loading" role="status" aria-live="polite" data-testid="checkout-loading">
+        <div class="status loading" role="status" aria-live="polite" data-testid="checkout-loading" hidden=crate::booting()>
             <span class="spinner" aria-hidden="true"></span>
             <p>{locale.t(Key::Loading)}</p>
         </div>
