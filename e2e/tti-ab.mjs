@@ -3,7 +3,10 @@
 // Serve each build from its own API (CHECKOUT_DIST_DIR, with bench/vanilla.html copied in as
 // scripts/bench's widget_dir does), then:  node tti-ab.mjs http://A http://B [pairs]
 // 2026-12-07, this session's build (A) against 9a78ca4's (B), 40 triples, twice: A/B 0.95x and 0.98x;
-// A/vanilla 1.45x and 1.62x, B/vanilla 1.60x and 1.67x.
+// A/vanilla 1.45x and 1.62x, B/vanilla 1.60x and 1.67x (the vanilla page then came from A only, which
+// slowed A: an A/A run read 1.13x; it alternates now, and both orders of A and B agree within 0.03x).
+// Later that day, the skeleton page against the loading line (same wasm), both orders, 40 pairs:
+// 1.11x and 1.14x on loopback, then 1.05x and 1.06x; THROTTLE=40,10000, 20 pairs: 1.03x and 0.99x.
 import { chromium } from '@playwright/test';
 const [A, B, n] = [process.argv[2], process.argv[3], Number(process.argv[4] ?? 40)];
 const args = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -13,23 +16,37 @@ async function session(base) {
     body: JSON.stringify({ customer: {}, payment: { merchantTransactionId: crypto.randomUUID(), amount: 1500 }, config: { modes: ['PAYMENT'] } }) });
   return (await r.json()).data;
 }
+// THROTTLE="latency_ms,kbit_per_s" loads every page over an emulated network (Chromium's own
+// throttling, per page), e.g. THROTTLE=40,10000 for a 10 Mbit/s link 40 ms away.
+const throttle = process.env.THROTTLE?.split(',').map(Number);
 async function measure(url) {
   const context = await browser.newContext(); const page = await context.newPage();
+  if (throttle) {
+    const cdp = await context.newCDPSession(page);
+    const bytes = (throttle[1] * 1000) / 8;
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: throttle[0], downloadThroughput: bytes, uploadThroughput: bytes });
+  }
   await page.goto(url);
   await page.waitForFunction(() => performance.getEntriesByName('checkout-ready').length > 0, null, { timeout: 20_000 });
-  const ms = await page.evaluate(() => performance.getEntriesByName('checkout-ready')[0].startTime);
-  await context.close(); return ms;
+  const [ms, fcp] = await page.evaluate(() => [performance.getEntriesByName('checkout-ready')[0].startTime,
+    performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN]);
+  await context.close(); paints.push(fcp); return ms;
 }
+let paints = [];
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const a = [], b = [], v = [];
+const a = [], b = [], v = [], fa = [], fb = [];
 for (let i = 0; i < n; i++) {
-  const sv = await session(A); v.push(await measure(`${A}/widget/vanilla.html#${sv.hostedUrl.split('#')[1]}`));
+  // The vanilla page from A and B in turn: served always by A, it made A's loads slower (an A/A run,
+  // the same build on both, read 1.13x on 2026-12-07).
+  const V = i % 2 ? A : B;
+  const sv = await session(V); v.push(await measure(`${V}/widget/vanilla.html#${sv.hostedUrl.split('#')[1]}`));
   const order = i % 2 ? ['a', 'b'] : ['b', 'a'];
   for (const which of order) {
     const base = which === 'a' ? A : B; const s = await session(base); const t = await measure(s.hostedUrl);
-    (which === 'a' ? a : b).push(t);
+    (which === 'a' ? a : b).push(t); (which === 'a' ? fa : fb).push(paints.pop());
   }
 }
 await browser.close();
 console.log(JSON.stringify({ n, new_ms: median(a), old_ms: median(b), vanilla_ms: median(v),
+  new_fcp_ms: median(fa), old_fcp_ms: median(fb), new_over_old_fcp: median(fa.map((x, k) => x / fb[k])),
   new_over_old: median(a.map((x, k) => x / b[k])), new_over_vanilla: median(a.map((x, k) => x / v[k])), old_over_vanilla: median(b.map((x, k) => x / v[k])) }));
