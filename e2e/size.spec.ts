@@ -87,11 +87,11 @@ import { createHash } from 'node:crypto';
 // collecting into maps sorted the pairs first (std's stable sort, 8 kB of code) and collecting
 // `Result`s instantiated an adapter per item type; loops that insert and push instead. Each field's
 // getter not inlined measured +351 B; the struct readers without early returns -80 B (not taken).
-// Raised to 168,400 (payment 168,377 B, +112 B; manage 144,848 B, agent 118,079 B) for the card
+// Raised to 168,600 (payment 168,570 B, +305 B; manage 145,071 B, agent 118,249 B) for the card
 // form's skeleton on the payment page (index.html): the widget keeps the page's boot screen until
 // its first screen and removes it while attaching that screen (src/lib.rs), and the stylesheet has
 // the skeleton's bars and boxes; the page itself (not counted here) is 1.5 kB (0.3 kB gzip) larger.
-const BUDGET_GZIP_BYTES = 168_400;
+const BUDGET_GZIP_BYTES = 168_600;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {

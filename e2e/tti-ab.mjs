@@ -6,7 +6,8 @@
 // A/vanilla 1.45x and 1.62x, B/vanilla 1.60x and 1.67x (the vanilla page then came from A only, which
 // slowed A: an A/A run read 1.13x; it alternates now, and both orders of A and B agree within 0.03x).
 // Later that day, the skeleton page against the loading line (same wasm), both orders, 40 pairs:
-// 1.11x and 1.14x on loopback, then 1.05x and 1.06x; THROTTLE=40,10000, 20 pairs: 1.03x and 0.99x.
+// 1.01x and 1.14x on loopback with the final build (1.05x-1.14x in earlier runs); THROTTLE=40,10000,
+// 20 pairs: 1.03x and 0.98x.
 import { chromium } from '@playwright/test';
 const [A, B, n] = [process.argv[2], process.argv[3], Number(process.argv[4] ?? 40)];
 const args = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
