@@ -31,20 +31,19 @@ async function measure(url) {
   await page.waitForFunction(() => performance.getEntriesByName('checkout-ready').length > 0, null, { timeout: 20_000 });
   const [ms, fcp] = await page.evaluate(() => [performance.getEntriesByName('checkout-ready')[0].startTime,
     performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN]);
-  await context.close(); paints.push(fcp); return ms;
+  await context.close(); return [ms, fcp];
 }
-let paints = [];
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const a = [], b = [], v = [], fa = [], fb = [];
 for (let i = 0; i < n; i++) {
   // The vanilla page from A and B in turn: served always by A, it made A's loads slower (an A/A run,
   // the same build on both, read 1.13x on 2026-12-07).
   const V = i % 2 ? A : B;
-  const sv = await session(V); v.push(await measure(`${V}/widget/vanilla.html#${sv.hostedUrl.split('#')[1]}`));
+  const sv = await session(V); v.push((await measure(`${V}/widget/vanilla.html#${sv.hostedUrl.split('#')[1]}`))[0]);
   const order = i % 2 ? ['a', 'b'] : ['b', 'a'];
   for (const which of order) {
-    const base = which === 'a' ? A : B; const s = await session(base); const t = await measure(s.hostedUrl);
-    (which === 'a' ? a : b).push(t); (which === 'a' ? fa : fb).push(paints.pop());
+    const base = which === 'a' ? A : B; const s = await session(base); const [t, fcp] = await measure(s.hostedUrl);
+    (which === 'a' ? a : b).push(t); (which === 'a' ? fa : fb).push(fcp);
   }
 }
 await browser.close();

@@ -119,16 +119,18 @@ fn Checkout(client: ApiClient, fallback_locale: Locale) -> impl IntoView {
         Some(Err(e)) => embed::emit("error", checkout_types::events::Failed { title: e.title(), message: fallback_locale.api_error(&e) }),
         None => {}
     });
-    move || match config.get() {
-        None => view! { <Loading locale=fallback_locale /> }.into_any(),
-        Some(Err(e)) => {
-            boot_done();
-            view! { <LoadError message=fallback_locale.api_error(&e) retry=Some((retry, fallback_locale.t(i18n::Key::Retry))) /> }.into_any()
-        }
-        Some(Ok(cfg)) => {
-            boot_done();
-            let locale = Locale::from_tag(&cfg.locale);
-            modes::render(client.clone(), cfg, locale)
+    move || {
+        let Some(loaded) = config.get() else { return view! { <Loading locale=fallback_locale /> }.into_any() };
+        // The widget's first screen, the mode or the error: the page's boot screen goes now.
+        boot_done();
+        match loaded {
+            Err(e) => {
+                view! { <LoadError message=fallback_locale.api_error(&e) retry=Some((retry, fallback_locale.t(i18n::Key::Retry))) /> }.into_any()
+            }
+            Ok(cfg) => {
+                let locale = Locale::from_tag(&cfg.locale);
+                modes::render(client.clone(), cfg, locale)
+            }
         }
     }
 }
