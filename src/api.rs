@@ -203,7 +203,7 @@ fn read<T: FromJs>(answer: Result<(u16, String), ApiError>) -> Result<T, ApiErro
 }
 
 /// A request's body as JSON text.
-fn json(body: &impl serde::Serialize) -> Result<String, ApiError> {
+fn json(body: &impl crate::json::ToJs) -> Result<String, ApiError> {
     crate::json::to_json(body).ok_or(ApiError::Network)
 }
 

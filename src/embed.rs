@@ -59,9 +59,9 @@ fn message(kind: &str, fields: &[(&str, &wasm_bindgen::JsValue)]) -> wasm_bindge
 /// embedding page or opener, if there is one. Never sends card data: callers pass summaries.
 /// `detail` is one of `checkout_types::events` (merchants' `govifi.d.ts` is generated from them),
 /// or the API's own answer forwarded as it came (WALLET's `WalletDone`).
-pub fn emit(name: &str, detail: impl serde::Serialize) {
+pub fn emit(name: &str, detail: impl crate::json::ToJs) {
     let Some(target) = TARGET.with(|t| t.borrow().clone()) else { return };
-    let Some(detail) = crate::json::to_js(&detail) else { return };
+    let detail = detail.to_js();
     let msg = message("govifi:event", &[("name", &name.into()), ("detail", &detail)]);
     let w = window();
     match target {

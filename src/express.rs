@@ -163,7 +163,7 @@ fn s(text: &str) -> Value {
 
 fn new_request(methods: &Value, details: &Value) -> Option<JsValue> {
     let ctor = Reflect::get(&window(), &JsValue::from_str("PaymentRequest")).ok()?.dyn_into::<Function>().ok()?;
-    let args = Array::of2(&Array::of1(&crate::json::to_js(methods)?), &crate::json::to_js(details)?);
+    let args = Array::of2(&Array::of1(&crate::json::to_js(methods)), &crate::json::to_js(details));
     Reflect::construct(&ctor, &args).ok()
 }
 
@@ -218,7 +218,7 @@ pub fn open(wallet: Wallet, cfg: &SessionConfig, quote: &FeeQuote, labels: (&str
     let line = |item: &Value| obj(vec![("label", item["label"].clone()), ("amount", item["amount"]["value"].clone()), ("type", s("final"))]);
     request["total"]["amount"] = details["total"]["amount"]["value"].clone();
     request["lineItems"] = Value::Array(details["displayItems"].as_array()?.iter().map(line).collect());
-    let session = Reflect::construct(&apple_pay_session()?, &Array::of2(&JsValue::from_f64(3.0), &crate::json::to_js(&request)?)).ok()?;
+    let session = Reflect::construct(&apple_pay_session()?, &Array::of2(&JsValue::from_f64(3.0), &crate::json::to_js(&request))).ok()?;
     let mut settle = |resolve: Function, reject: Function| {
         let on = |name: &str, f: JsValue| {
             let _ = Reflect::set(&session, &JsValue::from_str(name), &f);
@@ -282,6 +282,6 @@ pub async fn token(wallet: Wallet, shown: Promise) -> Result<(JsValue, WalletTok
 pub fn complete(wallet: Wallet, handle: &JsValue, ok: bool) {
     let _ = match wallet {
         Wallet::GooglePay => call(handle, "complete", &Array::of1(&JsValue::from_str(if ok { "success" } else { "fail" }))),
-        Wallet::ApplePay => crate::json::to_js(&obj(vec![("status", Value::from(if ok { 0 } else { 1 }))])).and_then(|r| call(handle, "completePayment", &Array::of1(&r))),
+        Wallet::ApplePay => call(handle, "completePayment", &Array::of1(&crate::json::to_js(&obj(vec![("status", Value::from(if ok { 0 } else { 1 }))])))),
     };
 }

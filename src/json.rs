@@ -1,32 +1,38 @@
 //! JSON in the widget, through the browser: text is parsed by `JSON.parse` and written by
 //! `JSON.stringify`. The API's answers are read out of the parsed JS value field by field
-//! ([`FromJs`], one impl per type below) and written into one by serde-wasm-bindgen. Neither
-//! serde_json's parser and writer nor any serde `Deserialize` is in the wasm (issue #21).
+//! ([`FromJs`], one impl per type below); request bodies, page events and the wallets' requests
+//! are written into one field by field ([`ToJs`]). Neither serde_json's parser and writer nor any
+//! serde `Deserialize` or `Serializer` is in the wasm (issue #21).
 //!
 //! Why by hand, not serde: a derived `Deserialize` is a visitor per type that matches every field
 //! name, driven by a deserializer instantiated per type; reading the payment build's answers that
-//! way was about 34 kB of wasm (13.9 kB gzip, measured by removing the reads). Here a field is one
-//! call of a non-generic getter with its wire name. The names are the contract's (`checkout_types`,
-//! camelCase as serde writes them): `tests/json.rs` writes a whole value of every type read here
-//! with serde_json, as the API does, and asserts this reader gives back the same value, so a name
-//! misspelt here, or a field the types gain and this reader skips, fails there.
+//! way was about 34 kB of wasm (13.9 kB gzip, measured by removing the reads). Writing through
+//! serde-wasm-bindgen's `Serializer` instantiated it per type, with its interned-name cache. Here a
+//! field is one call of a non-generic getter or setter with its wire name. The names are the
+//! contract's (`checkout_types`, camelCase as serde writes them): `tests/json.rs` writes a whole
+//! value of every type read here with serde_json, as the API does, and asserts this reader gives
+//! back the same value; and it writes every type written here both ways and asserts the two JSON
+//! values are equal. So a name misspelt here, or a field the types gain and this code skips, fails
+//! there.
 //!
 //! As serde would: a missing `Option` or a `null` is `None`; a missing `#[serde(default)]` field is
 //! its default; anything of the wrong shape (a fraction where an amount is due, an unknown enum
 //! name, a missing required field) is [`Unreadable`], never a zero or a default. Unknown fields are
 //! ignored. An error carries no message: the widget never shows one (an unreadable answer is an
-//! unreadable answer), and messages bring formatting code into the wasm.
+//! unreadable answer), and messages bring formatting code into the wasm. Written, a `None` is
+//! `null`, or no field where the type skips it (`skip_serializing_if = "Option::is_none"`).
 
 use std::collections::BTreeMap;
 
-use checkout_types::confirm::ConfirmResponse;
-use checkout_types::device_wallet::GooglePaySettings;
+use checkout_types::confirm::{ChallengeDone, ConfirmRequest, ConfirmResponse, InlineMethod};
+use checkout_types::device_wallet::{ApplePayValidationRequest, GooglePaySettings};
 use checkout_types::error::ErrorBody;
+use checkout_types::events;
 use checkout_types::money::{Currency, MinorUnit};
 use checkout_types::payment::{MethodSummary, PaymentSummary};
-use checkout_types::quote::FeeQuote;
+use checkout_types::quote::{FeeQuote, FeeQuoteRequest};
 use checkout_types::session::{Channels, LineItem, SavedMethod, SessionConfig};
-use checkout_types::wallet::{MethodList, Selected};
+use checkout_types::wallet::{AddMethod, MethodList, SelectMethod, Selected, UpdateMethod};
 use js_sys::{Array, Object, Reflect};
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
@@ -43,6 +49,13 @@ pub trait FromJs: Sized {
     fn from_js(value: JsValue) -> Read<Self>;
 }
 
+/// A type the widget writes as a JS value (a request body, a page event, a wallet's request), as
+/// serde_json would write it.
+pub trait ToJs {
+    /// `self` as a plain JS value.
+    fn to_js(&self) -> JsValue;
+}
+
 /// JSON text read into `T`: parsed by the browser (`JSON.parse`), then read from the JS value.
 pub fn from_json<T: FromJs>(text: &str) -> Option<T> {
     T::from_js(js_sys::JSON::parse(text).ok()?).ok()
@@ -53,16 +66,20 @@ pub fn from_js<T: FromJs>(value: JsValue) -> Read<T> {
     T::from_js(value)
 }
 
-/// A value as a plain JS value: serialized by serde-wasm-bindgen, JSON-compatible (maps as objects,
-/// `None` as `null`), as serde_json would write it.
-pub fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Option<JsValue> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()
+/// A value as a plain JS value (see [`ToJs`]).
+pub fn to_js<T: ToJs + ?Sized>(value: &T) -> JsValue {
+    value.to_js()
 }
 
 /// A value as JSON text, written by the browser (`JSON.stringify`): serde_json's writer is not in
 /// the wasm either (issue #21).
-pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Option<String> {
-    js_sys::JSON::stringify(&to_js(value)?).ok()?.as_string()
+pub fn to_json<T: ToJs + ?Sized>(value: &T) -> Option<String> {
+    stringify(&value.to_js())
+}
+
+#[inline(never)]
+fn stringify(value: &JsValue) -> Option<String> {
+    js_sys::JSON::stringify(value).ok()?.as_string()
 }
 
 /// Integers JSON carries exactly (`Number.MAX_SAFE_INTEGER`).
@@ -237,12 +254,17 @@ impl FromJs for Value {
     }
 }
 
-/// `FromJs` for `wire_enum!` types: the wire name, exactly.
+/// `FromJs` and `ToJs` for `wire_enum!` types: the wire name, exactly.
 macro_rules! wire_names {
     ($($ty:ty),+ $(,)?) => {
         $(impl FromJs for $ty {
             fn from_js(v: JsValue) -> Read<$ty> {
                 <$ty>::parse(&String::from_js(v)?).ok_or(Unreadable)
+            }
+        }
+        impl ToJs for $ty {
+            fn to_js(&self) -> JsValue {
+                self.as_str().to_js()
             }
         })+
     };
@@ -255,6 +277,7 @@ wire_names!(
     checkout_types::session::BankChannel,
     checkout_types::session::AvsField,
     checkout_types::quote::PaymentMethodKind,
+    checkout_types::quote::Funding,
     checkout_types::payment::PaymentStatus,
     checkout_types::error::ErrorTitle,
     checkout_types::device_wallet::GooglePayEnvironment,
@@ -443,5 +466,367 @@ impl FromJs for checkout_types::links::LinkState {
             paid_at_utc: f.get("paidAtUtc")?,
             expires_at_utc: f.get("expiresAtUtc")?,
         })
+    }
+}
+
+// The writer. Fields go in the order the types declare them, as serde writes them.
+
+/// An object written field by field.
+pub struct Obj(Object);
+
+impl Obj {
+    /// An empty object.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Obj {
+        Obj(Object::new())
+    }
+
+    #[inline(never)]
+    fn put(&self, name: &str, value: &JsValue) {
+        let _ = Reflect::set(&self.0, &JsValue::from_str(name), value);
+    }
+
+    /// The field `name`.
+    pub fn set<T: ToJs + ?Sized>(self, name: &str, value: &T) -> Obj {
+        self.put(name, &value.to_js());
+        self
+    }
+
+    /// The field `name` if `value` is `Some`: `skip_serializing_if = "Option::is_none"`.
+    pub fn some<T: ToJs>(self, name: &str, value: &Option<T>) -> Obj {
+        if let Some(value) = value {
+            self.put(name, &value.to_js());
+        }
+        self
+    }
+
+    /// The object.
+    pub fn done(self) -> JsValue {
+        self.0.into()
+    }
+}
+
+impl ToJs for str {
+    fn to_js(&self) -> JsValue {
+        JsValue::from_str(self)
+    }
+}
+
+impl ToJs for String {
+    fn to_js(&self) -> JsValue {
+        JsValue::from_str(self)
+    }
+}
+
+impl ToJs for JsValue {
+    fn to_js(&self) -> JsValue {
+        self.clone()
+    }
+}
+
+impl<T: ToJs + ?Sized> ToJs for &T {
+    fn to_js(&self) -> JsValue {
+        (**self).to_js()
+    }
+}
+
+impl ToJs for bool {
+    fn to_js(&self) -> JsValue {
+        JsValue::from_bool(*self)
+    }
+}
+
+macro_rules! numbers {
+    ($($ty:ty),+) => {
+        $(impl ToJs for $ty {
+            fn to_js(&self) -> JsValue {
+                JsValue::from_f64(*self as f64)
+            }
+        })+
+    };
+}
+
+numbers!(i32, i64, u8, u16, u32);
+
+impl ToJs for MinorUnit {
+    fn to_js(&self) -> JsValue {
+        self.0.to_js()
+    }
+}
+
+impl ToJs for Currency {
+    fn to_js(&self) -> JsValue {
+        self.code().to_js()
+    }
+}
+
+impl<T: ToJs> ToJs for Option<T> {
+    fn to_js(&self) -> JsValue {
+        match self {
+            Some(v) => v.to_js(),
+            None => JsValue::NULL,
+        }
+    }
+}
+
+impl<T: ToJs> ToJs for [T] {
+    fn to_js(&self) -> JsValue {
+        let out = Array::new();
+        for item in self {
+            out.push(&item.to_js());
+        }
+        out.into()
+    }
+}
+
+impl<T: ToJs> ToJs for Vec<T> {
+    fn to_js(&self) -> JsValue {
+        self.as_slice().to_js()
+    }
+}
+
+impl ToJs for Value {
+    /// As serde_json writes it: numbers as JS numbers, objects with their keys in the map's order.
+    fn to_js(&self) -> JsValue {
+        match self {
+            Value::Null => JsValue::NULL,
+            Value::Bool(b) => b.to_js(),
+            Value::Number(n) => n.as_f64().map_or(JsValue::NULL, JsValue::from_f64),
+            Value::String(s) => s.to_js(),
+            Value::Array(items) => items.to_js(),
+            Value::Object(map) => {
+                let out = Obj::new();
+                for (name, value) in map {
+                    out.put(name, &value.to_js());
+                }
+                out.done()
+            }
+        }
+    }
+}
+
+impl ToJs for SavedMethod {
+    fn to_js(&self) -> JsValue {
+        Obj::new()
+            .set("id", &self.id)
+            .set("type", &self.kind)
+            .set("brand", &self.brand)
+            .set("last4", &self.last4)
+            .set("expMonth", &self.exp_month)
+            .set("expYear", &self.exp_year)
+            .set("nickname", &self.nickname)
+            .set("default", &self.default)
+            .done()
+    }
+}
+
+impl ToJs for MethodSummary {
+    fn to_js(&self) -> JsValue {
+        Obj::new().set("type", &self.kind).set("brand", &self.brand).set("last4", &self.last4).done()
+    }
+}
+
+impl ToJs for PaymentSummary {
+    fn to_js(&self) -> JsValue {
+        Obj::new()
+            .set("id", &self.id)
+            .set("amount", &self.amount)
+            .set("fee", &self.fee)
+            .set("total", &self.total)
+            .set("currencyCode", &self.currency_code)
+            .set("status", &self.status)
+            .set("paymentMethod", &self.payment_method)
+            .done()
+    }
+}
+
+impl ToJs for FeeQuoteRequest {
+    fn to_js(&self) -> JsValue {
+        Obj::new()
+            .set("method", &self.method)
+            .some("brand", &self.brand)
+            .some("funding", &self.funding)
+            .some("paymentMethodId", &self.payment_method_id)
+            .done()
+    }
+}
+
+impl ToJs for InlineMethod {
+    /// `{"type": "CARD", "card": {..}}` and so on: serde's internally tagged enum.
+    fn to_js(&self) -> JsValue {
+        let obj = Obj::new();
+        match self {
+            InlineMethod::Card { card } => obj.set("type", "CARD").set(
+                "card",
+                &Obj::new()
+                    .set("number", &card.number)
+                    .set("expMonth", &card.exp_month)
+                    .set("expYear", &card.exp_year)
+                    .set("cvc", &card.cvc)
+                    .some("nameOnCard", &card.name_on_card)
+                    .some("zipCode", &card.zip_code)
+                    .done(),
+            ),
+            InlineMethod::BankAccount { bank_account: bank } => obj.set("type", "BANK_ACCOUNT").set(
+                "bankAccount",
+                &Obj::new()
+                    .set("routingNumber", &bank.routing_number)
+                    .set("accountNumber", &bank.account_number)
+                    .set("accountType", &bank.account_type)
+                    .set("accountHolderName", &bank.account_holder_name)
+                    .done(),
+            ),
+            InlineMethod::GooglePay { google_pay: token } => obj.set("type", "GOOGLE_PAY").set("googlePay", &wallet_token(token)),
+            InlineMethod::ApplePay { apple_pay: token } => obj.set("type", "APPLE_PAY").set("applePay", &wallet_token(token)),
+        }
+        .done()
+    }
+}
+
+fn wallet_token(token: &checkout_types::confirm::WalletTokenInput) -> JsValue {
+    Obj::new().set("token", &token.token).set("network", &token.network).set("last4", &token.last4).done()
+}
+
+impl ToJs for ConfirmRequest {
+    fn to_js(&self) -> JsValue {
+        Obj::new()
+            .set("quoteId", &self.quote_id)
+            .some("paymentMethodId", &self.payment_method_id)
+            .some("paymentMethod", &self.payment_method)
+            .some("saveForFuture", &self.save_for_future)
+            .done()
+    }
+}
+
+impl ToJs for AddMethod {
+    fn to_js(&self) -> JsValue {
+        Obj::new()
+            .set("paymentMethod", &self.payment_method)
+            .some("nickname", &self.nickname)
+            .set("default", &self.default)
+            .done()
+    }
+}
+
+impl ToJs for UpdateMethod {
+    fn to_js(&self) -> JsValue {
+        Obj::new().some("nickname", &self.nickname).some("default", &self.default).done()
+    }
+}
+
+impl ToJs for SelectMethod {
+    fn to_js(&self) -> JsValue {
+        Obj::new().set("paymentMethodId", &self.payment_method_id).done()
+    }
+}
+
+impl ToJs for ChallengeDone {
+    fn to_js(&self) -> JsValue {
+        Obj::new().set("challengeId", &self.challenge_id).done()
+    }
+}
+
+impl ToJs for ApplePayValidationRequest {
+    fn to_js(&self) -> JsValue {
+        Obj::new().set("validationUrl", &self.validation_url).done()
+    }
+}
+
+#[cfg(feature = "agent")]
+impl FromJs for checkout_types::links::AgentView {
+    fn from_js(v: JsValue) -> Read<checkout_types::links::AgentView> {
+        let f = Fields::of(v)?;
+        Ok(checkout_types::links::AgentView {
+            channels: f.get("channels")?,
+            phone: f.get("phone")?,
+            email: f.get("email")?,
+            link_lifetime_minutes: f.get("linkLifetimeMinutes")?,
+            links: f.get("links")?,
+        })
+    }
+}
+
+#[cfg(feature = "agent")]
+impl ToJs for checkout_types::links::SendLink {
+    fn to_js(&self) -> JsValue {
+        Obj::new().set("channel", &self.channel).set("to", &self.to).done()
+    }
+}
+
+// The page events (`checkout_types::events`; `api/static/govifi.d.ts` declares them).
+
+impl ToJs for events::Ready {
+    fn to_js(&self) -> JsValue {
+        Obj::new()
+            .set("sessionId", &self.session_id)
+            .set("mode", &self.mode)
+            .set("status", &self.status)
+            .set("amount", &self.amount)
+            .set("currencyCode", &self.currency_code)
+            .done()
+    }
+}
+
+impl ToJs for events::MethodChanged {
+    fn to_js(&self) -> JsValue {
+        Obj::new().set("method", &self.method).set("brand", &self.brand).done()
+    }
+}
+
+impl ToJs for events::WalletsUnavailable {
+    fn to_js(&self) -> JsValue {
+        Obj::new().set("walletsUnavailable", &self.wallets_unavailable).set("blocked", &self.blocked).done()
+    }
+}
+
+impl ToJs for events::WalletChanged {
+    fn to_js(&self) -> JsValue {
+        Obj::new().some("paymentMethod", &self.payment_method).some("removed", &self.removed).done()
+    }
+}
+
+impl ToJs for events::Quoted {
+    fn to_js(&self) -> JsValue {
+        Obj::new()
+            .set("quoteId", &self.quote_id)
+            .set("amount", &self.amount)
+            .set("fee", &self.fee)
+            .set("total", &self.total)
+            .set("currencyCode", &self.currency_code)
+            .done()
+    }
+}
+
+impl ToJs for events::Paid {
+    fn to_js(&self) -> JsValue {
+        Obj::new().set("sessionId", &self.session_id).set("status", &self.status).set("payment", &self.payment).done()
+    }
+}
+
+impl ToJs for events::MethodDone {
+    fn to_js(&self) -> JsValue {
+        Obj::new()
+            .set("status", &self.status)
+            .some("paymentMethodId", &self.payment_method_id)
+            .set("paymentMethod", &self.payment_method)
+            .done()
+    }
+}
+
+impl ToJs for events::Failed {
+    fn to_js(&self) -> JsValue {
+        Obj::new().set("title", &self.title).set("message", &self.message).done()
+    }
+}
+
+impl ToJs for events::Resized {
+    fn to_js(&self) -> JsValue {
+        Obj::new().set("height", &self.height).done()
+    }
+}
+
+impl ToJs for events::Canceled {
+    fn to_js(&self) -> JsValue {
+        Obj::new().done()
     }
 }

@@ -2,22 +2,24 @@
 //! answers, read into the typed contract as serde_json reads it on the server, and anything that
 //! does not fit read as unreadable, never as something else. The reader names every field by hand
 //! (issue #21), so every type it reads is written whole here by serde_json, as the API writes it,
-//! and must read back equal: a misspelt or skipped field fails. `scripts/test` runs them with the
-//! component tests.
+//! and must read back equal: a misspelt or skipped field fails. The writer names them by hand too:
+//! every request body and page event it writes must be the JSON serde_json writes for the same
+//! value, field for field, `null` for `null` and absent for absent. `scripts/test` runs them with
+//! the component tests.
 #![cfg(target_arch = "wasm32")]
 
 use std::collections::BTreeMap;
 
-use checkout_types::confirm::ConfirmResponse;
-use checkout_types::device_wallet::{GooglePayEnvironment, GooglePaySettings};
+use checkout_types::confirm::{BankInput, CardInput, ChallengeDone, ConfirmRequest, ConfirmResponse, InlineMethod, WalletTokenInput};
+use checkout_types::device_wallet::{ApplePayValidationRequest, GooglePayEnvironment, GooglePaySettings};
 use checkout_types::error::{ErrorBody, ErrorTitle};
-use checkout_types::links::{LinkChannel, LinkState, LinkStatus};
+use checkout_types::links::{AgentView, LinkChannel, LinkState, LinkStatus, SendLink};
 use checkout_types::money::{Currency, MinorUnit};
 use checkout_types::payment::{MethodSummary, PaymentStatus, PaymentSummary};
-use checkout_types::quote::{FeeQuote, PaymentMethodKind};
+use checkout_types::quote::{FeeQuote, FeeQuoteRequest, Funding, PaymentMethodKind};
 use checkout_types::session::{AvsField, BankChannel, CardChannel, Channels, LineItem, Mode, SavedMethod, SessionConfig, SessionStatus};
-use checkout_types::wallet::{MethodList, Selected};
-use checkout_widget::json::{FromJs, Unreadable, from_js, from_json};
+use checkout_types::wallet::{AddMethod, MethodList, SelectMethod, Selected, UpdateMethod};
+use checkout_widget::json::{FromJs, ToJs, Unreadable, from_js, from_json, to_json};
 use serde_json::json;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -234,4 +236,116 @@ fn google_pay_settings_with_a_field_the_contract_does_not_name_are_unreadable_as
     assert!(serde_json::from_str::<GooglePaySettings>(text).is_err());
     assert_eq!(from_json::<GooglePaySettings>(text), None);
     assert!(from_json::<GooglePaySettings>(&text.replace(r#","extra":1"#, "")).is_some());
+}
+
+/// `value` written by the widget, as the same JSON serde_json writes for it (the API reads it with
+/// serde, and `govifi.d.ts` is generated from the same serde attributes).
+fn writes_as_serde<T: ToJs + serde::Serialize>(value: &T) {
+    let ours = to_json(value).expect("written");
+    let ours: serde_json::Value = serde_json::from_str(&ours).expect("JSON");
+    assert_eq!(ours, serde_json::to_value(value).expect("serializable"));
+}
+
+/// `value` written by the widget and read by the API's serde reader as the same value.
+fn the_api_reads<T: ToJs + serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(value: &T) {
+    writes_as_serde(value);
+    let text = to_json(value).expect("written");
+    assert_eq!(serde_json::from_str::<T>(&text).ok().as_ref(), Some(value), "the API reads {text}");
+}
+
+fn card() -> InlineMethod {
+    InlineMethod::Card {
+        card: CardInput {
+            number: "4242424242424242".to_owned(),
+            exp_month: 12,
+            exp_year: 2030,
+            cvc: "123".to_owned(),
+            name_on_card: Some("Ada Lovelace".to_owned()),
+            zip_code: Some("94107".to_owned()),
+        },
+    }
+}
+
+#[wasm_bindgen_test]
+fn every_request_body_is_written_as_the_api_reads_it() {
+    let token = WalletTokenInput { token: r#"{"signature":"x"}"#.to_owned(), network: "VISA".to_owned(), last4: "1111".to_owned() };
+    let methods = [
+        card(),
+        InlineMethod::Card {
+            card: CardInput { number: "5555555555554444".to_owned(), exp_month: 1, exp_year: 2031, cvc: "999".to_owned(), name_on_card: None, zip_code: None },
+        },
+        InlineMethod::BankAccount {
+            bank_account: BankInput {
+                routing_number: "110000000".to_owned(),
+                account_number: "000123456789".to_owned(),
+                account_type: "savings".to_owned(),
+                account_holder_name: "Ada Lovelace".to_owned(),
+            },
+        },
+        InlineMethod::GooglePay { google_pay: token.clone() },
+        InlineMethod::ApplePay { apple_pay: token },
+    ];
+    for method in &methods {
+        the_api_reads(method);
+        the_api_reads(&ConfirmRequest { quote_id: "q_1".to_owned(), payment_method_id: None, payment_method: Some(method.clone()), save_for_future: Some(true) });
+        the_api_reads(&AddMethod { payment_method: method.clone(), nickname: Some("Work".to_owned()), default: true });
+    }
+    the_api_reads(&ConfirmRequest { quote_id: "q_1".to_owned(), payment_method_id: Some("pm_1".to_owned()), payment_method: None, save_for_future: None });
+    the_api_reads(&AddMethod { payment_method: card(), nickname: None, default: false });
+    the_api_reads(&FeeQuoteRequest { method: PaymentMethodKind::Card, brand: Some("VISA".to_owned()), funding: Some(Funding::Debit), payment_method_id: None });
+    the_api_reads(&FeeQuoteRequest { method: PaymentMethodKind::BankAccount, brand: None, funding: None, payment_method_id: Some("pm_2".to_owned()) });
+    the_api_reads(&UpdateMethod { nickname: Some("Home".to_owned()), default: Some(false) });
+    the_api_reads(&UpdateMethod { nickname: None, default: None });
+    the_api_reads(&SelectMethod { payment_method_id: "pm_1".to_owned() });
+    the_api_reads(&ChallengeDone { challenge_id: "ch_1".to_owned() });
+    the_api_reads(&ApplePayValidationRequest { validation_url: "https://apple-pay-gateway.apple.com/paymentservices/startSession".to_owned() });
+    the_api_reads(&SendLink { channel: LinkChannel::Text, to: "+15551234567".to_owned() });
+    // Any JSON value, as the wallets' requests are built (`src/express.rs`).
+    writes_as_serde(&json!({"total": {"label": "Demo", "amount": {"currency": "USD", "value": "21.00"}}, "n": [1, -2, 1.5, null, true, "s"], "e": {}}));
+}
+
+#[wasm_bindgen_test]
+fn every_page_event_is_written_as_govifi_d_ts_declares_it() {
+    use checkout_types::events::*;
+    writes_as_serde(&Ready { session_id: "cs_1".to_owned(), mode: Mode::Payment, status: SessionStatus::Created, amount: Some(MinorUnit(1500)), currency_code: Currency::USD });
+    writes_as_serde(&Ready { session_id: "cs_1".to_owned(), mode: Mode::Wallet, status: SessionStatus::Created, amount: None, currency_code: Currency::USD });
+    writes_as_serde(&MethodChanged { method: PaymentMethodKind::Card, brand: Some("VISA") });
+    writes_as_serde(&MethodChanged { method: PaymentMethodKind::BankAccount, brand: None });
+    writes_as_serde(&WalletsUnavailable { wallets_unavailable: vec![PaymentMethodKind::GooglePay, PaymentMethodKind::ApplePay], blocked: true });
+    writes_as_serde(&WalletChanged { payment_method: Some(saved_method("pm_1", PaymentMethodKind::Card)), removed: None });
+    writes_as_serde(&WalletChanged { payment_method: None, removed: Some("pm_2".to_owned()) });
+    writes_as_serde(&Quoted { quote_id: "q_1".to_owned(), amount: MinorUnit(2000), fee: MinorUnit(100), total: MinorUnit(2100), currency_code: Currency::EUR });
+    writes_as_serde(&Paid { session_id: "cs_1".to_owned(), status: SessionStatus::Completed, payment: payment() });
+    let bank = SavedMethod { brand: None, exp_month: None, exp_year: None, nickname: None, default: false, ..saved_method("pm_3", PaymentMethodKind::BankAccount) };
+    writes_as_serde(&MethodDone { status: SessionStatus::Completed, payment_method_id: Some("pm_3".to_owned()), payment_method: bank.clone() });
+    writes_as_serde(&MethodDone { status: SessionStatus::Completed, payment_method_id: None, payment_method: bank });
+    writes_as_serde(&Failed { title: Some(ErrorTitle::PaymentError), message: "Declined".to_owned() });
+    writes_as_serde(&Failed { title: None, message: "Network".to_owned() });
+    writes_as_serde(&Resized { height: 640 });
+    writes_as_serde(&Canceled {});
+}
+
+#[wasm_bindgen_test]
+fn the_agents_part_of_the_config_reads_back_as_the_api_wrote_it() {
+    let link = LinkState {
+        id: "lnk_1".to_owned(),
+        channel: LinkChannel::Text,
+        to: "+15551234567".to_owned(),
+        status: LinkStatus::Sent,
+        reason: None,
+        attempts: 1,
+        created_at_utc: "2026-12-07T05:00:00Z".to_owned(),
+        sent_at_utc: Some("2026-12-07T05:00:01Z".to_owned()),
+        opened_at_utc: None,
+        paid_at_utc: None,
+        expires_at_utc: "2026-12-08T05:00:00Z".to_owned(),
+    };
+    round_trip(&AgentView {
+        channels: vec![LinkChannel::Text, LinkChannel::Email],
+        phone: Some("+15551234567".to_owned()),
+        email: Some("payer@example.com".to_owned()),
+        link_lifetime_minutes: 1440,
+        links: vec![link],
+    });
+    round_trip(&AgentView { channels: vec![LinkChannel::Email], phone: None, email: None, link_lifetime_minutes: 60, links: vec![] });
 }

@@ -98,6 +98,11 @@ fn status_line(locale: Locale, link: &LinkState, cfg: &SessionConfig) -> String 
     }
 }
 
+/// The config's `agent` part, read by the widget's reader (`crate::json`), not serde's.
+fn agent_view(cfg: &SessionConfig) -> Option<AgentView> {
+    crate::json::from_js(crate::json::to_js(cfg.agent.as_ref()?)).ok()
+}
+
 /// The agent's screen.
 #[component]
 pub fn AgentMode(
@@ -108,7 +113,7 @@ pub fn AgentMode(
     /// The agent's language.
     locale: Locale,
 ) -> impl IntoView {
-    let view: Option<AgentView> = cfg.agent.clone().and_then(|v| serde_json::from_value(v).ok());
+    let view = agent_view(&cfg);
     let Some(agent) = view else {
         return view! { <p class="banner error">{crate::i18n::Locale::t(locale, crate::i18n::Key::NetworkError)}</p> }.into_any();
     };
@@ -134,7 +139,7 @@ pub fn AgentMode(
                 spawn_local(async move {
                     polling.set_value(false);
                     if let Ok(fresh) = client.get_value().config().await {
-                        let latest: Option<AgentView> = fresh.agent.clone().and_then(|v| serde_json::from_value(v).ok());
+                        let latest = agent_view(&fresh);
                         if let Some(a) = latest {
                             links.set(a.links);
                         }
