@@ -95,7 +95,10 @@ import { createHash } from 'node:crypto';
 // events written field by field by src/json.rs's `ToJs` instead of serde-wasm-bindgen's Serializer
 // instantiated per type (-2.1 kB payment, -2.0 kB manage), and the agent's view read by `FromJs`
 // instead of serde's derived visitors over a serde_json::Value (agent -9.4 kB in all).
-const BUDGET_GZIP_BYTES = 166_450;
+// Lowered to 165,650 (payment 165,617 B, manage 142,722 B, agent 108,768 B): LLVM's inliner at
+// threshold 0 for the wasm target (.cargo/config.toml; -0.8 kB payment; threshold -20 measured +0.9
+// kB against 0, threshold 25 +4.1 kB).
+const BUDGET_GZIP_BYTES = 165_650;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {
