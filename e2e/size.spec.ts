@@ -98,7 +98,10 @@ import { createHash } from 'node:crypto';
 // Lowered to 165,650 (payment 165,617 B, manage 142,722 B, agent 108,768 B): LLVM's inliner at
 // threshold 0 for the wasm target (.cargo/config.toml; -0.8 kB payment; threshold -20 measured +0.9
 // kB against 0, threshold 25 +4.1 kB).
-const BUDGET_GZIP_BYTES = 165_650;
+// Lowered to 162,700 (payment 162,670 B, manage 140,563 B, agent 107,862 B): wasm-opt inlines a
+// function with one caller only up to 20 bytes (binaryen's -Oz: any size) and always up to 4 (-Oz: 2)
+// (-2.9 kB payment; one-caller limits 0/5/10/40/80/200 and always-inline 0/3/5/6/8/12 measured worse).
+const BUDGET_GZIP_BYTES = 162_700;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {
