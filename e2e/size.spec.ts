@@ -101,7 +101,9 @@ import { createHash } from 'node:crypto';
 // Lowered to 162,700 (payment 162,670 B, manage 140,563 B, agent 107,862 B): wasm-opt inlines a
 // function with one caller only up to 20 bytes (binaryen's -Oz: any size) and always up to 4 (-Oz: 2)
 // (-2.9 kB payment; one-caller limits 0/5/10/40/80/200 and always-inline 0/3/5/6/8/12 measured worse).
-const BUDGET_GZIP_BYTES = 162_700;
+// Lowered to 162,000 (payment 161,962 B, manage 139,997 B, agent 107,545 B): wasm-opt told that the
+// lowest 1 KiB of memory is never used (--low-memory-unused; the stack comes first, data above 1 MiB).
+const BUDGET_GZIP_BYTES = 162_000;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {
