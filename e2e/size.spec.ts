@@ -103,7 +103,9 @@ import { createHash } from 'node:crypto';
 // (-2.9 kB payment; one-caller limits 0/5/10/40/80/200 and always-inline 0/3/5/6/8/12 measured worse).
 // Lowered to 162,000 (payment 161,962 B, manage 139,997 B, agent 107,545 B): wasm-opt told that the
 // lowest 1 KiB of memory is never used (--low-memory-unused; the stack comes first, data above 1 MiB).
-const BUDGET_GZIP_BYTES = 162_000;
+// Lowered to 161,050 (payment 161,049 B, manage 139,470 B, agent 106,907 B): then wasm-opt's
+// `--flatten --rereloop -Oz` (the control flow rebuilt by the Relooper and shrunk again).
+const BUDGET_GZIP_BYTES = 161_050;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {
