@@ -105,7 +105,10 @@ import { createHash } from 'node:crypto';
 // lowest 1 KiB of memory is never used (--low-memory-unused; the stack comes first, data above 1 MiB).
 // Lowered to 161,050 (payment 161,049 B, manage 139,470 B, agent 106,907 B): then wasm-opt's
 // `--flatten --rereloop -Oz` (the control flow rebuilt by the Relooper and shrunk again).
-const BUDGET_GZIP_BYTES = 161_050;
+// Lowered to 158,150 (payment 158,100 B, manage 139,490 B, agent 106,905 B): the device wallets'
+// requests built as JS objects field by field and their answers read by path (src/express.rs), not
+// through serde_json::Value (its pointer lookups, its IndexMut and that one's panic formatting).
+const BUDGET_GZIP_BYTES = 158_150;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {

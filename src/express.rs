@@ -17,12 +17,12 @@ use checkout_types::quote::{FeeQuote, PaymentMethodKind};
 use checkout_types::session::{CardChannel, SessionConfig};
 use js_sys::{Array, Function, JSON, Promise, Reflect};
 use leptos::prelude::window;
-use serde_json::Value;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::api::ApiClient;
+use crate::json::{Obj, ToJs};
 
 /// A device wallet the widget can offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,55 +73,64 @@ impl Wallet {
     /// `PaymentMethodData` for this wallet: Google Pay API v2, cards tokenized for the gateway,
     /// with the merchant's settings (environment, Google merchant id, gateway and its merchant id)
     /// as the session's config carries them.
-    pub fn method_data(cfg: &SessionConfig) -> Value {
+    pub fn method_data(cfg: &SessionConfig) -> JsValue {
         let g = cfg.google_pay.as_ref();
-        let mut merchant_info = obj(vec![("merchantName", s(&cfg.merchant_name))]);
-        if let Some(id) = g.and_then(|g| g.merchant_id.as_ref()) {
-            merchant_info["merchantId"] = s(id);
-        }
-        let networks = google_networks(&cfg.card_brands).into_iter().map(s).collect();
-        obj(vec![
-            ("supportedMethods", s("https://google.com/pay")),
-            ("data", obj(vec![
-                ("environment", s(g.map_or("TEST", |g| g.environment.as_str()))),
-                ("apiVersion", Value::from(2)),
-                ("apiVersionMinor", Value::from(0)),
-                ("merchantInfo", merchant_info),
-                ("allowedPaymentMethods", Value::Array(vec![obj(vec![
-                    ("type", s("CARD")),
-                    ("parameters", obj(vec![
-                        ("allowedAuthMethods", Value::Array(vec![s("PAN_ONLY"), s("CRYPTOGRAM_3DS")])),
-                        ("allowedCardNetworks", Value::Array(networks)),
-                    ])),
-                    ("tokenizationSpecification", obj(vec![
-                        ("type", s("PAYMENT_GATEWAY")),
-                        ("parameters", obj(vec![
-                            ("gateway", s(g.map_or("govifi", |g| g.gateway.as_str()))),
-                            ("gatewayMerchantId", s(g.map_or(cfg.merchant_id.as_str(), |g| g.gateway_merchant_id.as_str()))),
-                        ])),
-                    ])),
-                ])])),
-            ])),
-        ])
+        let merchant_info = Obj::new().set("merchantName", &cfg.merchant_name).some("merchantId", &g.and_then(|g| g.merchant_id.as_ref()));
+        let card = Obj::new()
+            .set("type", "CARD")
+            .set(
+                "parameters",
+                &Obj::new()
+                    .set("allowedAuthMethods", &["PAN_ONLY", "CRYPTOGRAM_3DS"][..])
+                    .set("allowedCardNetworks", &google_networks(&cfg.card_brands))
+                    .done(),
+            )
+            .set(
+                "tokenizationSpecification",
+                &Obj::new()
+                    .set("type", "PAYMENT_GATEWAY")
+                    .set(
+                        "parameters",
+                        &Obj::new()
+                            .set("gateway", g.map_or("govifi", |g| g.gateway.as_str()))
+                            .set("gatewayMerchantId", g.map_or(cfg.merchant_id.as_str(), |g| g.gateway_merchant_id.as_str()))
+                            .done(),
+                    )
+                    .done(),
+            );
+        Obj::new()
+            .set("supportedMethods", "https://google.com/pay")
+            .set(
+                "data",
+                &Obj::new()
+                    .set("environment", g.map_or("TEST", |g| g.environment.as_str()))
+                    .set("apiVersion", &2u8)
+                    .set("apiVersionMinor", &0u8)
+                    .set("merchantInfo", &merchant_info.done())
+                    .set("allowedPaymentMethods", &[card.done()][..])
+                    .done(),
+            )
+            .done()
     }
 
     /// Reads the wallet's answer: Google Pay's `PaymentResponse.details` (token, network, last
     /// four) or Apple Pay's `ApplePayPayment` (`token.paymentData` as JSON text, the network, and
     /// the last four of the card's display name, e.g. `"Visa 0224"`).
-    pub fn token_from(self, details: &Value) -> Option<WalletTokenInput> {
+    pub fn token_from(self, details: &JsValue) -> Option<WalletTokenInput> {
         let t = match self {
             Wallet::GooglePay => {
-                let data = details.get("paymentMethodData")?;
-                let token = data.pointer("/tokenizationData/token")?.as_str()?.to_owned();
-                let network = data.pointer("/info/cardNetwork")?.as_str()?.to_owned();
-                let last4 = data.pointer("/info/cardDetails")?.as_str()?.to_owned();
+                let data = at(details, &["paymentMethodData"])?;
+                let token = text_at(&data, &["tokenizationData", "token"])?;
+                let network = text_at(&data, &["info", "cardNetwork"])?;
+                let last4 = text_at(&data, &["info", "cardDetails"])?;
                 WalletTokenInput { token, network, last4 }
             }
             Wallet::ApplePay => {
-                let token = details.get("token")?;
-                let data = crate::json::to_json(token.get("paymentData").filter(|d| d.is_object())?)?;
-                let network = token.pointer("/paymentMethod/network")?.as_str()?.to_owned();
-                let name = token.pointer("/paymentMethod/displayName")?.as_str()?;
+                let token = at(details, &["token"])?;
+                let data = at(&token, &["paymentData"]).filter(|d| d.is_object() && !Array::is_array(d))?;
+                let data = JSON::stringify(&data).ok()?.as_string()?;
+                let network = text_at(&token, &["paymentMethod", "network"])?;
+                let name = text_at(&token, &["paymentMethod", "displayName"])?;
                 let last4 = name.get(name.len().checked_sub(4)?..)?.to_owned();
                 WalletTokenInput { token: data, network, last4 }
             }
@@ -136,34 +145,41 @@ fn google_networks(brands: &[String]) -> Vec<&'static str> {
     ["AMEX", "DISCOVER", "JCB", "MASTERCARD", "VISA"].into_iter().filter(|n| brands.is_empty() || brands.iter().any(|b| b == n)).collect()
 }
 
-/// `PaymentDetailsInit`: the total, with the amount and the convenience fee as display items.
-pub fn details(quote: &FeeQuote, merchant: &str, amount_label: &str, fee_label: &str) -> Value {
-    let money = |minor: i64| obj(vec![("currency", s(quote.currency_code.code())), ("value", Value::String(decimal(minor)))]);
-    let line = |label: &str, minor: i64| obj(vec![("label", s(label)), ("amount", money(minor))]);
-    obj(vec![
-        ("total", line(merchant, quote.total.0)),
-        ("displayItems", Value::Array(vec![line(amount_label, quote.amount.0), line(fee_label, quote.fee.0)])),
-    ])
-}
-
-/// A JSON object of `fields`, built directly: serde_json's `json!` goes through `to_value(..).unwrap()`,
-/// which brings serde_json's error messages into the wasm (issue #21).
-/// Inserted one by one, not collected: collecting sorts first, a sort per call site in the wasm.
-fn obj(fields: Vec<(&str, Value)>) -> Value {
-    let mut map = serde_json::Map::new();
-    for (key, value) in fields {
-        map.insert(key.to_owned(), value);
+/// The field at `path` of a JS value, each step an object's own field.
+fn at(value: &JsValue, path: &[&str]) -> Option<JsValue> {
+    let mut here = value.clone();
+    for name in path {
+        if !here.is_object() {
+            return None;
+        }
+        here = Reflect::get(&here, &JsValue::from_str(name)).ok()?;
     }
-    Value::Object(map)
+    Some(here)
 }
 
-fn s(text: &str) -> Value {
-    Value::String(text.to_owned())
+/// The text at `path` (see [`at`]), if it is text.
+fn text_at(value: &JsValue, path: &[&str]) -> Option<String> {
+    at(value, path)?.as_string()
 }
 
-fn new_request(methods: &Value, details: &Value) -> Option<JsValue> {
+/// `{currency, value}` in the wallets' decimal format.
+fn money(quote: &FeeQuote, minor: i64) -> JsValue {
+    Obj::new().set("currency", quote.currency_code.code()).set("value", &decimal(minor)).done()
+}
+
+/// `PaymentDetailsInit`: the total, with the amount and the convenience fee as display items.
+/// Built as JS objects field by field (`crate::json::Obj`), as every request of the widget is.
+pub fn details(quote: &FeeQuote, merchant: &str, amount_label: &str, fee_label: &str) -> JsValue {
+    let line = |label: &str, minor: i64| Obj::new().set("label", label).set("amount", &money(quote, minor)).done();
+    Obj::new()
+        .set("total", &line(merchant, quote.total.0))
+        .set("displayItems", &[line(amount_label, quote.amount.0), line(fee_label, quote.fee.0)][..])
+        .done()
+}
+
+fn new_request(methods: &JsValue, details: &JsValue) -> Option<JsValue> {
     let ctor = Reflect::get(&window(), &JsValue::from_str("PaymentRequest")).ok()?.dyn_into::<Function>().ok()?;
-    let args = Array::of2(&Array::of1(&crate::json::to_js(methods)), &crate::json::to_js(details));
+    let args = Array::of2(&Array::of1(methods), details);
     Reflect::construct(&ctor, &args).ok()
 }
 
@@ -195,8 +211,8 @@ pub async fn can_pay(wallet: Wallet, cfg: &SessionConfig) -> bool {
         let yes = |name: &str, args: &Array| call(&ctor, name, args).and_then(|v| v.as_bool()) == Some(true);
         return yes("supportsVersion", &Array::of1(&JsValue::from_f64(3.0))) && yes("canMakePayments", &Array::new());
     }
-    let amount = obj(vec![("currency", s(cfg.currency_code.code())), ("value", Value::String(decimal(cfg.amount.map_or(0, |a| a.0))))]);
-    let placeholder = obj(vec![("total", obj(vec![("label", s(&cfg.merchant_name)), ("amount", amount)]))]);
+    let amount = Obj::new().set("currency", cfg.currency_code.code()).set("value", &decimal(cfg.amount.map_or(0, |a| a.0))).done();
+    let placeholder = Obj::new().set("total", &Obj::new().set("label", &cfg.merchant_name).set("amount", &amount).done()).done();
     let Some(request) = new_request(&Wallet::method_data(cfg), &placeholder) else { return false };
     let Some(promise) = call(&request, "canMakePayment", &Array::new()).and_then(|p| p.dyn_into::<Promise>().ok()) else {
         return false;
@@ -208,17 +224,18 @@ pub async fn can_pay(wallet: Wallet, cfg: &SessionConfig) -> bool {
 /// during a user gesture. Returns the pending sheet: it settles with the payer's authorization.
 /// Apple Pay validates the merchant first, through `client`.
 pub fn open(wallet: Wallet, cfg: &SessionConfig, quote: &FeeQuote, labels: (&str, &str), client: ApiClient) -> Option<Promise> {
-    let details = details(quote, &cfg.merchant_name, labels.0, labels.1);
     if wallet == Wallet::GooglePay {
-        let request = new_request(&Wallet::method_data(cfg), &details)?;
+        let request = new_request(&Wallet::method_data(cfg), &details(quote, &cfg.merchant_name, labels.0, labels.1))?;
         return call(&request, "show", &Array::new())?.dyn_into::<Promise>().ok();
     }
     // Apple's ApplePayPaymentRequest: the config's, with the quoted total and its two lines.
-    let mut request = cfg.apple_pay.clone()?;
-    let line = |item: &Value| obj(vec![("label", item["label"].clone()), ("amount", item["amount"]["value"].clone()), ("type", s("final"))]);
-    request["total"]["amount"] = details["total"]["amount"]["value"].clone();
-    request["lineItems"] = Value::Array(details["displayItems"].as_array()?.iter().map(line).collect());
-    let session = Reflect::construct(&apple_pay_session()?, &Array::of2(&JsValue::from_f64(3.0), &crate::json::to_js(&request))).ok()?;
+    let request = cfg.apple_pay.as_ref().filter(|r| r.is_object())?.to_js();
+    let total = at(&request, &["total"]).filter(JsValue::is_object).unwrap_or_else(|| Obj::new().done());
+    let _ = Reflect::set(&total, &JsValue::from_str("amount"), &JsValue::from_str(&decimal(quote.total.0)));
+    let _ = Reflect::set(&request, &JsValue::from_str("total"), &total);
+    let line = |label: &str, minor: i64| Obj::new().set("label", label).set("amount", &decimal(minor)).set("type", "final").done();
+    let _ = Reflect::set(&request, &JsValue::from_str("lineItems"), &[line(labels.0, quote.amount.0), line(labels.1, quote.fee.0)][..].to_js());
+    let session = Reflect::construct(&apple_pay_session()?, &Array::of2(&JsValue::from_f64(3.0), &request)).ok()?;
     let mut settle = |resolve: Function, reject: Function| {
         let on = |name: &str, f: JsValue| {
             let _ = Reflect::set(&session, &JsValue::from_str(name), &f);
@@ -267,8 +284,7 @@ pub async fn token(wallet: Wallet, shown: Promise) -> Result<(JsValue, WalletTok
             (pair.get(0), pair.get(1))
         }
     };
-    let parsed = crate::json::from_js::<Value>(details).ok();
-    match parsed.as_ref().and_then(|d| wallet.token_from(d)) {
+    match wallet.token_from(&details) {
         Some(t) => Ok((handle, t)),
         None => {
             complete(wallet, &handle, false);
@@ -282,6 +298,6 @@ pub async fn token(wallet: Wallet, shown: Promise) -> Result<(JsValue, WalletTok
 pub fn complete(wallet: Wallet, handle: &JsValue, ok: bool) {
     let _ = match wallet {
         Wallet::GooglePay => call(handle, "complete", &Array::of1(&JsValue::from_str(if ok { "success" } else { "fail" }))),
-        Wallet::ApplePay => call(handle, "completePayment", &Array::of1(&crate::json::to_js(&obj(vec![("status", Value::from(if ok { 0 } else { 1 }))])))),
+        Wallet::ApplePay => call(handle, "completePayment", &Array::of1(&Obj::new().set("status", &u8::from(!ok)).done())),
     };
 }

@@ -169,39 +169,11 @@ fn bank_draft_checks_routing_account_twice_holder_and_mandate() {
 }
 
 #[test]
-fn google_pay_amounts_are_decimal_strings_and_the_sheet_itemizes_the_fee() {
+fn wallet_amounts_are_decimal_strings() {
+    // The wallets' own requests are JS objects, tested in the browser (tests/express.rs).
     use checkout_types::money::decimal;
-    use checkout_widget::express::details;
     for (minor, text) in [(0, "0.00"), (5, "0.05"), (1234, "12.34"), (100_000_000, "1000000.00"), (-250, "-2.50")] {
         assert_eq!(decimal(minor), text);
-    }
-    let q = FeeQuote {
-        quote_id: "qt_1".into(),
-        amount: MinorUnit(2000),
-        fee: MinorUnit(100),
-        total: MinorUnit(2100),
-        currency_code: Currency::USD,
-        expires_at: String::new(),
-        disclosure: String::new(),
-    };
-    let d = details(&q, "Shop", "Amount", "Convenience fee");
-    assert_eq!(d["total"], serde_json::json!({"label": "Shop", "amount": {"currency": "USD", "value": "21.00"}}));
-    assert_eq!(d["displayItems"][1], serde_json::json!({"label": "Convenience fee", "amount": {"currency": "USD", "value": "1.00"}}));
-}
-
-#[test]
-fn a_google_pay_answer_gives_token_network_and_last4_or_nothing() {
-    use checkout_widget::express::Wallet;
-    let ok = serde_json::json!({"paymentMethodData": {"info": {"cardNetwork": "MASTERCARD", "cardDetails": "4444"},
-        "tokenizationData": {"type": "PAYMENT_GATEWAY", "token": "{\"signedMessage\":\"x\"}"}}});
-    let t = Wallet::GooglePay.token_from(&ok).expect("token");
-    assert_eq!((t.network.as_str(), t.last4.as_str(), t.token.as_str()), ("MASTERCARD", "4444", "{\"signedMessage\":\"x\"}"));
-    for broken in [
-        serde_json::json!({}),
-        serde_json::json!({"paymentMethodData": {"info": {"cardNetwork": "VISA"}, "tokenizationData": {"token": "t"}}}),
-        serde_json::json!({"paymentMethodData": {"info": {"cardNetwork": "VISA", "cardDetails": "1"}, "tokenizationData": {"token": ""}}}),
-    ] {
-        assert!(Wallet::GooglePay.token_from(&broken).is_none(), "{broken}");
     }
 }
 
