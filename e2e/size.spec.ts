@@ -108,7 +108,11 @@ import { createHash } from 'node:crypto';
 // Lowered to 158,150 (payment 158,100 B, manage 139,490 B, agent 106,905 B): the device wallets'
 // requests built as JS objects field by field and their answers read by path (src/express.rs), not
 // through serde_json::Value (its pointer lookups, its IndexMut and that one's panic formatting).
-const BUDGET_GZIP_BYTES = 158_150;
+// Lowered to 153,750 (payment 153,746 B, manage 135,246 B, agent 106,905 B): the card number's groups
+// and the expiry's month and year split with `split_at_checked` instead of slicing by index
+// (types/src/validate/card.rs): the slicing's panic path formatted `char`s with Debug, which linked
+// core's escaping tables and formatter (-4.4 kB payment, -4.2 kB manage).
+const BUDGET_GZIP_BYTES = 153_750;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {

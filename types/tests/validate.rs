@@ -61,6 +61,8 @@ fn numbers_are_grouped_by_brand() {
     assert_eq!(format_card_number("378282246310005"), "3782 822463 10005");
     assert_eq!(format_card_number("36227206271667"), "3622 720627 1667");
     assert_eq!(format_card_number("42424"), "4242 4");
+    assert_eq!(format_card_number(""), "");
+    assert_eq!(format_card_number("4"), "4");
     assert_eq!(format_card_number("3782 8224 6310 0059 99"), "3782 822463 10005");
 }
 
@@ -81,6 +83,11 @@ fn expiry_parsing_and_checks() {
     assert_eq!(format_expiry("4"), "04");
     assert_eq!(format_expiry("1234"), "12 / 34");
     assert_eq!(format_expiry("12 / 345"), "12 / 34");
+    // Each side of the split after the month (written without slicing by index, issue #21).
+    assert_eq!(format_expiry("1"), "1");
+    assert_eq!(format_expiry("12"), "12");
+    assert_eq!(format_expiry("123"), "12 / 3");
+    assert_eq!(parse_expiry("123"), Err(FieldError::InvalidExpiry));
 }
 
 #[test]

@@ -152,12 +152,14 @@ pub fn format_card_number(input: &str) -> String {
         if rest.is_empty() {
             break;
         }
-        let take = g.min(rest.len());
+        // `split_at_checked`, not `&rest[..take]`: slicing by index links core's slice-error
+        // formatting into the widget's wasm (issue #21); these are ASCII digits, so it never fails.
+        let Some((group, tail)) = rest.split_at_checked(g.min(rest.len())) else { break };
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&rest[..take]);
-        rest = &rest[take..];
+        out.push_str(group);
+        rest = tail;
     }
     out
 }
@@ -177,7 +179,7 @@ impl CardNumber {
     }
     /// Last four digits, safe to show and store.
     pub fn last4(&self) -> &str {
-        &self.0[self.0.len() - 4..]
+        self.0.get(self.0.len().saturating_sub(4)..).unwrap_or_default()
     }
 }
 
@@ -214,8 +216,7 @@ pub fn parse_expiry(s: &str) -> Result<(u8, u16), FieldError> {
         return Err(FieldError::Required);
     }
     let (m, y) = match d.len() {
-        4 => (&d[..2], &d[2..]),
-        6 => (&d[..2], &d[2..]),
+        4 | 6 => d.split_at_checked(2).ok_or(FieldError::InvalidExpiry)?,
         _ => return Err(FieldError::InvalidExpiry),
     };
     let month: u8 = m.parse().map_err(|_| FieldError::InvalidExpiry)?;
@@ -251,7 +252,10 @@ pub fn format_expiry(input: &str) -> String {
         d.insert(0, '0');
     }
     d.truncate(4);
-    if d.len() > 2 { format!("{} / {}", &d[..2], &d[2..]) } else { d }
+    match d.split_at_checked(2) {
+        Some((month, year)) if !year.is_empty() => format!("{month} / {year}"),
+        _ => d,
+    }
 }
 
 /// CVC: digits only, 3 long (4 for Amex).
