@@ -112,7 +112,9 @@ import { createHash } from 'node:crypto';
 // and the expiry's month and year split with `split_at_checked` instead of slicing by index
 // (types/src/validate/card.rs): the slicing's panic path formatted `char`s with Debug, which linked
 // core's escaping tables and formatter (-4.4 kB payment, -4.2 kB manage).
-const BUDGET_GZIP_BYTES = 153_750;
+// Lowered to 153,100 (payment 153,086 B, manage 134,551 B, agent 106,882 B): a client secret's session
+// found by comparing bytes, not `split_once("_secret_")` (core's two-way string searcher).
+const BUDGET_GZIP_BYTES = 153_100;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {
