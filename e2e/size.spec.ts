@@ -114,7 +114,10 @@ import { createHash } from 'node:crypto';
 // core's escaping tables and formatter (-4.4 kB payment, -4.2 kB manage).
 // Lowered to 153,100 (payment 153,086 B, manage 134,551 B, agent 106,882 B): a client secret's session
 // found by comparing bytes, not `split_once("_secret_")` (core's two-way string searcher).
-const BUDGET_GZIP_BYTES = 153_100;
+// Then 153,000 (payment 152,993 B, manage 134,450 B, agent 106,804 B from a clean target/): the figures
+// above from 2f5399e to here were built with rustup's rust-src component installed (for a -Zbuild-std
+// measurement), which writes std's panic locations with the longer local path (+0.1 kB).
+const BUDGET_GZIP_BYTES = 153_000;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {
