@@ -12,7 +12,7 @@
 //! token being Apple's `paymentData` as JSON text).
 
 use checkout_types::confirm::WalletTokenInput;
-use checkout_types::money::decimal;
+use checkout_types::money::{Currency, decimal};
 use checkout_types::quote::{FeeQuote, PaymentMethodKind};
 use checkout_types::session::{CardChannel, SessionConfig};
 use js_sys::{Array, Function, JSON, Promise, Reflect};
@@ -162,15 +162,16 @@ fn text_at(value: &JsValue, path: &[&str]) -> Option<String> {
     at(value, path)?.as_string()
 }
 
-/// `{currency, value}` in the wallets' decimal format.
-fn money(quote: &FeeQuote, minor: i64) -> JsValue {
-    Obj::new().set("currency", quote.currency_code.code()).set("value", &decimal(minor)).done()
+/// A `PaymentItem`: `{label, amount: {currency, value}}`, the value in the wallets' decimal format.
+fn item(label: &str, currency: Currency, minor: i64) -> JsValue {
+    let amount = Obj::new().set("currency", currency.code()).set("value", &decimal(minor)).done();
+    Obj::new().set("label", label).set("amount", &amount).done()
 }
 
 /// `PaymentDetailsInit`: the total, with the amount and the convenience fee as display items.
 /// Built as JS objects field by field (`crate::json::Obj`), as every request of the widget is.
 pub fn details(quote: &FeeQuote, merchant: &str, amount_label: &str, fee_label: &str) -> JsValue {
-    let line = |label: &str, minor: i64| Obj::new().set("label", label).set("amount", &money(quote, minor)).done();
+    let line = |label: &str, minor: i64| item(label, quote.currency_code, minor);
     Obj::new()
         .set("total", &line(merchant, quote.total.0))
         .set("displayItems", &[line(amount_label, quote.amount.0), line(fee_label, quote.fee.0)][..])
@@ -211,8 +212,7 @@ pub async fn can_pay(wallet: Wallet, cfg: &SessionConfig) -> bool {
         let yes = |name: &str, args: &Array| call(&ctor, name, args).and_then(|v| v.as_bool()) == Some(true);
         return yes("supportsVersion", &Array::of1(&JsValue::from_f64(3.0))) && yes("canMakePayments", &Array::new());
     }
-    let amount = Obj::new().set("currency", cfg.currency_code.code()).set("value", &decimal(cfg.amount.map_or(0, |a| a.0))).done();
-    let placeholder = Obj::new().set("total", &Obj::new().set("label", &cfg.merchant_name).set("amount", &amount).done()).done();
+    let placeholder = Obj::new().set("total", &item(&cfg.merchant_name, cfg.currency_code, cfg.amount.map_or(0, |a| a.0))).done();
     let Some(request) = new_request(&Wallet::method_data(cfg), &placeholder) else { return false };
     let Some(promise) = call(&request, "canMakePayment", &Array::new()).and_then(|p| p.dyn_into::<Promise>().ok()) else {
         return false;
@@ -229,12 +229,13 @@ pub fn open(wallet: Wallet, cfg: &SessionConfig, quote: &FeeQuote, labels: (&str
         return call(&request, "show", &Array::new())?.dyn_into::<Promise>().ok();
     }
     // Apple's ApplePayPaymentRequest: the config's, with the quoted total and its two lines.
-    let request = cfg.apple_pay.as_ref().filter(|r| r.is_object())?.to_js();
-    let total = at(&request, &["total"]).filter(JsValue::is_object).unwrap_or_else(|| Obj::new().done());
-    let _ = Reflect::set(&total, &JsValue::from_str("amount"), &JsValue::from_str(&decimal(quote.total.0)));
-    let _ = Reflect::set(&request, &JsValue::from_str("total"), &total);
+    let request = cfg.apple_pay.as_ref()?.to_js();
+    let total = at(&request, &["total"]).and_then(Obj::of).unwrap_or_else(Obj::new).set("amount", &decimal(quote.total.0));
     let line = |label: &str, minor: i64| Obj::new().set("label", label).set("amount", &decimal(minor)).set("type", "final").done();
-    let _ = Reflect::set(&request, &JsValue::from_str("lineItems"), &[line(labels.0, quote.amount.0), line(labels.1, quote.fee.0)][..].to_js());
+    let request = Obj::of(request)?
+        .set("total", &total.done())
+        .set("lineItems", &[line(labels.0, quote.amount.0), line(labels.1, quote.fee.0)][..])
+        .done();
     let session = Reflect::construct(&apple_pay_session()?, &Array::of2(&JsValue::from_f64(3.0), &request)).ok()?;
     let mut settle = |resolve: Function, reject: Function| {
         let on = |name: &str, f: JsValue| {

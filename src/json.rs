@@ -481,6 +481,11 @@ impl Obj {
         Obj(Object::new())
     }
 
+    /// `value` itself, to add fields to, if it is an object (not an array, not null).
+    pub fn of(value: JsValue) -> Option<Obj> {
+        Fields::of(value).ok().map(|f| Obj(f.0.unchecked_into()))
+    }
+
     #[inline(never)]
     fn put(&self, name: &str, value: &JsValue) {
         let _ = Reflect::set(&self.0, &JsValue::from_str(name), value);

@@ -35,15 +35,18 @@ pub fn start() {
     leptos::mount::mount_to_body(App);
 }
 
+/// The id of the page's boot screen (`index.html`, `loading.html`).
+const BOOT_SCREEN: &str = "checkout-boot";
+
 /// Whether the page's boot screen still shows.
 pub(crate) fn booting() -> bool {
-    document().get_element_by_id("checkout-boot").is_some()
+    document().get_element_by_id(BOOT_SCREEN).is_some()
 }
 
 /// Removes the page's boot screen: called while the widget's first screen (the mode, or an error)
 /// is built, in the same task that attaches it, so no frame is painted between them.
 fn boot_done() {
-    if let Some(boot) = document().get_element_by_id("checkout-boot") {
+    if let Some(boot) = document().get_element_by_id(BOOT_SCREEN) {
         boot.remove();
     }
 }
