@@ -117,7 +117,8 @@ import { createHash } from 'node:crypto';
 // Then 153,000 (payment 152,993 B, manage 134,450 B, agent 106,804 B from a clean target/): the figures
 // above from 2f5399e to here were built with rustup's rust-src component installed (for a -Zbuild-std
 // measurement), which writes std's panic locations with the longer local path (+0.1 kB).
-const BUDGET_GZIP_BYTES = 153_000;
+// Lowered to 152,960 (payment 152,953 B) after the review's PaymentItem written once (src/express.rs).
+const BUDGET_GZIP_BYTES = 152_960;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {
