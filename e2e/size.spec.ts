@@ -118,7 +118,9 @@ import { createHash } from 'node:crypto';
 // above from 2f5399e to here were built with rustup's rust-src component installed (for a -Zbuild-std
 // measurement), which writes std's panic locations with the longer local path (+0.1 kB).
 // Lowered to 152,960 (payment 152,953 B) after the review's PaymentItem written once (src/express.rs).
-const BUDGET_GZIP_BYTES = 152_960;
+// Lowered to 149,000 (payment 148,996 B, manage 130,507 B, agent 103,427 B): send_wrapper patched
+// (vendor/README.md) so single-threaded wasm no longer links std's thread handle (-4.0 kB payment).
+const BUDGET_GZIP_BYTES = 149_000;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {
