@@ -122,7 +122,9 @@ import { createHash } from 'node:crypto';
 // (vendor/README.md) so single-threaded wasm no longer links std's thread handle (-4.0 kB payment).
 // Lowered to 147,450 (payment 147,446 B, manage 129,005 B, agent 102,035 B): wasm-opt removes the
 // exports of wasm-streams' JS classes (server_fn's stream sources, unused here) and the code they kept.
-const BUDGET_GZIP_BYTES = 147_450;
+// Lowered to 146,450 (payment 146,442 B, manage 126,818 B, agent 99,678 B): the session's config
+// moves from its signal into its screen instead of being copied (SessionConfig's clone leaves).
+const BUDGET_GZIP_BYTES = 146_450;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {

@@ -205,19 +205,30 @@ fn apple_pay_session() -> Option<Function> {
     Reflect::get(&window(), &JsValue::from_str("ApplePaySession")).ok()?.dyn_into::<Function>().ok()
 }
 
-/// Whether the browser can pay with `wallet` now. Any failure reads as "no".
-pub async fn can_pay(wallet: Wallet, cfg: &SessionConfig) -> bool {
-    if wallet == Wallet::ApplePay {
-        let Some(ctor) = apple_pay_session() else { return false };
-        let yes = |name: &str, args: &Array| call(&ctor, name, args).and_then(|v| v.as_bool()) == Some(true);
-        return yes("supportsVersion", &Array::of1(&JsValue::from_f64(3.0))) && yes("canMakePayments", &Array::new());
-    }
-    let placeholder = Obj::new().set("total", &item(&cfg.merchant_name, cfg.currency_code, cfg.amount.map_or(0, |a| a.0))).done();
-    let Some(request) = new_request(&Wallet::method_data(cfg), &placeholder) else { return false };
-    let Some(promise) = call(&request, "canMakePayment", &Array::new()).and_then(|p| p.dyn_into::<Promise>().ok()) else {
-        return false;
+/// Whether the browser can pay with `wallet` now. Any failure reads as "no". The question is put
+/// at once (it reads `cfg` only here, so the caller lends it); the answer is awaited.
+pub fn can_pay(wallet: Wallet, cfg: &SessionConfig) -> impl Future<Output = bool> + use<> {
+    let asked: Result<bool, Promise> = if wallet == Wallet::ApplePay {
+        Ok(apple_pay_session().is_some_and(|ctor| {
+            let yes = |name: &str, args: &Array| call(&ctor, name, args).and_then(|v| v.as_bool()) == Some(true);
+            yes("supportsVersion", &Array::of1(&JsValue::from_f64(3.0))) && yes("canMakePayments", &Array::new())
+        }))
+    } else {
+        let placeholder = Obj::new().set("total", &item(&cfg.merchant_name, cfg.currency_code, cfg.amount.map_or(0, |a| a.0))).done();
+        let promise = new_request(&Wallet::method_data(cfg), &placeholder)
+            .and_then(|request| call(&request, "canMakePayment", &Array::new()))
+            .and_then(|p| p.dyn_into::<Promise>().ok());
+        match promise {
+            Some(promise) => Err(promise),
+            None => Ok(false),
+        }
     };
-    JsFuture::from(promise).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
+    async move {
+        match asked {
+            Ok(answer) => answer,
+            Err(promise) => JsFuture::from(promise).await.ok().and_then(|v| v.as_bool()).unwrap_or(false),
+        }
+    }
 }
 
 /// Opens the wallet's sheet for `quote`. Must run inside the click handler: browsers show it only

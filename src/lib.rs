@@ -107,30 +107,30 @@ fn Checkout(client: ApiClient, fallback_locale: Locale) -> impl IntoView {
         config.set(None);
         load();
     });
-    Effect::new(move |_| match config.get() {
-        Some(Ok(cfg)) => {
-            embed::apply_vars(cfg.appearance.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-            embed::target_opener(cfg.merchant_origins.clone());
-            embed::emit("ready", checkout_types::events::Ready {
-                session_id: cfg.session_id.clone(),
-                mode: cfg.mode,
-                status: cfg.status,
-                amount: cfg.amount,
-                currency_code: cfg.currency_code,
-            });
-        }
-        Some(Err(e)) => embed::emit("error", checkout_types::events::Failed { title: e.title(), message: fallback_locale.api_error(&e) }),
-        None => {}
-    });
     move || {
-        let Some(loaded) = config.get() else { return view! { <Loading locale=fallback_locale /> }.into_any() };
+        // The answer moves out of the signal into its screen (a `get` copied the whole config, and
+        // linked SessionConfig's clone into the wasm); the closure still runs again on every `set`.
+        config.track();
+        let Some(loaded) = config.try_update_untracked(Option::take).flatten() else {
+            return view! { <Loading locale=fallback_locale /> }.into_any();
+        };
         // The widget's first screen, the mode or the error: the page's boot screen goes now.
         boot_done();
         match loaded {
             Err(e) => {
+                embed::emit("error", checkout_types::events::Failed { title: e.title(), message: fallback_locale.api_error(&e) });
                 view! { <LoadError message=fallback_locale.api_error(&e) retry=Some((retry, fallback_locale.t(i18n::Key::Retry))) /> }.into_any()
             }
             Ok(cfg) => {
+                embed::apply_vars(cfg.appearance.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                embed::target_opener(cfg.merchant_origins.clone());
+                embed::emit("ready", checkout_types::events::Ready {
+                    session_id: cfg.session_id.clone(),
+                    mode: cfg.mode,
+                    status: cfg.status,
+                    amount: cfg.amount,
+                    currency_code: cfg.currency_code,
+                });
                 let locale = Locale::from_tag(&cfg.locale);
                 modes::render(client.clone(), cfg, locale)
             }

@@ -310,12 +310,33 @@ pub fn PaymentMode(
         send(body, None);
     };
 
+    // What the screen shows of the config, read before the config moves into `cfg_store` below.
+    let merchant = cfg.merchant_name.clone();
+    let amount = cfg.amount.map(|a| format_money(a, cfg.currency_code, locale.tag())).unwrap_or_default();
+    let description = cfg.description.clone();
+    // What the amount is for, as the merchant listed it (each line's total).
+    let currency = cfg.currency_code;
+    let lines = cfg
+        .line_items
+        .iter()
+        .map(|li| {
+            let amount = format_money(li.amount, currency, locale.tag());
+            if li.quantity > 1 { format!("{} × {}: {amount}", li.name, li.quantity) } else { format!("{}: {amount}", li.name) }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let privacy = cfg.privacy_policy_url.clone();
+    let cancel_url = cfg.cancel_url.clone();
+
     // Device wallets (Apple Pay, Google Pay): offered only where the page may use them and the
     // browser says it can pay with them; each has its own quote (its own fee plan).
     let express = RwSignal::new(Vec::<Wallet>::new());
     let wallet_quotes = [RwSignal::new(QuoteState::Loading), RwSignal::new(QuoteState::Loading)];
     let quote_of = move |w: Wallet| wallet_quotes[w as usize];
-    let cfg_store = StoredValue::new(cfg.clone());
+    let wallets = Wallet::enabled(&cfg);
+    // The config itself, for the wallets' sheets (moved, not copied: a copy linked SessionConfig's
+    // clone, 1.4 kB of the wasm).
+    let cfg_store = StoredValue::new(cfg);
     let fetch_wallet_quote = move |w: Wallet| {
         quote_of(w).set(QuoteState::Loading);
         spawn_local(async move {
@@ -326,13 +347,12 @@ pub fn PaymentMode(
             });
         });
     };
-    let wallets = Wallet::enabled(&cfg);
     if !wallets.is_empty() && phase.get_untracked() == Phase::Form {
         spawn_local(async move {
             let permitted = express::permitted();
             let mut usable = Vec::new();
             for &w in &wallets {
-                if permitted && express::can_pay(w, &cfg_store.get_value()).await {
+                if permitted && cfg_store.with_value(|c| express::can_pay(w, c)).await {
                     usable.push(w);
                     fetch_wallet_quote(w);
                 }
@@ -388,27 +408,12 @@ pub fn PaymentMode(
         });
     };
 
-    let merchant = cfg.merchant_name.clone();
-    let amount = cfg.amount.map(|a| format_money(a, cfg.currency_code, locale.tag())).unwrap_or_default();
     let amount_for_mandate = amount.clone();
     // The amount as the latest quote states it: a merchant's PATCH shows here once re-quoted.
     let amount_now = Signal::derive(move || match quote.get() {
         QuoteState::Ready(q) => format_money(q.amount, q.currency_code, locale.tag()),
         _ => amount.clone(),
     });
-    let description = cfg.description.clone();
-    // What the amount is for, as the merchant listed it (each line's total).
-    let currency = cfg.currency_code;
-    let lines = cfg
-        .line_items
-        .iter()
-        .map(|li| {
-            let amount = format_money(li.amount, currency, locale.tag());
-            if li.quantity > 1 { format!("{} × {}: {amount}", li.name, li.quantity) } else { format!("{}: {amount}", li.name) }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let privacy = cfg.privacy_policy_url.clone();
     let pay_label = move || {
         if pending.get() {
             return locale.t(Key::Processing).to_owned();
@@ -426,7 +431,6 @@ pub fn PaymentMode(
     let mandate_merchant = merchant.clone();
     let mandate_text = Signal::derive(move || locale.mandate(&mandate_merchant, &total_text()));
     let top_level = is_top_level();
-    let cancel_url = cfg.cancel_url.clone();
     let redirect_allowed = top_level && !crate::embed::is_popup();
     let tab = move |kind: PaymentMethodKind, key: Key, id: &'static str| {
         view! {
