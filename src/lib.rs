@@ -35,6 +35,12 @@ pub fn start() {
     leptos::mount::mount_to_body(App);
 }
 
+/// An ARIA state's value (`aria-busy`, `aria-selected`, `aria-invalid`): a static text, not
+/// `bool::to_string`'s formatted allocation.
+pub(crate) fn aria(on: bool) -> &'static str {
+    if on { "true" } else { "false" }
+}
+
 /// The id of the page's boot screen (`index.html`, `loading.html`).
 const BOOT_SCREEN: &str = "checkout-boot";
 

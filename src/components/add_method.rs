@@ -83,7 +83,7 @@ pub fn AddMethodForm(
     let tab = move |is_bank: bool, key: Key, id: &'static str| {
         view! {
             <button type="button" role="tab" id=id data-testid=id class="tab"
-                aria-selected=move || (bank_tab.get() == is_bank).to_string()
+                aria-selected=move || crate::aria(bank_tab.get() == is_bank)
                 prop:disabled=move || pending.get()
                 on:click=move |_| { bank_tab.set(is_bank); submitted.set(false); banner.set(None); }>
                 {locale.t(key)}

@@ -39,7 +39,7 @@ pub fn TextField(
                 spellcheck="false"
                 prop:value=move || value.get()
                 prop:disabled=move || disabled.get()
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-invalid=move || crate::aria(error.get().is_some())
                 aria-describedby=described
                 on:input=move |ev| on_input.run(event_target_value(&ev))
                 on:blur=move |_| on_blur.run(())

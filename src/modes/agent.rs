@@ -211,7 +211,7 @@ pub fn AgentMode(
             <h2>{t(locale, Text::Title)}</h2>
             <p class="muted">{t(locale, Text::Never)}</p>
             <ErrorBanner message=banner />
-            <form class="send-link" on:submit=submit novalidate=true aria-busy=move || pending.get().to_string() hidden=paid>
+            <form class="send-link" on:submit=submit novalidate=true aria-busy=move || crate::aria(pending.get()) hidden=paid>
                 {(channels.len() > 1).then(|| view! {
                     <fieldset class="channels">
                         <legend class="visually-hidden">{t(locale, Text::Title)}</legend>
@@ -242,7 +242,7 @@ pub fn AgentMode(
                             <label for=id>{label}</label>
                             <input id=id name=id type="text" data-testid=id autocomplete=autocomplete inputmode=inputmode
                                 prop:value=move || value.get() prop:disabled=move || pending.get()
-                                aria-invalid=move || show_error().is_some().to_string() aria-describedby=err_id.clone()
+                                aria-invalid=move || crate::aria(show_error().is_some()) aria-describedby=err_id.clone()
                                 on:input=move |ev| value.set(event_target_value(&ev)) />
                             <p id=err_id class="field-error" aria-live="polite">{move || show_error().unwrap_or("")}</p>
                         </div>

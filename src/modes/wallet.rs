@@ -208,7 +208,7 @@ pub fn WalletMode(
             }.into_any()
         }}
         <button type="button" class="primary" data-testid="wallet-done" prop:disabled=move || pending.get()
-            aria-busy=move || pending.get().to_string() on:click=finish>
+            aria-busy=move || crate::aria(pending.get()) on:click=finish>
             {locale.t(Key::Done)}
         </button>
         </div>

@@ -440,7 +440,7 @@ pub fn PaymentMode(
                 id=id
                 data-testid=id
                 class="tab"
-                aria-selected=move || (!use_saved.get() && method.get() == kind).to_string()
+                aria-selected=move || crate::aria(!use_saved.get() && method.get() == kind)
                 prop:disabled=move || pending.get()
                 on:click=move |_| {
                     use_saved.set(false);
@@ -467,7 +467,7 @@ pub fn PaymentMode(
             </div>
         }.into_any(),
         Phase::Form => view! {
-            <form class="pay" on:submit=submit novalidate=true aria-busy=move || pending.get().to_string()
+            <form class="pay" on:submit=submit novalidate=true aria-busy=move || crate::aria(pending.get())
                 prop:inert=move || challenge.with(Option::is_some)>
                 <header class="summary">
                     <p class="merchant" data-testid="merchant-name">{locale.t(Key::PayTo)} " " {merchant.clone()}</p>
@@ -521,7 +521,7 @@ pub fn PaymentMode(
                     <div class="tabs" role="tablist" aria-label=locale.t(Key::PaymentMethod)>
                         {has_saved.then(|| view! {
                             <button type="button" role="tab" id="tab-saved" data-testid="tab-saved" class="tab"
-                                aria-selected=move || use_saved.get().to_string()
+                                aria-selected=move || crate::aria(use_saved.get())
                                 prop:disabled=move || pending.get()
                                 on:click=move |_| { use_saved.set(true); submitted.set(false); banner.set(None); }>
                                 {locale.t(Key::SavedMethods)}
@@ -575,7 +575,7 @@ pub fn PaymentMode(
                     class="primary"
                     data-testid="pay-button"
                     prop:disabled=move || pending.get() || !matches!(quote.get(), QuoteState::Ready(_))
-                    aria-busy=move || pending.get().to_string()
+                    aria-busy=move || crate::aria(pending.get())
                 >
                     {move || pending.get().then(|| view! { <span class="spinner small" aria-hidden="true"></span> })}
                     {pay_label}
