@@ -126,7 +126,8 @@ import { createHash } from 'node:crypto';
 // moves from its signal into its screen instead of being copied (SessionConfig's clone leaves).
 // Lowered to 146,020 (payment 146,017 B, manage 126,353 B, agent 99,639 B): ARIA states written as
 // static texts (crate::aria) instead of bool::to_string's formatted String.
-const BUDGET_GZIP_BYTES = 146_020;
+// Lowered to 145,910 (payment 145,903 B): the confirm's key renewal as one send in a loop of two.
+const BUDGET_GZIP_BYTES = 145_910;
 
 for (const build of ['', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {

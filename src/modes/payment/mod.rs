@@ -631,11 +631,15 @@ fn is_top_level() -> bool {
 async fn confirm(client: &ApiClient, attempt: Attempt, body: &ConfirmRequest) -> Result<ConfirmResponse, ApiError> {
     // Written once: the same text is sent and keys the attempt.
     let text = crate::json::to_json(body).ok_or(ApiError::Network)?;
-    match client.confirm(&text, &attempt.key_for(&text)).await {
-        Err(e) if e.title() == Some(ErrorTitle::IdempotencyKeyReused) => {
-            attempt.finish();
-            client.confirm(&text, &attempt.key_for(&text)).await
+    // One send in a loop of at most two, not two sends: each await holds a whole request's state.
+    let mut renewed = false;
+    loop {
+        match client.confirm(&text, &attempt.key_for(&text)).await {
+            Err(e) if !renewed && e.title() == Some(ErrorTitle::IdempotencyKeyReused) => {
+                attempt.finish();
+                renewed = true;
+            }
+            result => return result,
         }
-        result => result,
     }
 }
