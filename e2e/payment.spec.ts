@@ -312,6 +312,41 @@ test('a page loaded with the build that lacks its mode says so, with a retry; ne
   await expect(page.getByTestId('pay-button')).toHaveCount(0);
 });
 
+test('a card-only session is served the card build and pays through it; a bank account or a device wallet gets the whole build', async ({ page, request }) => {
+  const served = async (extra: Record<string, unknown> = {}) => {
+    const s = await createSession(request, 1500, extra);
+    const html = await (await request.get(s.hostedUrl.split('#')[0])).text();
+    return { s, card: html.includes('/widget/card/checkout-widget-') };
+  };
+  const cardOnly = await served();
+  expect(cardOnly.card).toBe(true);
+  expect((await served({ config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM'], bankAccount: ['WEBFORM'] } } })).card).toBe(false);
+  expect((await served({ config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM', 'GOOGLE_PAY'] } } })).card).toBe(false);
+
+  // The payer of the card-only session loads the card build's files, and pays.
+  const wasm: string[] = [];
+  page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname); });
+  await page.goto(cardOnly.s.hostedUrl);
+  await fillCard(page, VISA_OK);
+  await expect(page.getByTestId('fee-total')).toHaveText('$16.00');
+  await page.getByTestId('pay-button').click();
+  await expect(page.getByTestId('receipt')).toBeVisible();
+  expect(wasm.length).toBe(1);
+  expect(wasm[0]).toMatch(/^\/widget\/card\/checkout-widget-[0-9a-f]{16}_bg\.wasm$/);
+});
+
+test('the card build refuses a session with a bank account: the couldn\'t-load screen with a retry, never a form without the tab', async ({ page, request }) => {
+  const s = await createSession(request, 1500, { config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM'], bankAccount: ['WEBFORM'] } } });
+  // The server never does this (it serves the card build to card-only sessions alone): force it.
+  await page.goto(`/widget/card/index.html#cs=${s.secret}`);
+  await expect(page.getByTestId('load-error')).toContainText("We couldn't reach the payment service.");
+  await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible();
+  await expect(page.getByTestId('pay-button')).toHaveCount(0);
+  // Its own page, as the server picks it, shows both tabs.
+  await page.goto(s.hostedUrl);
+  await expect(page.getByTestId('tab-bank')).toBeVisible();
+});
+
 test('a merchant changes the amount while the form is open: the payer is told, sees the new amount and pays it', async ({ page, request }) => {
   const s = await createSession(request, 1500);
   await page.goto(s.hostedUrl);

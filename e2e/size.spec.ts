@@ -128,8 +128,12 @@ import { createHash } from 'node:crypto';
 // static texts (crate::aria) instead of bool::to_string's formatted String.
 // Lowered to 145,910 (payment 145,903 B): the confirm's key renewal as one send in a loop of two.
 const BUDGET_GZIP_BYTES = 145_910;
+// The card build (dist/card/, issue #21): what the payer of a card-only PAYMENT session downloads
+// (no bank account, device wallet or saved methods; the API's rule, Channels::card_form_only), the
+// payment screen without the bank form, the saved methods and the device wallets.
+const CARD_BUDGET_GZIP_BYTES = 128_920; // card 128,910 B at its introduction
 
-for (const build of ['', 'manage', 'agent']) {
+for (const build of ['', 'card', 'manage', 'agent']) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {
     const dist = join(__dirname, '..', 'dist', build);
     const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f));
@@ -140,15 +144,16 @@ for (const build of ['', 'manage', 'agent']) {
       console.log(`${build || 'payment'}/${f}: ${gz} bytes gzip`);
       total += gz;
     }
-    console.log(`${build || 'payment'} total: ${total} bytes gzip (budget ${BUDGET_GZIP_BYTES})`);
-    expect(total).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
+    const budget = build === 'card' ? CARD_BUDGET_GZIP_BYTES : BUDGET_GZIP_BYTES;
+    console.log(`${build || 'payment'} total: ${total} bytes gzip (budget ${budget})`);
+    expect(total).toBeLessThanOrEqual(budget);
   });
 }
 
 // The API serves content-hashed files as immutable for a year (api/src/pages.rs). Minifying after
 // Trunk changes a file's bytes: its name must change with them, or a browser holding the old bytes
 // under the old name fails the page's integrity check and drops the stylesheet or the glue.
-for (const build of ['', 'manage', 'agent']) {
+for (const build of ['', 'card', 'manage', 'agent']) {
   test(`the ${build || 'payment'} build's glue and stylesheet are named after their own bytes`, () => {
     const dist = join(__dirname, '..', 'dist', build);
     const page = readFileSync(join(dist, 'index.html'), 'utf8');

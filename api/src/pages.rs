@@ -124,13 +124,17 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// The widget's two builds, split by entry point (scripts/build-widget): the payment modes in
-/// `dist/`, the wallet-management modes in `dist/manage/`. A payer downloads only the build of
-/// their session's mode.
+/// The widget's builds, split by entry point (scripts/build-widget): the payment modes in `dist/`,
+/// a card-only payment in `dist/card/`, the wallet-management modes in `dist/manage/`, the agent's
+/// screen in `dist/agent/`. A payer downloads only the build their session needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Build {
     /// PAYMENT, PAYMENT_WITH_WALLET (and any unknown session: the widget shows its error).
     Pay,
+    /// A PAYMENT session that needs the card form alone: no wallet (so no saved methods), and
+    /// channels with no bank account and no device wallet (`Channels::card_form_only`, the rule
+    /// the build checks again). Issue #21: 18 kB gzip less than `Pay` for the most common session.
+    Card,
     /// PAYMENT_METHOD_ENTRY, WALLET, PAYMENT_METHOD_SELECT, PAYMENT_METHOD_DISPLAY.
     Manage,
     /// The agent's screen of an agent-assisted session (`/pay` and `/embed`; the customer's link
@@ -149,6 +153,7 @@ impl Build {
     fn dir(self, settings: &Settings) -> std::path::PathBuf {
         let own = match self {
             Build::Pay => return settings.dist_dir.clone(),
+            Build::Card => settings.dist_dir.join("card"),
             Build::Manage => settings.dist_dir.join("manage"),
             Build::Agent => settings.dist_dir.join("agent"),
         };
@@ -216,7 +221,7 @@ impl PageFacts {
 /// The payment build and no origins for an unknown session or a failed read.
 async fn page_facts(st: &AppState, id: &str) -> PageFacts {
     let row = sqlx::query(
-        "SELECT s.mode, s.config_json, m.allowed_origins FROM sessions s JOIN merchants m ON m.id = s.merchant_id WHERE s.id = $1",
+        "SELECT s.mode, s.config_json, s.wallet_key, m.allowed_origins FROM sessions s JOIN merchants m ON m.id = s.merchant_id WHERE s.id = $1",
     )
     .bind(id)
     .fetch_optional(&st.db)
@@ -225,8 +230,10 @@ async fn page_facts(st: &AppState, id: &str) -> PageFacts {
     let mode = row.try_get::<String, _>("mode").ok().and_then(|m| Mode::parse(&m));
     let origins = row.try_get::<String, _>("allowed_origins").map(|s| crate::domain::session::parse_origins(&s));
     let config = row.try_get::<String, _>("config_json").ok().and_then(|c| serde_json::from_str::<crate::domain::session::StoredConfig>(&c).ok());
+    let wallet = row.try_get::<Option<String>, _>("wallet_key").map_or(true, |w| w.is_some());
+    let card_only = mode == Some(Mode::Payment) && !wallet && config.as_ref().is_some_and(|c| c.channels.card_form_only());
     PageFacts {
-        mode_build: mode.map_or(Build::Pay, Build::of),
+        mode_build: if card_only { Build::Card } else { mode.map_or(Build::Pay, Build::of) },
         assisted: config.is_some_and(|c| crate::domain::session::links::assisted(&c)),
         origins: origins.unwrap_or_default(),
     }

@@ -58,6 +58,16 @@ pub struct Channels {
     pub bank_account: Vec<BankChannel>,
 }
 
+impl Channels {
+    /// Whether a payer of these channels needs the card form alone: no bank account, no device
+    /// wallet (TEXT and EMAIL links open the card form too). With no saved methods, such a
+    /// `PAYMENT` session is served the widget's card build, which holds nothing else (issue #21):
+    /// the API picks the build by this rule (api/src/pages.rs) and the build checks it again.
+    pub fn card_form_only(&self) -> bool {
+        self.bank_account.is_empty() && !self.card.iter().any(|c| matches!(c, CardChannel::GooglePay | CardChannel::ApplePay))
+    }
+}
+
 crate::wire_enum! {
     /// Merchant-visible session status.
     #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "SCREAMING_SNAKE_CASE"))]
@@ -215,5 +225,21 @@ impl<'de> Deserialize<'de> for LineItem {
             quantity: v.get("quantity").and_then(serde_json::Value::as_u64).and_then(|q| u32::try_from(q).ok()).ok_or_else(bad)?,
             amount: MinorUnit(v.get("amount").and_then(serde_json::Value::as_i64).ok_or_else(bad)?),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_card_channels_without_wallets_need_the_card_form_alone() {
+        let ch = |card: &[CardChannel], bank: &[BankChannel]| Channels { card: card.to_vec(), bank_account: bank.to_vec() };
+        assert!(ch(&[CardChannel::Webform], &[]).card_form_only());
+        assert!(ch(&[CardChannel::Webform, CardChannel::Text, CardChannel::Email], &[]).card_form_only());
+        assert!(!ch(&[CardChannel::Webform], &[BankChannel::Webform]).card_form_only());
+        assert!(!ch(&[], &[BankChannel::Webform]).card_form_only());
+        assert!(!ch(&[CardChannel::Webform, CardChannel::GooglePay], &[]).card_form_only());
+        assert!(!ch(&[CardChannel::Webform, CardChannel::ApplePay], &[]).card_form_only());
     }
 }

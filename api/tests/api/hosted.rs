@@ -312,6 +312,49 @@ async fn each_page_is_served_the_build_that_holds_its_session_s_mode() {
     assert!(html.contains("pay build"));
 }
 
+#[tokio::test]
+async fn a_card_only_payment_is_served_the_card_build_and_every_other_payment_the_whole_one() {
+    let app = crate::helpers::spawn_app().await;
+    let page = |build: &str| format!("<!DOCTYPE html><html><head><script>/*{build}*/</script></head><body>{build}</body></html>");
+    let card = app.dist.join("card");
+    std::fs::create_dir_all(&card).expect("dist/card");
+    std::fs::write(app.dist.join("index.html"), page("pay build")).expect("pay index");
+    std::fs::write(card.join("index.html"), page("card build")).expect("card index");
+    let session = |customer: Value, mode: &str, card: Value, bank: Value| {
+        json!({
+            "customer": customer,
+            "payment": { "merchantTransactionId": uuid::Uuid::new_v4().to_string(), "amount": 1_500 },
+            "config": { "modes": [mode], "paymentMethodChannel": { "card": card, "bankAccount": bank } }
+        })
+    };
+    let cases = [
+        ("card only", session(json!({}), "PAYMENT", json!(["WEBFORM"]), json!([])), "card build"),
+        ("card and agent links", session(json!({}), "PAYMENT", json!(["WEBFORM", "TEXT", "EMAIL"]), json!([])), "card build"),
+        ("a bank account", session(json!({}), "PAYMENT", json!(["WEBFORM"]), json!(["WEBFORM"])), "pay build"),
+        ("bank account only", session(json!({}), "PAYMENT", json!([]), json!(["WEBFORM"])), "pay build"),
+        ("Google Pay", session(json!({}), "PAYMENT", json!(["WEBFORM", "GOOGLE_PAY"]), json!([])), "pay build"),
+        ("Apple Pay", session(json!({}), "PAYMENT", json!(["WEBFORM", "APPLE_PAY"]), json!([])), "pay build"),
+        ("a customer's wallet (saved methods)", session(json!({ "hsid": "h-card-build" }), "PAYMENT", json!(["WEBFORM"]), json!([])), "pay build"),
+        ("PAYMENT_WITH_WALLET", session(json!({ "hsid": "h-card-build" }), "PAYMENT_WITH_WALLET", json!(["WEBFORM"]), json!([])), "pay build"),
+    ];
+    let mut card_only = String::new();
+    for (what, body, expected) in cases {
+        let created = json_of(app.create_session(&body).await, 200).await;
+        let id = created["data"]["checkoutSessionId"].as_str().expect("id").to_owned();
+        for path in ["pay", "embed"] {
+            let html = app.http.get(app.url(&format!("/{path}/{id}"))).send().await.expect("request").text().await.expect("html");
+            assert!(html.contains(expected), "{what}, /{path}: {html}");
+        }
+        if what == "card only" {
+            card_only = id;
+        }
+    }
+    // A dist/ without card/ serves the whole payment build to every payment.
+    std::fs::remove_dir_all(&card).expect("rm card");
+    let html = app.http.get(app.url(&format!("/pay/{card_only}"))).send().await.expect("request").text().await.expect("html");
+    assert!(html.contains("pay build"), "{html}");
+}
+
 fn base64_sha256(data: &[u8]) -> String {
     use sha2::Digest;
     use base64::Engine;
