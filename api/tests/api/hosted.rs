@@ -279,14 +279,19 @@ fn hashed_asset_names_are_recognized() {
     assert!(!is_hashed_asset("/main-cc527e90.css"));
 }
 
+/// A stand-in for one of the widget's builds: its page names the build, in its body and in the
+/// inline script the CSP must allow.
+fn build_page(build: &str) -> String {
+    format!("<!DOCTYPE html><html><head><script>/*{build}*/</script></head><body>{build}</body></html>")
+}
+
 #[tokio::test]
 async fn each_page_is_served_the_build_that_holds_its_session_s_mode() {
     let app = crate::helpers::spawn_app().await;
-    let page = |build: &str| format!("<!DOCTYPE html><html><head><script>/*{build}*/</script></head><body>{build}</body></html>");
     let manage = app.dist.join("manage");
     std::fs::create_dir_all(&manage).expect("dist/manage");
-    std::fs::write(app.dist.join("index.html"), page("pay build")).expect("pay index");
-    std::fs::write(manage.join("index.html"), page("manage build")).expect("manage index");
+    std::fs::write(app.dist.join("index.html"), build_page("pay build")).expect("pay index");
+    std::fs::write(manage.join("index.html"), build_page("manage build")).expect("manage index");
     let pay = app.payment_session(1_000).await;
     let body = json!({ "customer": { "hsid": "h-build" }, "config": { "modes": ["WALLET"] } });
     let wallet = json_of(app.create_session(&body).await, 200).await;
@@ -315,11 +320,10 @@ async fn each_page_is_served_the_build_that_holds_its_session_s_mode() {
 #[tokio::test]
 async fn a_card_only_payment_is_served_the_card_build_and_every_other_payment_the_whole_one() {
     let app = crate::helpers::spawn_app().await;
-    let page = |build: &str| format!("<!DOCTYPE html><html><head><script>/*{build}*/</script></head><body>{build}</body></html>");
     let card = app.dist.join("card");
     std::fs::create_dir_all(&card).expect("dist/card");
-    std::fs::write(app.dist.join("index.html"), page("pay build")).expect("pay index");
-    std::fs::write(card.join("index.html"), page("card build")).expect("card index");
+    std::fs::write(app.dist.join("index.html"), build_page("pay build")).expect("pay index");
+    std::fs::write(card.join("index.html"), build_page("card build")).expect("card index");
     let session = |customer: Value, mode: &str, card: Value, bank: Value| {
         json!({
             "customer": customer,
