@@ -312,16 +312,18 @@ test('a page loaded with the build that lacks its mode says so, with a retry; ne
   await expect(page.getByTestId('pay-button')).toHaveCount(0);
 });
 
-test('a card-only session is served the card build and pays through it; a bank account or a device wallet gets the whole build', async ({ page, request }) => {
+test('a card-only session is served the card build and pays through it; a bank account gets the forms build, a device wallet the whole one', async ({ page, request }) => {
   const served = async (extra: Record<string, unknown> = {}) => {
     const s = await createSession(request, 1500, extra);
     const html = await (await request.get(s.hostedUrl.split('#')[0])).text();
-    return { s, card: html.includes('/widget/card/checkout-widget-') };
+    const build = /\/widget\/(?:([a-z]+)\/)?checkout-widget-[0-9a-f]{16}_bg\.wasm/.exec(html);
+    expect(build, html).not.toBeNull();
+    return { s, build: build![1] ?? 'pay' };
   };
   const cardOnly = await served();
-  expect(cardOnly.card).toBe(true);
-  expect((await served({ config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM'], bankAccount: ['WEBFORM'] } } })).card).toBe(false);
-  expect((await served({ config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM', 'GOOGLE_PAY'] } } })).card).toBe(false);
+  expect(cardOnly.build).toBe('card');
+  expect((await served({ config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM'], bankAccount: ['WEBFORM'] } } })).build).toBe('forms');
+  expect((await served({ config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM', 'GOOGLE_PAY'] } } })).build).toBe('pay');
 
   // The payer of the card-only session loads the card build's files, and pays.
   const wasm: string[] = [];
@@ -335,7 +337,7 @@ test('a card-only session is served the card build and pays through it; a bank a
   expect(wasm[0]).toMatch(/^\/widget\/card\/checkout-widget-[0-9a-f]{16}_bg\.wasm$/);
 });
 
-test('the card build refuses a session with a bank account: the couldn\'t-load screen with a retry, never a form without the tab', async ({ page, request }) => {
+test('a lighter build refuses a session it does not hold: the couldn\'t-load screen with a retry, never a form without its tab or wallet', async ({ page, request }) => {
   const s = await createSession(request, 1500, { config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM'], bankAccount: ['WEBFORM'] } } });
   // The server never does this (it serves the card build to card-only sessions alone): force it.
   await page.goto(`/widget/card/index.html#cs=${s.secret}`);
@@ -345,6 +347,11 @@ test('the card build refuses a session with a bank account: the couldn\'t-load s
   // Its own page, as the server picks it, shows both tabs.
   await page.goto(s.hostedUrl);
   await expect(page.getByTestId('tab-bank')).toBeVisible();
+  // The forms build has no device wallets: a Google Pay session is refused the same way.
+  const g = await createSession(request, 1500, { config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM', 'GOOGLE_PAY'] } } });
+  await page.goto(`/widget/forms/index.html#cs=${g.secret}`);
+  await expect(page.getByTestId('load-error')).toContainText("We couldn't reach the payment service.");
+  await expect(page.getByTestId('pay-button')).toHaveCount(0);
 });
 
 test('a merchant changes the amount while the form is open: the payer is told, sees the new amount and pays it', async ({ page, request }) => {

@@ -125,15 +125,19 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The widget's builds, split by entry point (scripts/build-widget): the payment modes in `dist/`,
-/// a card-only payment in `dist/card/`, the wallet-management modes in `dist/manage/`, the agent's
-/// screen in `dist/agent/`. A payer downloads only the build their session needs.
+/// a payment without device wallets in `dist/forms/`, a card-only payment in `dist/card/`, the
+/// wallet-management modes in `dist/manage/`, the agent's screen in `dist/agent/`. A payer
+/// downloads only the build their session needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Build {
     /// PAYMENT, PAYMENT_WITH_WALLET (and any unknown session: the widget shows its error).
     Pay,
+    /// A payment session without device wallets (`Channels::device_wallets`, the rule the build
+    /// checks again): the card and bank forms and saved methods, no Google Pay or Apple Pay.
+    Forms,
     /// A PAYMENT session that needs the card form alone: no wallet (so no saved methods), and
     /// channels with no bank account and no device wallet (`Channels::card_form_only`, the rule
-    /// the build checks again). Issue #21: 18 kB gzip less than `Pay` for the most common session.
+    /// the build checks again). Issue #21: 17 kB gzip less than `Pay` for the most common session.
     Card,
     /// PAYMENT_METHOD_ENTRY, WALLET, PAYMENT_METHOD_SELECT, PAYMENT_METHOD_DISPLAY.
     Manage,
@@ -153,6 +157,7 @@ impl Build {
     fn dir(self, settings: &Settings) -> std::path::PathBuf {
         let own = match self {
             Build::Pay => return settings.dist_dir.clone(),
+            Build::Forms => settings.dist_dir.join("forms"),
             Build::Card => settings.dist_dir.join("card"),
             Build::Manage => settings.dist_dir.join("manage"),
             Build::Agent => settings.dist_dir.join("agent"),
@@ -231,9 +236,14 @@ async fn page_facts(st: &AppState, id: &str) -> PageFacts {
     let origins = row.try_get::<String, _>("allowed_origins").map(|s| crate::domain::session::parse_origins(&s));
     let config = row.try_get::<String, _>("config_json").ok().and_then(|c| serde_json::from_str::<crate::domain::session::StoredConfig>(&c).ok());
     let wallet = row.try_get::<Option<String>, _>("wallet_key").map_or(true, |w| w.is_some());
-    let card_only = mode == Some(Mode::Payment) && !wallet && config.as_ref().is_some_and(|c| c.channels.card_form_only());
+    let channels = config.as_ref().map(|c| &c.channels);
+    let mode_build = match mode.map(Build::of) {
+        Some(Build::Pay) if mode == Some(Mode::Payment) && !wallet && channels.is_some_and(|c| c.card_form_only()) => Build::Card,
+        Some(Build::Pay) if channels.is_some_and(|c| !c.device_wallets()) => Build::Forms,
+        other => other.unwrap_or(Build::Pay),
+    };
     PageFacts {
-        mode_build: if card_only { Build::Card } else { mode.map_or(Build::Pay, Build::of) },
+        mode_build,
         assisted: config.is_some_and(|c| crate::domain::session::links::assisted(&c)),
         origins: origins.unwrap_or_default(),
     }

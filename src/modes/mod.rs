@@ -9,16 +9,16 @@ pub mod payment;
 pub mod select;
 pub mod wallet;
 
-#[cfg_attr(not(any(feature = "pay", feature = "card", feature = "manage")), allow(unused_imports, reason = "the agent's build dispatches on no mode"))]
+#[cfg_attr(not(any(feature = "pay", feature = "forms", feature = "card", feature = "manage")), allow(unused_imports, reason = "the agent's build dispatches on no mode"))]
 use checkout_types::session::{Mode, SessionConfig};
 use leptos::prelude::*;
 
 use crate::api::ApiClient;
 use crate::i18n::Locale;
 
-/// The view for the session's mode. A build holds the modes of its features (`pay`, `card`,
-/// `manage`, `agent`; see Cargo.toml): the code of the others is not in its wasm. The `card` build
-/// shows only a card-only `PAYMENT` session ([`payment::card_only`]). The server serves the build that
+/// The view for the session's mode. A build holds the modes of its features (`pay`, `forms`,
+/// `card`, `manage`, `agent`; see Cargo.toml): the code of the others is not in its wasm. The
+/// `forms` and `card` builds show only the payment sessions they hold ([`payment::holds`]). The server serves the build that
 /// holds the session's mode; were a page ever loaded with the other one, the payer reads the
 /// "couldn't load, try again" screen, whose retry loads the page again from the server.
 pub fn render(client: ApiClient, cfg: SessionConfig, locale: Locale) -> AnyView {
@@ -31,8 +31,8 @@ pub fn render(client: ApiClient, cfg: SessionConfig, locale: Locale) -> AnyView 
         return other_build(locale);
     }
     match cfg.mode {
-        #[cfg(any(feature = "pay", feature = "card"))]
-        Mode::Payment | Mode::PaymentWithWallet if payment::FULL || payment::card_only(&cfg) => {
+        #[cfg(any(feature = "pay", feature = "forms", feature = "card"))]
+        Mode::Payment | Mode::PaymentWithWallet if payment::holds(&cfg) => {
             view! { <payment::PaymentMode client=client cfg=cfg locale=locale /> }.into_any()
         }
         #[cfg(feature = "manage")]

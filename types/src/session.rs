@@ -59,12 +59,18 @@ pub struct Channels {
 }
 
 impl Channels {
+    /// Whether a device wallet (Google Pay, Apple Pay) is enabled. A payment session without one
+    /// is served a widget build without the wallets' code (issue #21): the API picks the build by
+    /// these rules (api/src/pages.rs) and the build checks them again.
+    pub fn device_wallets(&self) -> bool {
+        self.card.iter().any(|c| matches!(c, CardChannel::GooglePay | CardChannel::ApplePay))
+    }
+
     /// Whether a payer of these channels needs the card form alone: no bank account, no device
     /// wallet (TEXT and EMAIL links open the card form too). With no saved methods, such a
-    /// `PAYMENT` session is served the widget's card build, which holds nothing else (issue #21):
-    /// the API picks the build by this rule (api/src/pages.rs) and the build checks it again.
+    /// `PAYMENT` session is served the widget's card build, which holds nothing else.
     pub fn card_form_only(&self) -> bool {
-        self.bank_account.is_empty() && !self.card.iter().any(|c| matches!(c, CardChannel::GooglePay | CardChannel::ApplePay))
+        self.bank_account.is_empty() && !self.device_wallets()
     }
 }
 
@@ -241,5 +247,13 @@ mod tests {
         assert!(!ch(&[], &[BankChannel::Webform]).card_form_only());
         assert!(!ch(&[CardChannel::Webform, CardChannel::GooglePay], &[]).card_form_only());
         assert!(!ch(&[CardChannel::Webform, CardChannel::ApplePay], &[]).card_form_only());
+    }
+
+    #[test]
+    fn only_google_pay_and_apple_pay_are_device_wallets() {
+        let ch = |card: &[CardChannel], bank: &[BankChannel]| Channels { card: card.to_vec(), bank_account: bank.to_vec() };
+        assert!(!ch(&[CardChannel::Webform, CardChannel::Text, CardChannel::Email], &[BankChannel::Webform]).device_wallets());
+        assert!(ch(&[CardChannel::GooglePay], &[]).device_wallets());
+        assert!(ch(&[CardChannel::Webform, CardChannel::ApplePay], &[BankChannel::Webform]).device_wallets());
     }
 }

@@ -318,12 +318,15 @@ async fn each_page_is_served_the_build_that_holds_its_session_s_mode() {
 }
 
 #[tokio::test]
-async fn a_card_only_payment_is_served_the_card_build_and_every_other_payment_the_whole_one() {
+async fn a_payment_is_served_the_lightest_build_that_holds_it() {
     let app = crate::helpers::spawn_app().await;
     let card = app.dist.join("card");
+    let forms = app.dist.join("forms");
     std::fs::create_dir_all(&card).expect("dist/card");
+    std::fs::create_dir_all(&forms).expect("dist/forms");
     std::fs::write(app.dist.join("index.html"), build_page("pay build")).expect("pay index");
     std::fs::write(card.join("index.html"), build_page("card build")).expect("card index");
+    std::fs::write(forms.join("index.html"), build_page("forms build")).expect("forms index");
     let session = |customer: Value, mode: &str, card: Value, bank: Value| {
         json!({
             "customer": customer,
@@ -334,12 +337,13 @@ async fn a_card_only_payment_is_served_the_card_build_and_every_other_payment_th
     let cases = [
         ("card only", session(json!({}), "PAYMENT", json!(["WEBFORM"]), json!([])), "card build"),
         ("card and agent links", session(json!({}), "PAYMENT", json!(["WEBFORM", "TEXT", "EMAIL"]), json!([])), "card build"),
-        ("a bank account", session(json!({}), "PAYMENT", json!(["WEBFORM"]), json!(["WEBFORM"])), "pay build"),
-        ("bank account only", session(json!({}), "PAYMENT", json!([]), json!(["WEBFORM"])), "pay build"),
+        ("a bank account", session(json!({}), "PAYMENT", json!(["WEBFORM"]), json!(["WEBFORM"])), "forms build"),
+        ("bank account only", session(json!({}), "PAYMENT", json!([]), json!(["WEBFORM"])), "forms build"),
+        ("a customer's wallet (saved methods)", session(json!({ "hsid": "h-card-build" }), "PAYMENT", json!(["WEBFORM"]), json!([])), "forms build"),
+        ("PAYMENT_WITH_WALLET", session(json!({ "hsid": "h-card-build" }), "PAYMENT_WITH_WALLET", json!(["WEBFORM"]), json!([])), "forms build"),
         ("Google Pay", session(json!({}), "PAYMENT", json!(["WEBFORM", "GOOGLE_PAY"]), json!([])), "pay build"),
-        ("Apple Pay", session(json!({}), "PAYMENT", json!(["WEBFORM", "APPLE_PAY"]), json!([])), "pay build"),
-        ("a customer's wallet (saved methods)", session(json!({ "hsid": "h-card-build" }), "PAYMENT", json!(["WEBFORM"]), json!([])), "pay build"),
-        ("PAYMENT_WITH_WALLET", session(json!({ "hsid": "h-card-build" }), "PAYMENT_WITH_WALLET", json!(["WEBFORM"]), json!([])), "pay build"),
+        ("Apple Pay", session(json!({}), "PAYMENT", json!(["WEBFORM", "APPLE_PAY"]), json!(["WEBFORM"])), "pay build"),
+        ("Google Pay and a customer's wallet", session(json!({ "hsid": "h-card-build" }), "PAYMENT_WITH_WALLET", json!(["GOOGLE_PAY"]), json!([])), "pay build"),
     ];
     let mut card_only = String::new();
     for (what, body, expected) in cases {
@@ -353,8 +357,9 @@ async fn a_card_only_payment_is_served_the_card_build_and_every_other_payment_th
             card_only = id;
         }
     }
-    // A dist/ without card/ serves the whole payment build to every payment.
+    // A dist/ without card/ and forms/ serves the whole payment build to every payment.
     std::fs::remove_dir_all(&card).expect("rm card");
+    std::fs::remove_dir_all(&forms).expect("rm forms");
     let html = app.http.get(app.url(&format!("/pay/{card_only}"))).send().await.expect("request").text().await.expect("html");
     assert!(html.contains("pay build"), "{html}");
 }

@@ -35,17 +35,25 @@ use crate::i18n::{Key, Locale};
 use crate::modes::today;
 use flow::{Phase, Reaction, classify, initial_phase};
 
-/// Whether this build holds the whole payment screen (`pay`): bank form, saved methods, device
-/// wallets. The `card` build (false) holds the card form alone; the compiler drops the rest, since
-/// every use of it below is behind this constant.
-pub const FULL: bool = cfg!(feature = "pay");
+/// Whether this build holds the device wallets (the `pay` build). The compiler drops every use of
+/// them below from a build without them, since each is behind this constant.
+pub const WALLETS: bool = cfg!(feature = "pay");
+/// Whether this build holds the bank form and the saved methods (`pay`, `forms`); the `card` build
+/// holds the card form alone.
+pub const MORE_METHODS: bool = cfg!(any(feature = "pay", feature = "forms"));
 
-/// Whether the session needs the card form alone (the `card` build shows it): a `PAYMENT` session
-/// with no saved methods whose channels have no bank account and no device wallet. The API serves
-/// the `card` build by the same rule (api/src/pages.rs: no wallet for the session, so no saved
-/// methods), so a page it served never fails this.
-pub fn card_only(cfg: &SessionConfig) -> bool {
-    cfg.mode == Mode::Payment && cfg.saved_methods.is_empty() && cfg.channels.card_form_only()
+/// Whether this build can show the session's payment screen. The API serves the `card` build to a
+/// `PAYMENT` session with no customer wallet (so no saved methods) whose channels need the card
+/// form alone, the `forms` build to any other payment session without device wallets, and the
+/// `pay` build to the rest (api/src/pages.rs, the same rules), so a page it served never fails this.
+pub fn holds(cfg: &SessionConfig) -> bool {
+    if WALLETS {
+        return true;
+    }
+    if cfg.channels.device_wallets() {
+        return false;
+    }
+    MORE_METHODS || (cfg.mode == Mode::Payment && cfg.saved_methods.is_empty() && cfg.channels.card_form_only())
 }
 
 /// While a payment is pending, re-reads the session every 1.5 s until it settles.
@@ -90,9 +98,9 @@ pub fn PaymentMode(
     let bank = RwSignal::new(BankDraft::default());
     let bank_touched = RwSignal::new(BankTouched::default());
     let card_enabled = cfg.channels.card.contains(&CardChannel::Webform);
-    let bank_enabled = FULL && cfg.channels.bank_account.contains(&BankChannel::Webform);
+    let bank_enabled = MORE_METHODS && cfg.channels.bank_account.contains(&BankChannel::Webform);
     let method = RwSignal::new(if card_enabled { PaymentMethodKind::Card } else { PaymentMethodKind::BankAccount });
-    let saved_methods = if FULL { cfg.saved_methods.clone() } else { Vec::new() };
+    let saved_methods = if MORE_METHODS { cfg.saved_methods.clone() } else { Vec::new() };
     let has_saved = !saved_methods.is_empty();
     let use_saved = RwSignal::new(has_saved);
     let selected_saved = RwSignal::new(cfg.preselected_method_id.clone().or_else(|| saved_methods.first().map(|m| m.id.clone())));
@@ -346,7 +354,7 @@ pub fn PaymentMode(
     let express = RwSignal::new(Vec::<Wallet>::new());
     let wallet_quotes = [RwSignal::new(QuoteState::Loading), RwSignal::new(QuoteState::Loading)];
     let quote_of = move |w: Wallet| wallet_quotes[w as usize];
-    let wallets = if FULL { Wallet::enabled(&cfg) } else { Vec::new() };
+    let wallets = if WALLETS { Wallet::enabled(&cfg) } else { Vec::new() };
     // The config itself, for the wallets' sheets (moved, not copied: a copy linked SessionConfig's
     // clone, 1.4 kB of the wasm).
     let cfg_store = StoredValue::new(cfg);
@@ -491,7 +499,7 @@ pub fn PaymentMode(
                     })}
                 </header>
                 {move || {
-                    let wallets = if FULL { express.get() } else { Vec::new() };
+                    let wallets = if WALLETS { express.get() } else { Vec::new() };
                     (!wallets.is_empty()).then(|| view! {
                         <div class="express" data-testid="express">
                             {wallets.into_iter().map(|w| {
@@ -544,13 +552,13 @@ pub fn PaymentMode(
                         {bank_enabled.then(|| tab(PaymentMethodKind::BankAccount, Key::PayByBank, "tab-bank"))}
                     </div>
                 })}
-                {move || if FULL && use_saved.get() {
+                {move || if MORE_METHODS && use_saved.get() {
                     view! {
                         <MethodRadios methods=saved_list selected=selected_saved legend=locale.t(Key::ChooseMethod)
                             locale=locale disabled=disabled />
                     }.into_any()
                 } else { match method.get() {
-                    PaymentMethodKind::BankAccount if FULL => view! {
+                    PaymentMethodKind::BankAccount if MORE_METHODS => view! {
                         <BankForm
                             draft=bank
                             touched=bank_touched
