@@ -129,14 +129,24 @@ import { createHash } from 'node:crypto';
 // Lowered to 145,910 (payment 145,903 B): the confirm's key renewal as one send in a loop of two.
 const BUDGET_GZIP_BYTES = 145_910;
 // The card build (dist/card/, issue #21): what the payer of a card-only PAYMENT session downloads
-// (no bank account, device wallet or saved methods; the API's rule, Channels::card_form_only), the
+// (no bank account, device wallet or saved methods; checkout_types PaymentScreen::CardForm), the
 // payment screen without the bank form, the saved methods and the device wallets.
-const CARD_BUDGET_GZIP_BYTES = 128_920; // card 128,910 B at its introduction
-// The forms build (dist/forms/): a payment session without device wallets (Channels::device_wallets),
+const CARD_BUDGET_GZIP_BYTES = 128_930; // card 128,910 B at its introduction; 128,924 B once the API and the
+// build share one rule (PaymentScreen::needed) instead of each composing its own
+// The forms build (dist/forms/): a payment session without device wallets (PaymentScreen::Forms),
 // the card and bank forms and saved methods.
-const FORMS_BUDGET_GZIP_BYTES = 135_970; // forms 135,966 B at its introduction
+const FORMS_BUDGET_GZIP_BYTES = 135_980; // forms 135,966 B at its introduction; 135,974 B with the shared rule
 
-for (const build of ['', 'forms', 'card', 'manage', 'agent']) {
+// Each build's directory under dist/ ('' is the payment build) and its budget.
+const BUDGETS: Record<string, number> = {
+  '': BUDGET_GZIP_BYTES,
+  forms: FORMS_BUDGET_GZIP_BYTES,
+  card: CARD_BUDGET_GZIP_BYTES,
+  manage: BUDGET_GZIP_BYTES,
+  agent: BUDGET_GZIP_BYTES,
+};
+
+for (const [build, budget] of Object.entries(BUDGETS)) {
   test(`wasm + js + css of the ${build || 'payment'} build stay within the gzip budget`, () => {
     const dist = join(__dirname, '..', 'dist', build);
     const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f));
@@ -147,7 +157,6 @@ for (const build of ['', 'forms', 'card', 'manage', 'agent']) {
       console.log(`${build || 'payment'}/${f}: ${gz} bytes gzip`);
       total += gz;
     }
-    const budget = build === 'card' ? CARD_BUDGET_GZIP_BYTES : build === 'forms' ? FORMS_BUDGET_GZIP_BYTES : BUDGET_GZIP_BYTES;
     console.log(`${build || 'payment'} total: ${total} bytes gzip (budget ${budget})`);
     expect(total).toBeLessThanOrEqual(budget);
   });
@@ -156,7 +165,7 @@ for (const build of ['', 'forms', 'card', 'manage', 'agent']) {
 // The API serves content-hashed files as immutable for a year (api/src/pages.rs). Minifying after
 // Trunk changes a file's bytes: its name must change with them, or a browser holding the old bytes
 // under the old name fails the page's integrity check and drops the stylesheet or the glue.
-for (const build of ['', 'forms', 'card', 'manage', 'agent']) {
+for (const build of Object.keys(BUDGETS)) {
   test(`the ${build || 'payment'} build's glue and stylesheet are named after their own bytes`, () => {
     const dist = join(__dirname, '..', 'dist', build);
     const page = readFileSync(join(dist, 'index.html'), 'utf8');

@@ -19,7 +19,7 @@ use sqlx::Row;
 use tower::ServiceBuilder;
 use tower_http::services::ServeDir;
 
-use checkout_types::session::Mode;
+use checkout_types::session::{Mode, PaymentScreen};
 
 use crate::error::ApiError;
 use crate::{AppState, Settings};
@@ -132,12 +132,11 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 pub enum Build {
     /// PAYMENT, PAYMENT_WITH_WALLET (and any unknown session: the widget shows its error).
     Pay,
-    /// A payment session without device wallets (`Channels::device_wallets`, the rule the build
-    /// checks again): the card and bank forms and saved methods, no Google Pay or Apple Pay.
+    /// A payment session whose screen needs no device wallet (`PaymentScreen::Forms`, the rule
+    /// the build checks again): the card and bank forms and saved methods.
     Forms,
-    /// A PAYMENT session that needs the card form alone: no wallet (so no saved methods), and
-    /// channels with no bank account and no device wallet (`Channels::card_form_only`, the rule
-    /// the build checks again). Issue #21: 17 kB gzip less than `Pay` for the most common session.
+    /// A payment session whose screen is the card form alone (`PaymentScreen::CardForm`). Issue
+    /// #21: 17 kB gzip less than `Pay` for the most common session.
     Card,
     /// PAYMENT_METHOD_ENTRY, WALLET, PAYMENT_METHOD_SELECT, PAYMENT_METHOD_DISPLAY.
     Manage,
@@ -235,12 +234,15 @@ async fn page_facts(st: &AppState, id: &str) -> PageFacts {
     let mode = row.try_get::<String, _>("mode").ok().and_then(|m| Mode::parse(&m));
     let origins = row.try_get::<String, _>("allowed_origins").map(|s| crate::domain::session::parse_origins(&s));
     let config = row.try_get::<String, _>("config_json").ok().and_then(|c| serde_json::from_str::<crate::domain::session::StoredConfig>(&c).ok());
+    // A customer's wallet may list saved methods; an unreadable column counts as one.
     let wallet = row.try_get::<Option<String>, _>("wallet_key").map_or(true, |w| w.is_some());
-    let channels = config.as_ref().map(|c| &c.channels);
-    let mode_build = match mode.map(Build::of) {
-        Some(Build::Pay) if mode == Some(Mode::Payment) && !wallet && channels.is_some_and(|c| c.card_form_only()) => Build::Card,
-        Some(Build::Pay) if channels.is_some_and(|c| !c.device_wallets()) => Build::Forms,
-        other => other.unwrap_or(Build::Pay),
+    let mode_build = match (mode, &config) {
+        (Some(m), Some(c)) if m.takes_payment() => match PaymentScreen::needed(m, &c.channels, wallet) {
+            PaymentScreen::CardForm => Build::Card,
+            PaymentScreen::Forms => Build::Forms,
+            PaymentScreen::Everything => Build::Pay,
+        },
+        _ => mode.map_or(Build::Pay, Build::of),
     };
     PageFacts {
         mode_build,

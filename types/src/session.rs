@@ -58,19 +58,32 @@ pub struct Channels {
     pub bank_account: Vec<BankChannel>,
 }
 
-impl Channels {
-    /// Whether a device wallet (Google Pay, Apple Pay) is enabled. A payment session without one
-    /// is served a widget build without the wallets' code (issue #21): the API picks the build by
-    /// these rules (api/src/pages.rs) and the build checks them again.
-    pub fn device_wallets(&self) -> bool {
-        self.card.iter().any(|c| matches!(c, CardChannel::GooglePay | CardChannel::ApplePay))
-    }
+/// What a payment session's screen needs, lightest first. The widget has one build per step
+/// (issue #21: `card`, `forms`, `pay`); the API serves the lightest that holds the session
+/// (api/src/pages.rs) and the build checks the same rule again (`src/modes/payment`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PaymentScreen {
+    /// The card form alone: a `PAYMENT` session with no saved methods, no bank account and no
+    /// device wallet (TEXT and EMAIL links open the card form too).
+    CardForm,
+    /// The card and bank forms and saved methods, no device wallet.
+    Forms,
+    /// Everything, Google Pay and Apple Pay included.
+    Everything,
+}
 
-    /// Whether a payer of these channels needs the card form alone: no bank account, no device
-    /// wallet (TEXT and EMAIL links open the card form too). With no saved methods, such a
-    /// `PAYMENT` session is served the widget's card build, which holds nothing else.
-    pub fn card_form_only(&self) -> bool {
-        self.bank_account.is_empty() && !self.device_wallets()
+impl PaymentScreen {
+    /// The screen a payment session in `mode` with `channels` needs. `saved_methods`: whether it
+    /// may list saved methods (the API: the session has a customer's wallet; the widget: its
+    /// config lists some), so the API's answer is never lighter than the widget's.
+    pub fn needed(mode: Mode, channels: &Channels, saved_methods: bool) -> PaymentScreen {
+        if channels.card.iter().any(|c| matches!(c, CardChannel::GooglePay | CardChannel::ApplePay)) {
+            PaymentScreen::Everything
+        } else if mode == Mode::Payment && !saved_methods && channels.bank_account.is_empty() {
+            PaymentScreen::CardForm
+        } else {
+            PaymentScreen::Forms
+        }
     }
 }
 
@@ -239,21 +252,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_card_channels_without_wallets_need_the_card_form_alone() {
+    fn a_payment_needs_the_card_form_alone_unless_it_has_a_bank_account_saved_methods_or_a_device_wallet() {
+        use CardChannel::{ApplePay, Email, GooglePay, Text, Webform};
+        use PaymentScreen::{CardForm, Everything, Forms};
         let ch = |card: &[CardChannel], bank: &[BankChannel]| Channels { card: card.to_vec(), bank_account: bank.to_vec() };
-        assert!(ch(&[CardChannel::Webform], &[]).card_form_only());
-        assert!(ch(&[CardChannel::Webform, CardChannel::Text, CardChannel::Email], &[]).card_form_only());
-        assert!(!ch(&[CardChannel::Webform], &[BankChannel::Webform]).card_form_only());
-        assert!(!ch(&[], &[BankChannel::Webform]).card_form_only());
-        assert!(!ch(&[CardChannel::Webform, CardChannel::GooglePay], &[]).card_form_only());
-        assert!(!ch(&[CardChannel::Webform, CardChannel::ApplePay], &[]).card_form_only());
-    }
-
-    #[test]
-    fn only_google_pay_and_apple_pay_are_device_wallets() {
-        let ch = |card: &[CardChannel], bank: &[BankChannel]| Channels { card: card.to_vec(), bank_account: bank.to_vec() };
-        assert!(!ch(&[CardChannel::Webform, CardChannel::Text, CardChannel::Email], &[BankChannel::Webform]).device_wallets());
-        assert!(ch(&[CardChannel::GooglePay], &[]).device_wallets());
-        assert!(ch(&[CardChannel::Webform, CardChannel::ApplePay], &[BankChannel::Webform]).device_wallets());
+        let bank = [BankChannel::Webform];
+        let cases = [
+            (Mode::Payment, ch(&[Webform], &[]), false, CardForm),
+            (Mode::Payment, ch(&[Webform, Text, Email], &[]), false, CardForm),
+            (Mode::Payment, ch(&[Webform], &[]), true, Forms),
+            (Mode::PaymentWithWallet, ch(&[Webform], &[]), false, Forms),
+            (Mode::Payment, ch(&[Webform], &bank), false, Forms),
+            (Mode::Payment, ch(&[], &bank), false, Forms),
+            (Mode::Payment, ch(&[Webform, GooglePay], &[]), false, Everything),
+            (Mode::Payment, ch(&[Webform, ApplePay], &bank), true, Everything),
+            (Mode::PaymentWithWallet, ch(&[GooglePay], &[]), true, Everything),
+        ];
+        for (mode, channels, saved, screen) in cases {
+            assert_eq!(PaymentScreen::needed(mode, &channels, saved), screen, "{mode:?} {channels:?} saved={saved}");
+        }
     }
 }

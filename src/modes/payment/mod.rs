@@ -13,7 +13,7 @@ use checkout_types::error::ErrorTitle;
 use checkout_types::money::format_money;
 use checkout_types::quote::{FeeQuoteRequest, PaymentMethodKind};
 use checkout_types::events;
-use checkout_types::session::{BankChannel, CardChannel, Mode, SessionConfig, SessionStatus};
+use checkout_types::session::{BankChannel, CardChannel, PaymentScreen, SessionConfig, SessionStatus};
 use checkout_types::validate::card::CardBrand;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -35,25 +35,19 @@ use crate::i18n::{Key, Locale};
 use crate::modes::today;
 use flow::{Phase, Reaction, classify, initial_phase};
 
-/// Whether this build holds the device wallets (the `pay` build). The compiler drops every use of
-/// them below from a build without them, since each is behind this constant.
-pub const WALLETS: bool = cfg!(feature = "pay");
-/// Whether this build holds the bank form and the saved methods (`pay`, `forms`); the `card` build
-/// holds the card form alone.
-pub const MORE_METHODS: bool = cfg!(any(feature = "pay", feature = "forms"));
+/// The payment screen this build holds (features `pay`, `forms`, `card`; see Cargo.toml).
+pub const BUILD: PaymentScreen =
+    if cfg!(feature = "pay") { PaymentScreen::Everything } else if cfg!(feature = "forms") { PaymentScreen::Forms } else { PaymentScreen::CardForm };
+/// Whether it holds the device wallets, and the bank form and saved methods. The compiler drops
+/// every use of what a build lacks below, since each is behind one of these constants.
+const WALLETS: bool = matches!(BUILD, PaymentScreen::Everything);
+const MORE_METHODS: bool = !matches!(BUILD, PaymentScreen::CardForm);
 
-/// Whether this build can show the session's payment screen. The API serves the `card` build to a
-/// `PAYMENT` session with no customer wallet (so no saved methods) whose channels need the card
-/// form alone, the `forms` build to any other payment session without device wallets, and the
-/// `pay` build to the rest (api/src/pages.rs, the same rules), so a page it served never fails this.
+/// Whether this build can show the session's payment screen: the API serves the lightest build
+/// that does by the same rule ([`PaymentScreen::needed`]), so a page it served never fails this.
 pub fn holds(cfg: &SessionConfig) -> bool {
-    if WALLETS {
-        return true;
-    }
-    if cfg.channels.device_wallets() {
-        return false;
-    }
-    MORE_METHODS || (cfg.mode == Mode::Payment && cfg.saved_methods.is_empty() && cfg.channels.card_form_only())
+    // The whole build holds every session: said first, so the compiler keeps no check in it.
+    WALLETS || PaymentScreen::needed(cfg.mode, &cfg.channels, !cfg.saved_methods.is_empty()) <= BUILD
 }
 
 /// While a payment is pending, re-reads the session every 1.5 s until it settles.
