@@ -7,8 +7,12 @@ import AxeBuilder from '@axe-core/playwright';
 import { APIRequestContext, Page, expect, test } from '@playwright/test';
 import { MERCHANT, VISA_OK, createSession, fillCard, merchantView } from './fixtures';
 
-async function walletSession(request: APIRequestContext) {
-  return createSession(request, 2000, { config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM', 'GOOGLE_PAY', 'APPLE_PAY'] } } });
+// The card form and both wallets: the API serves it the express build (dist/express/). With a bank
+// account too (`bank`), the whole payment build; the Apple Pay journeys take that one, so both
+// builds that hold the wallets pay through them here.
+async function walletSession(request: APIRequestContext, bank = false) {
+  return createSession(request, 2000, { config: { modes: ['PAYMENT'], paymentMethodChannel: {
+    card: ['WEBFORM', 'GOOGLE_PAY', 'APPLE_PAY'], bankAccount: bank ? ['WEBFORM'] : [] } } });
 }
 
 /** Replaces PaymentRequest with a wallet that answers `outcome` ('token' | 'decline' | 'cancel'). */
@@ -200,7 +204,7 @@ const applePayLog = (page: Page) => page.evaluate(() => (window as any).__appleP
 
 test('Apple Pay: the merchant is validated through the API, the sheet shows the total, one charge', async ({ page, request }) => {
   await scriptedApplePay(page, 'token');
-  const s = await walletSession(request);
+  const s = await walletSession(request, true);
   const validations: string[] = [];
   page.on('request', (r) => { if (r.url().endsWith('/wallets/apple-pay/merchant-session')) validations.push(r.postDataJSON().validationUrl); });
   await page.goto(s.hostedUrl);
@@ -231,7 +235,7 @@ test('Apple Pay: the merchant is validated through the API, the sheet shows the 
 
 test('Apple Pay declined: the sheet fails, the payer reads why and pays by card', async ({ page, request }) => {
   await scriptedApplePay(page, 'decline');
-  const s = await walletSession(request);
+  const s = await walletSession(request, true);
   await page.goto(s.hostedUrl);
   await page.getByRole('button', { name: 'Pay with Apple Pay' }).click();
   await expect(page.getByTestId('error-banner')).toContainText('Your card was declined.');
@@ -245,7 +249,7 @@ test('Apple Pay declined: the sheet fails, the payer reads why and pays by card'
 
 test('Apple Pay closed by the payer or unable to validate: nothing charged, the page stays ready', async ({ page, request }) => {
   await scriptedApplePay(page, 'cancel');
-  const s = await walletSession(request);
+  const s = await walletSession(request, true);
   await page.goto(s.hostedUrl);
   const apple = page.getByRole('button', { name: 'Pay with Apple Pay' });
   await apple.click();
@@ -264,7 +268,7 @@ test('Apple Pay closed by the payer or unable to validate: nothing charged, the 
 
 test('no Apple Pay card on the device: no Apple Pay button', async ({ page, request }) => {
   await scriptedApplePay(page, 'unavailable');
-  const s = await walletSession(request);
+  const s = await walletSession(request, true);
   await page.goto(s.hostedUrl);
   await expect(page.getByTestId('fee-total')).toHaveText('$21.00');
   await expect(page.getByTestId('apple-pay')).toHaveCount(0);

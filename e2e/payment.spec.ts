@@ -312,7 +312,7 @@ test('a page loaded with the build that lacks its mode says so, with a retry; ne
   await expect(page.getByTestId('pay-button')).toHaveCount(0);
 });
 
-test('a card-only session is served the card build and pays through it; a bank account gets the forms build, a device wallet the whole one', async ({ page, request }) => {
+test('a card-only session is served the card build and pays through it; a bank account gets the forms build, a device wallet the express build, both the whole one', async ({ page, request }) => {
   const served = async (extra: Record<string, unknown> = {}) => {
     const s = await createSession(request, 1500, extra);
     const html = await (await request.get(s.hostedUrl.split('#')[0])).text();
@@ -323,7 +323,8 @@ test('a card-only session is served the card build and pays through it; a bank a
   const cardOnly = await served();
   expect(cardOnly.build).toBe('card');
   expect((await served({ config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM'], bankAccount: ['WEBFORM'] } } })).build).toBe('forms');
-  expect((await served({ config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM', 'GOOGLE_PAY'] } } })).build).toBe('pay');
+  expect((await served({ config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM', 'GOOGLE_PAY'] } } })).build).toBe('express');
+  expect((await served({ config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM', 'APPLE_PAY'], bankAccount: ['WEBFORM'] } } })).build).toBe('pay');
 
   // The payer of the card-only session loads the card build's files, and pays.
   const wasm: string[] = [];
@@ -350,6 +351,10 @@ test('a lighter build refuses a session it does not hold: the couldn\'t-load scr
   // The forms build has no device wallets: a Google Pay session is refused the same way.
   const g = await createSession(request, 1500, { config: { modes: ['PAYMENT'], paymentMethodChannel: { card: ['WEBFORM', 'GOOGLE_PAY'] } } });
   await page.goto(`/widget/forms/index.html#cs=${g.secret}`);
+  await expect(page.getByTestId('load-error')).toContainText("We couldn't reach the payment service.");
+  await expect(page.getByTestId('pay-button')).toHaveCount(0);
+  // The express build has no bank form: the bank session is refused by it too.
+  await page.goto(`/widget/express/index.html#cs=${s.secret}`);
   await expect(page.getByTestId('load-error')).toContainText("We couldn't reach the payment service.");
   await expect(page.getByTestId('pay-button')).toHaveCount(0);
 });

@@ -125,7 +125,8 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The widget's builds, split by entry point (scripts/build-widget): the payment modes in `dist/`,
-/// a payment without device wallets in `dist/forms/`, a card-only payment in `dist/card/`, the
+/// a payment without device wallets in `dist/forms/`, a card-only payment in `dist/card/`, a
+/// payment with the card form and Google Pay or Apple Pay alone in `dist/express/`, the
 /// wallet-management modes in `dist/manage/`, the agent's screen in `dist/agent/`. A payer
 /// downloads only the build their session needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,6 +139,9 @@ pub enum Build {
     /// A payment session whose screen is the card form alone (`PaymentScreen::CardForm`). Issue
     /// #21: 17 kB gzip less than `Pay` for the most common session.
     Card,
+    /// A payment session whose screen is the card form and the device wallets, no bank form or
+    /// saved methods (`PaymentScreen::CardAndWallets`).
+    Express,
     /// PAYMENT_METHOD_ENTRY, WALLET, PAYMENT_METHOD_SELECT, PAYMENT_METHOD_DISPLAY.
     Manage,
     /// The agent's screen of an agent-assisted session (`/pay` and `/embed`; the customer's link
@@ -158,6 +162,7 @@ impl Build {
             Build::Pay => return settings.dist_dir.clone(),
             Build::Forms => settings.dist_dir.join("forms"),
             Build::Card => settings.dist_dir.join("card"),
+            Build::Express => settings.dist_dir.join("express"),
             Build::Manage => settings.dist_dir.join("manage"),
             Build::Agent => settings.dist_dir.join("agent"),
         };
@@ -240,6 +245,7 @@ async fn page_facts(st: &AppState, id: &str) -> PageFacts {
         (Some(m), Some(c)) if m.takes_payment() => match PaymentScreen::needed(m, &c.channels, wallet) {
             PaymentScreen::CardForm => Build::Card,
             PaymentScreen::Forms => Build::Forms,
+            PaymentScreen::CardAndWallets => Build::Express,
             PaymentScreen::Everything => Build::Pay,
         },
         _ => mode.map_or(Build::Pay, Build::of),

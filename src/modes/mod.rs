@@ -9,7 +9,7 @@ pub mod payment;
 pub mod select;
 pub mod wallet;
 
-#[cfg_attr(not(any(feature = "pay", feature = "forms", feature = "card", feature = "manage")), allow(unused_imports, reason = "the agent's build dispatches on no mode"))]
+#[cfg_attr(not(any(feature = "pay", feature = "forms", feature = "express", feature = "card", feature = "manage")), allow(unused_imports, reason = "the agent's build dispatches on no mode"))]
 use checkout_types::session::{Mode, SessionConfig};
 use leptos::prelude::*;
 
@@ -31,7 +31,7 @@ pub fn render(client: ApiClient, cfg: SessionConfig, locale: Locale) -> AnyView 
         return other_build(locale);
     }
     match cfg.mode {
-        #[cfg(any(feature = "pay", feature = "forms", feature = "card"))]
+        #[cfg(any(feature = "pay", feature = "forms", feature = "express", feature = "card"))]
         Mode::Payment | Mode::PaymentWithWallet if payment::holds(&cfg) => {
             view! { <payment::PaymentMode client=client cfg=cfg locale=locale /> }.into_any()
         }

@@ -58,32 +58,60 @@ pub struct Channels {
     pub bank_account: Vec<BankChannel>,
 }
 
-/// What a payment session's screen needs, lightest first. The widget has one build per step
-/// (issue #21: `card`, `forms`, `pay`); the API serves the lightest that holds the session
+/// What a payment session's screen needs beyond the card form: the bank form and saved methods,
+/// the device wallets (Google Pay, Apple Pay), both or neither. The widget has one build for each
+/// (issue #21: `card`, `forms`, `express`, `pay`); the API serves the one the session needs
 /// (api/src/pages.rs) and the build checks the same rule again (`src/modes/payment`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaymentScreen {
     /// The card form alone: a `PAYMENT` session with no saved methods, no bank account and no
     /// device wallet (TEXT and EMAIL links open the card form too).
     CardForm,
     /// The card and bank forms and saved methods, no device wallet.
     Forms,
-    /// Everything, Google Pay and Apple Pay included.
+    /// The card form and the device wallets, no bank form or saved methods.
+    CardAndWallets,
+    /// Everything: both forms, saved methods and the device wallets.
     Everything,
 }
 
 impl PaymentScreen {
+    /// The screen with the bank form and saved methods (`more_methods`) and the device wallets.
+    pub const fn of(more_methods: bool, device_wallets: bool) -> PaymentScreen {
+        match (more_methods, device_wallets) {
+            (false, false) => PaymentScreen::CardForm,
+            (true, false) => PaymentScreen::Forms,
+            (false, true) => PaymentScreen::CardAndWallets,
+            (true, true) => PaymentScreen::Everything,
+        }
+    }
+
+    /// Whether it holds the bank form and the saved methods.
+    pub const fn more_methods(self) -> bool {
+        matches!(self, PaymentScreen::Forms | PaymentScreen::Everything)
+    }
+
+    /// Whether it holds Google Pay and Apple Pay.
+    pub const fn device_wallets(self) -> bool {
+        matches!(self, PaymentScreen::CardAndWallets | PaymentScreen::Everything)
+    }
+
     /// The screen a payment session in `mode` with `channels` needs. `saved_methods`: whether it
     /// may list saved methods (the API: the session has a customer's wallet; the widget: its
     /// config lists some), so the API's answer is never lighter than the widget's.
     pub fn needed(mode: Mode, channels: &Channels, saved_methods: bool) -> PaymentScreen {
-        if channels.card.iter().any(|c| matches!(c, CardChannel::GooglePay | CardChannel::ApplePay)) {
-            PaymentScreen::Everything
-        } else if mode == Mode::Payment && !saved_methods && channels.bank_account.is_empty() {
-            PaymentScreen::CardForm
-        } else {
-            PaymentScreen::Forms
-        }
+        PaymentScreen::of(Self::needs_more_methods(mode, channels, saved_methods), Self::needs_device_wallets(channels))
+    }
+
+    /// Whether it needs the bank form or saved methods: anything but a `PAYMENT` session without
+    /// saved methods or a bank account.
+    pub fn needs_more_methods(mode: Mode, channels: &Channels, saved_methods: bool) -> bool {
+        mode != Mode::Payment || saved_methods || !channels.bank_account.is_empty()
+    }
+
+    /// Whether it needs the device wallets: Google Pay or Apple Pay among its card channels.
+    pub fn needs_device_wallets(channels: &Channels) -> bool {
+        channels.card.iter().any(|c| matches!(c, CardChannel::GooglePay | CardChannel::ApplePay))
     }
 }
 
@@ -254,7 +282,7 @@ mod tests {
     #[test]
     fn a_payment_needs_the_card_form_alone_unless_it_has_a_bank_account_saved_methods_or_a_device_wallet() {
         use CardChannel::{ApplePay, Email, GooglePay, Text, Webform};
-        use PaymentScreen::{CardForm, Everything, Forms};
+        use PaymentScreen::{CardAndWallets, CardForm, Everything, Forms};
         let ch = |card: &[CardChannel], bank: &[BankChannel]| Channels { card: card.to_vec(), bank_account: bank.to_vec() };
         let bank = [BankChannel::Webform];
         let cases = [
@@ -264,8 +292,10 @@ mod tests {
             (Mode::PaymentWithWallet, ch(&[Webform], &[]), false, Forms),
             (Mode::Payment, ch(&[Webform], &bank), false, Forms),
             (Mode::Payment, ch(&[], &bank), false, Forms),
-            (Mode::Payment, ch(&[Webform, GooglePay], &[]), false, Everything),
+            (Mode::Payment, ch(&[Webform, GooglePay], &[]), false, CardAndWallets),
+            (Mode::Payment, ch(&[ApplePay], &[]), false, CardAndWallets),
             (Mode::Payment, ch(&[Webform, ApplePay], &bank), true, Everything),
+            (Mode::Payment, ch(&[Webform, GooglePay], &bank), false, Everything),
             (Mode::PaymentWithWallet, ch(&[GooglePay], &[]), true, Everything),
         ];
         for (mode, channels, saved, screen) in cases {

@@ -320,13 +320,12 @@ async fn each_page_is_served_the_build_that_holds_its_session_s_mode() {
 #[tokio::test]
 async fn a_payment_is_served_the_lightest_build_that_holds_it() {
     let app = crate::helpers::spawn_app().await;
-    let card = app.dist.join("card");
-    let forms = app.dist.join("forms");
-    std::fs::create_dir_all(&card).expect("dist/card");
-    std::fs::create_dir_all(&forms).expect("dist/forms");
+    let light = ["card", "forms", "express"];
+    for build in light {
+        std::fs::create_dir_all(app.dist.join(build)).expect("a build directory");
+        std::fs::write(app.dist.join(build).join("index.html"), build_page(&format!("{build} build"))).expect("index");
+    }
     std::fs::write(app.dist.join("index.html"), build_page("pay build")).expect("pay index");
-    std::fs::write(card.join("index.html"), build_page("card build")).expect("card index");
-    std::fs::write(forms.join("index.html"), build_page("forms build")).expect("forms index");
     let session = |customer: Value, mode: &str, card: Value, bank: Value| {
         json!({
             "customer": customer,
@@ -341,8 +340,9 @@ async fn a_payment_is_served_the_lightest_build_that_holds_it() {
         ("bank account only", session(json!({}), "PAYMENT", json!([]), json!(["WEBFORM"])), "forms build"),
         ("a customer's wallet (saved methods)", session(json!({ "hsid": "h-card-build" }), "PAYMENT", json!(["WEBFORM"]), json!([])), "forms build"),
         ("PAYMENT_WITH_WALLET", session(json!({ "hsid": "h-card-build" }), "PAYMENT_WITH_WALLET", json!(["WEBFORM"]), json!([])), "forms build"),
-        ("Google Pay", session(json!({}), "PAYMENT", json!(["WEBFORM", "GOOGLE_PAY"]), json!([])), "pay build"),
-        ("Apple Pay", session(json!({}), "PAYMENT", json!(["WEBFORM", "APPLE_PAY"]), json!(["WEBFORM"])), "pay build"),
+        ("Google Pay", session(json!({}), "PAYMENT", json!(["WEBFORM", "GOOGLE_PAY"]), json!([])), "express build"),
+        ("Apple Pay alone", session(json!({}), "PAYMENT", json!(["APPLE_PAY"]), json!([])), "express build"),
+        ("Apple Pay and a bank account", session(json!({}), "PAYMENT", json!(["WEBFORM", "APPLE_PAY"]), json!(["WEBFORM"])), "pay build"),
         ("Google Pay and a customer's wallet", session(json!({ "hsid": "h-card-build" }), "PAYMENT_WITH_WALLET", json!(["GOOGLE_PAY"]), json!([])), "pay build"),
     ];
     let mut card_only = String::new();
@@ -357,9 +357,10 @@ async fn a_payment_is_served_the_lightest_build_that_holds_it() {
             card_only = id;
         }
     }
-    // A dist/ without card/ and forms/ serves the whole payment build to every payment.
-    std::fs::remove_dir_all(&card).expect("rm card");
-    std::fs::remove_dir_all(&forms).expect("rm forms");
+    // A dist/ without the lighter builds serves the whole payment build to every payment.
+    for build in light {
+        std::fs::remove_dir_all(app.dist.join(build)).expect("rm");
+    }
     let html = app.http.get(app.url(&format!("/pay/{card_only}"))).send().await.expect("request").text().await.expect("html");
     assert!(html.contains("pay build"), "{html}");
 }

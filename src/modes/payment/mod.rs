@@ -35,19 +35,23 @@ use crate::i18n::{Key, Locale};
 use crate::modes::today;
 use flow::{Phase, Reaction, classify, initial_phase};
 
-/// The payment screen this build holds (features `pay`, `forms`, `card`; see Cargo.toml).
-pub const BUILD: PaymentScreen =
-    if cfg!(feature = "pay") { PaymentScreen::Everything } else if cfg!(feature = "forms") { PaymentScreen::Forms } else { PaymentScreen::CardForm };
+/// The payment screen this build holds (features `pay`, `forms`, `express`, `card`; see Cargo.toml).
+pub const BUILD: PaymentScreen = PaymentScreen::of(
+    cfg!(any(feature = "pay", feature = "forms")),
+    cfg!(any(feature = "pay", feature = "express")),
+);
 /// Whether it holds the device wallets, and the bank form and saved methods. The compiler drops
 /// every use of what a build lacks below, since each is behind one of these constants.
-const WALLETS: bool = matches!(BUILD, PaymentScreen::Everything);
-const MORE_METHODS: bool = !matches!(BUILD, PaymentScreen::CardForm);
+const WALLETS: bool = BUILD.device_wallets();
+const MORE_METHODS: bool = BUILD.more_methods();
 
-/// Whether this build can show the session's payment screen: the API serves the lightest build
-/// that does by the same rule ([`PaymentScreen::needed`]), so a page it served never fails this.
+/// Whether this build can show the session's payment screen: the session needs no part the build
+/// lacks. The API serves the build the session needs by the same rules ([`PaymentScreen::needed`]),
+/// so a page it served never fails this. Each part is asked only where the build lacks it, so the
+/// whole build keeps no check at all.
 pub fn holds(cfg: &SessionConfig) -> bool {
-    // The whole build holds every session: said first, so the compiler keeps no check in it.
-    WALLETS || PaymentScreen::needed(cfg.mode, &cfg.channels, !cfg.saved_methods.is_empty()) <= BUILD
+    (MORE_METHODS || !PaymentScreen::needs_more_methods(cfg.mode, &cfg.channels, !cfg.saved_methods.is_empty()))
+        && (WALLETS || !PaymentScreen::needs_device_wallets(&cfg.channels))
 }
 
 /// While a payment is pending, re-reads the session every 1.5 s until it settles.
