@@ -1,0 +1,103 @@
+// Where a widget load's main-thread time goes before `checkout-ready`: a Chromium trace of N cold
+// loads of a card-only session (and N of the vanilla page), summed per kind of work, medians.
+//   node tti-trace.mjs http://127.0.0.1:PORT [loads]
+// Kinds: wasm compile (V8's lazy compile of each function on first call), script (JS and wasm,
+// running), style and layout, paint, HTML parse, other tasks; and idle: the main thread waiting
+// (for the network, mostly). Also when the wasm and the config arrived (resource timing).
+import { chromium } from '@playwright/test';
+
+const [base, n] = [process.argv[2], Number(process.argv[3] ?? 10)];
+const args = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+
+async function session() {
+  const r = await fetch(`${base}/v1/sessions`, { method: 'POST',
+    headers: { 'content-type': 'application/json', Authorization: 'Bearer sk_test_demo', 'X-Merchant-Id': 'demo' },
+    body: JSON.stringify({ customer: {}, payment: { merchantTransactionId: crypto.randomUUID(), amount: 1500 }, config: { modes: ['PAYMENT'] } }) });
+  return (await r.json()).data;
+}
+
+const KIND = [
+  [/^(wasm\.CompileLazy|wasm\.CompileLazyFunction|V8\.WasmCompileLazy|wasm\.LazyCompile|V8\.WasmLazyCompile)/i, 'wasm compile'],
+  [/^(v8\.wasm\.(compile|streaming|finish|instantiate)|wasm\.(Sync|Async)?(Compile|Instantiate)|V8\.Wasm)/i, 'wasm module'],
+  [/^(UpdateLayoutTree|Layout|RecalculateStyles|ScheduleStyleRecalculation|InvalidateLayout|PrePaint|HitTest|IntersectionObserverController)/, 'style and layout'],
+  [/^(Paint|PaintImage|RasterTask|CompositeLayers|Layerize|UpdateLayer|Commit|ImageDecodeTask)/, 'paint'],
+  [/^(ParseHTML|ParseAuthorStyleSheet)/, 'parse'],
+  [/^(EvaluateScript|v8\.compile|v8\.compileModule|V8\.CompileCode|v8\.evaluateModule|FunctionCall|TimerFire|EventDispatch|FireAnimationFrame|RunMicrotasks|v8\.callFunction|V8\.Execute|v8\.run|ResourceReceivedData|XHR|BlinkScheduler_PerformMicrotaskCheckpoint|RunMicrotasks)/, 'script'],
+];
+
+async function trace(url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', (d) => events.push(...d.value));
+  const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+  await cdp.send('Tracing.start', { transferMode: 'ReportEvents', traceConfig: { includedCategories: ['devtools.timeline',
+    'disabled-by-default-devtools.timeline', 'v8', 'v8.wasm', 'disabled-by-default-v8.wasm.detailed', 'blink', 'blink.user_timing', 'loading', 'navigation', 'toplevel'] } });
+  await page.goto(url);
+  await page.waitForFunction(() => performance.getEntriesByName('checkout-ready').length > 0, null, { timeout: 20_000 });
+  const marks = await page.evaluate(() => {
+    const ready = performance.getEntriesByName('checkout-ready')[0].startTime;
+    const res = Object.fromEntries(performance.getEntriesByType('resource').map((e) => [new URL(e.name).pathname.replace(/-[0-9a-f]{16}/, ''), Math.round(e.responseEnd)]));
+    const nav = performance.getEntriesByType('navigation')[0];
+    return { ready, timeOrigin: performance.timeOrigin, res, html: Math.round(nav.responseEnd), dcl: Math.round(nav.domContentLoadedEventEnd) };
+  });
+  await cdp.send('Tracing.end');
+  await done;
+  await context.close();
+  // The renderer's main thread: the thread of the page's ParseHTML.
+  const parse = events.find((e) => e.name === 'ParseHTML' && e.ph === 'X');
+  const main = events.filter((e) => e.pid === parse.pid && e.tid === parse.tid);
+  // Trace clock (µs) to the page's clock (ms since navigation start): the mark event.
+  const readyEvent = events.find((e) => e.name === 'checkout-ready' && e.cat.includes('blink.user_timing'));
+  const navStart = events.find((e) => e.name === 'navigationStart' && e.pid === parse.pid);
+  const t0 = navStart ? navStart.ts : readyEvent.ts - marks.ready * 1000;
+  const end = readyEvent ? readyEvent.ts : t0 + marks.ready * 1000;
+  // Top-level tasks only (no double counting): time inside each kind, by the deepest labelled
+  // event; what a task spends outside any labelled child counts as its own kind.
+  const tops = main.filter((e) => e.ph === 'X' && e.name === 'RunTask' && e.ts + e.dur > t0 && e.ts < end);
+  const sum = {}; let busy = 0;
+  const add = (k, us) => { sum[k] = (sum[k] ?? 0) + us / 1000; };
+  const kindOf = (name) => KIND.find(([re]) => re.test(name))?.[1];
+  for (const task of tops) {
+    const a = Math.max(task.ts, t0), b = Math.min(task.ts + task.dur, end);
+    busy += (b - a) / 1000;
+    // Children of this task, innermost-first attribution: walk a timeline of labelled intervals.
+    const kids = main.filter((e) => e.ph === 'X' && e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= task.ts + task.dur && kindOf(e.name));
+    // Priority: the most specific kind wins where intervals nest (compile inside script).
+    const order = ['wasm compile', 'wasm module', 'style and layout', 'paint', 'parse', 'script'];
+    const points = new Set([a, b]);
+    for (const k of kids) { points.add(Math.max(a, Math.min(b, k.ts))); points.add(Math.max(a, Math.min(b, k.ts + k.dur))); }
+    const ps = [...points].sort((x, y) => x - y);
+    for (let i = 0; i + 1 < ps.length; i++) {
+      const mid = (ps[i] + ps[i + 1]) / 2;
+      const covering = kids.filter((k) => k.ts <= mid && k.ts + k.dur >= mid).map((k) => kindOf(k.name));
+      const kind = order.find((o) => covering.includes(o)) ?? 'other task';
+      add(kind, ps[i + 1] - ps[i]);
+    }
+  }
+  sum.idle = marks.ready - busy;
+  const names = {};
+  for (const e of main) if (e.ph === 'X' && e.ts >= t0 && e.ts < end) names[e.name] = (names[e.name] ?? 0) + (e.dur ?? 0) / 1000;
+  return { ready: marks.ready, sum, marks, names };
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const out = {};
+for (const [label, make] of [['widget', async () => (await session()).hostedUrl],
+  ['vanilla', async () => { const s = await session(); return `${base}/widget/vanilla.html#${s.hostedUrl.split('#')[1]}`; }]]) {
+  const runs = [];
+  for (let i = 0; i < n; i++) runs.push(await trace(await make()));
+  const kinds = [...new Set(runs.flatMap((r) => Object.keys(r.sum)))];
+  out[label] = { ready: median(runs.map((r) => r.ready)),
+    ms: Object.fromEntries(kinds.map((k) => [k, +median(runs.map((r) => r.sum[k] ?? 0)).toFixed(1)])),
+    resources: runs[runs.length - 1].marks.res, html: median(runs.map((r) => r.marks.html)), dcl: median(runs.map((r) => r.marks.dcl)) };
+  if (process.env.NAMES) {
+    const all = [...new Set(runs.flatMap((r) => Object.keys(r.names)))];
+    out[label].names = Object.fromEntries(all.map((k) => [k, +median(runs.map((r) => r.names[k] ?? 0)).toFixed(1)]).filter(([, v]) => v >= 0.5).sort((x, y) => y[1] - x[1]));
+  }
+}
+await browser.close();
+console.log(JSON.stringify(out, null, 1));
