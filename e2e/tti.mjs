@@ -1,6 +1,8 @@
 // Time to interactive: navigation start to the `checkout-ready` performance mark (config loaded,
 // card-number input enabled), median of N loads, widget vs the vanilla baseline, same server.
 // Also first contentful paint: when the payer first sees anything (a loading line or the form).
+// Where the server has it (scripts/bench builds bench/floor into /widget/floor/), each round also
+// loads the framework's floor: the vanilla page's form in Leptos alone, same settings.
 import { chromium } from '@playwright/test';
 
 const [base, n] = [process.argv[2], Number(process.argv[3] ?? 20)];
@@ -40,18 +42,24 @@ async function measure(url) {
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const widget = [], vanilla = [];
+const widget = [], vanilla = [], floor = [];
+const hasFloor = (await fetch(`${base}/widget/floor/index.html`)).ok;
+// Each round loads its pages in turn, the order reversed every other round, so neither page
+// always follows the other.
+const pages = [
+  [vanilla, (s) => `${base}/widget/vanilla.html#${s.hostedUrl.split('#')[1]}`],
+  ...(hasFloor ? [[floor, (s) => `${base}/widget/floor/index.html#${s.hostedUrl.split('#')[1]}`]] : []),
+  [widget, (s) => s.hostedUrl],
+];
 for (let i = 0; i < n; i++) {
-  const s = await session();
-  const frag = s.hostedUrl.split('#')[1];
-  vanilla.push(await measure(`${base}/widget/vanilla.html#${frag}`));
-  widget.push(await measure(s.hostedUrl));
+  for (const [into, url] of i % 2 ? [...pages].reverse() : pages) into.push(await measure(url(await session())));
 }
 await browser.close();
 const at = (xs, i) => median(xs.map((x) => x[i]));
-// Each widget load is paired with the vanilla load just before it, so drift in the machine's speed
+// Each widget load is paired with the vanilla load of its round, so drift in the machine's speed
 // during the run cancels out of the ratio (the two medians alone moved 1.2-1.7x between runs).
 const paired = (i) => median(widget.map((w, k) => w[i] / vanilla[k][i]));
 console.log(JSON.stringify({ widget: at(widget, 0), vanilla: at(vanilla, 0), ratio: paired(0),
   widget_fcp: at(widget, 1), vanilla_fcp: at(vanilla, 1), fcp_ratio: paired(1), n,
+  ...(hasFloor ? { floor: at(floor, 0), floor_ratio: median(floor.map((f, k) => f[0] / vanilla[k][0])), widget_over_floor: median(widget.map((w, k) => w[0] / floor[k][0])) } : {}),
   before_ready: widget[widget.length - 1][2] }));
