@@ -1,5 +1,6 @@
 // Where a widget load's main-thread time goes before `checkout-ready`: a Chromium trace of N cold
-// loads of a card-only session (and N of the vanilla page), summed per kind of work, medians.
+// loads of a card-only session (and N of the vanilla page, and of bench/floor where the server has it
+// under /widget/floor/, as scripts/bench builds it), summed per kind of work, medians.
 //   node tti-trace.mjs http://127.0.0.1:PORT [loads]
 // Kinds: wasm compile (V8's lazy compile of each function on first call), script (JS and wasm,
 // running), style and layout, paint, HTML parse, other tasks; and idle: the main thread waiting
@@ -86,8 +87,10 @@ async function trace(url) {
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const out = {};
+const hasFloor = (await fetch(`${base}/widget/floor/index.html`)).ok;
 for (const [label, make] of [['widget', async () => (await session()).hostedUrl],
-  ['vanilla', async () => { const s = await session(); return `${base}/widget/vanilla.html#${s.hostedUrl.split('#')[1]}`; }]]) {
+  ['vanilla', async () => { const s = await session(); return `${base}/widget/vanilla.html#${s.hostedUrl.split('#')[1]}`; }],
+  ...(hasFloor ? [['floor', async () => { const s = await session(); return `${base}/widget/floor/index.html#${s.hostedUrl.split('#')[1]}`; }]] : [])]) {
   const runs = [];
   for (let i = 0; i < n; i++) runs.push(await trace(await make()));
   const kinds = [...new Set(runs.flatMap((r) => Object.keys(r.sum)))];
