@@ -19,9 +19,16 @@ async function session() {
   return (await r.json()).data;
 }
 
+// THROTTLE="latency_ms,kbit_per_s" loads every page over an emulated network, as in tti-ab.mjs.
+const throttle = process.env.THROTTLE?.split(',').map(Number);
 async function measure(url) {
   const context = await browser.newContext(); // cold cache each load
   const page = await context.newPage();
+  if (throttle) {
+    const cdp = await context.newCDPSession(page);
+    const bytes = (throttle[1] * 1000) / 8;
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: throttle[0], downloadThroughput: bytes, uploadThroughput: bytes });
+  }
   await page.goto(url);
   await page.waitForFunction(() => performance.getEntriesByName('checkout-ready').length > 0, null, { timeout: 20_000 });
   const ms = await page.evaluate(() => {
