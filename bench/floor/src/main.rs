@@ -8,19 +8,32 @@ static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocato
 
 fn get(v: &JsValue, k: &str) -> JsValue { js_sys::Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED) }
 
+/// The config: the answer the page's boot script (the widget's boot/prefetch.js) already asked
+/// for while the wasm downloaded, as the widget takes it; a request of its own otherwise.
 async fn config() -> Option<(String, f64)> {
     let w = window();
-    let hash = w.location().hash().ok()?;
-    let cs = hash.split("cs=").nth(1)?.split('&').next()?.to_owned();
-    let id = cs.split("_secret_").next()?.to_owned();
-    let init = web_sys::RequestInit::new();
-    let headers = web_sys::Headers::new().ok()?;
-    headers.set("Authorization", &format!("Bearer {cs}")).ok()?;
-    init.set_headers(&headers);
-    let p = w.fetch_with_str_and_init(&format!("/v1/sessions/{id}/config"), &init);
-    let r: web_sys::Response = wasm_bindgen_futures::JsFuture::from(p).await.ok()?.dyn_into().ok()?;
-    let body = wasm_bindgen_futures::JsFuture::from(r.json().ok()?).await.ok()?;
+    let body = match prefetched(&w).await {
+        Some(body) => body,
+        None => {
+            let hash = w.location().hash().ok()?;
+            let cs = hash.split("cs=").nth(1)?.split('&').next()?.to_owned();
+            let id = cs.split("_secret_").next()?.to_owned();
+            let init = web_sys::RequestInit::new();
+            let headers = web_sys::Headers::new().ok()?;
+            headers.set("Authorization", &format!("Bearer {cs}")).ok()?;
+            init.set_headers(&headers);
+            let p = w.fetch_with_str_and_init(&format!("/v1/sessions/{id}/config"), &init);
+            let r: web_sys::Response = wasm_bindgen_futures::JsFuture::from(p).await.ok()?.dyn_into().ok()?;
+            wasm_bindgen_futures::JsFuture::from(r.json().ok()?).await.ok()?
+        }
+    };
     Some((get(&body, "merchantName").as_string().unwrap_or_default(), get(&body, "amount").as_f64().unwrap_or(0.0)))
+}
+
+async fn prefetched(w: &web_sys::Window) -> Option<JsValue> {
+    let answer = get(&get(w, "__checkoutConfig"), "answer").dyn_into::<js_sys::Promise>().ok()?;
+    let answer = wasm_bindgen_futures::JsFuture::from(answer).await.ok()?;
+    js_sys::JSON::parse(&get(&answer, "body").as_string()?).ok()
 }
 
 #[component]
