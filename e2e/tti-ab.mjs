@@ -8,38 +8,25 @@
 // Later that day, the skeleton page against the loading line (same wasm), both orders, 40 pairs:
 // 1.01x and 1.14x on loopback with the final build (1.05x-1.14x in earlier runs); THROTTLE=40,10000,
 // 20 pairs: 1.03x and 0.98x.
-import { chromium } from '@playwright/test';
+import { coldPage, fragment, launch, median, ready, session } from './tti-common.mjs';
 const [A, B, n] = [process.argv[2], process.argv[3], Number(process.argv[4] ?? 40)];
-const args = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
-async function session(base) {
-  const r = await fetch(`${base}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', Authorization: 'Bearer sk_test_demo', 'X-Merchant-Id': 'demo' },
-    body: JSON.stringify({ customer: {}, payment: { merchantTransactionId: crypto.randomUUID(), amount: 1500 }, config: { modes: ['PAYMENT'] } }) });
-  return (await r.json()).data;
-}
-// THROTTLE="latency_ms,kbit_per_s" loads every page over an emulated network (Chromium's own
-// throttling, per page), e.g. THROTTLE=40,10000 for a 10 Mbit/s link 40 ms away.
-const throttle = process.env.THROTTLE?.split(',').map(Number);
+const browser = await launch();
+// THROTTLE="latency_ms,kbit_per_s" loads every page over an emulated network (tti-common.mjs),
+// e.g. THROTTLE=40,10000 for a 10 Mbit/s link 40 ms away.
 async function measure(url) {
-  const context = await browser.newContext(); const page = await context.newPage();
-  if (throttle) {
-    const cdp = await context.newCDPSession(page);
-    const bytes = (throttle[1] * 1000) / 8;
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: throttle[0], downloadThroughput: bytes, uploadThroughput: bytes });
-  }
+  const { context, page } = await coldPage(browser);
   await page.goto(url);
-  await page.waitForFunction(() => performance.getEntriesByName('checkout-ready').length > 0, null, { timeout: 20_000 });
+  await ready(page);
   const [ms, fcp] = await page.evaluate(() => [performance.getEntriesByName('checkout-ready')[0].startTime,
     performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN]);
   await context.close(); return [ms, fcp];
 }
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const a = [], b = [], v = [], fa = [], fb = [];
 for (let i = 0; i < n; i++) {
   // The vanilla page from A and B in turn: served always by A, it made A's loads slower (an A/A run,
   // the same build on both, read 1.13x on 2026-12-07).
   const V = i % 2 ? A : B;
-  const sv = await session(V); v.push((await measure(`${V}/widget/vanilla.html#${sv.hostedUrl.split('#')[1]}`))[0]);
+  const sv = await session(V); v.push((await measure(`${V}/widget/vanilla.html#${fragment(sv)}`))[0]);
   const order = i % 2 ? ['a', 'b'] : ['b', 'a'];
   for (const which of order) {
     const base = which === 'a' ? A : B; const s = await session(base); const [t, fcp] = await measure(s.hostedUrl);

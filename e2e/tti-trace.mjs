@@ -5,19 +5,11 @@
 // Kinds: wasm compile (V8's lazy compile of each function on first call), script (JS and wasm,
 // running), style and layout, paint, HTML parse, other tasks; and idle: the main thread waiting
 // (for the network, mostly). Also when the wasm and the config arrived (resource timing).
-import { chromium } from '@playwright/test';
+import { coldPage, fragment, launch, median, ready, session as sessionOf } from './tti-common.mjs';
 
 const [base, n] = [process.argv[2], Number(process.argv[3] ?? 10)];
-const args = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
-
-async function session() {
-  const r = await fetch(`${base}/v1/sessions`, { method: 'POST',
-    headers: { 'content-type': 'application/json', Authorization: 'Bearer sk_test_demo', 'X-Merchant-Id': 'demo' },
-    body: JSON.stringify({ customer: {}, payment: { merchantTransactionId: crypto.randomUUID(), amount: 1500 }, config: { modes: ['PAYMENT'] } }) });
-  return (await r.json()).data;
-}
+const browser = await launch();
+const session = () => sessionOf(base);
 
 const KIND = [
   [/^(wasm\.CompileLazy|wasm\.CompileLazyFunction|V8\.WasmCompileLazy|wasm\.LazyCompile|V8\.WasmLazyCompile)/i, 'wasm compile'],
@@ -29,16 +21,14 @@ const KIND = [
 ];
 
 async function trace(url) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
+  const { context, page, cdp } = await coldPage(browser);
   const events = [];
   cdp.on('Tracing.dataCollected', (d) => events.push(...d.value));
   const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
   await cdp.send('Tracing.start', { transferMode: 'ReportEvents', traceConfig: { includedCategories: ['devtools.timeline',
     'disabled-by-default-devtools.timeline', 'v8', 'v8.wasm', 'disabled-by-default-v8.wasm.detailed', 'blink', 'blink.user_timing', 'loading', 'navigation', 'toplevel'] } });
   await page.goto(url);
-  await page.waitForFunction(() => performance.getEntriesByName('checkout-ready').length > 0, null, { timeout: 20_000 });
+  await ready(page);
   const marks = await page.evaluate(() => {
     const ready = performance.getEntriesByName('checkout-ready')[0].startTime;
     const res = Object.fromEntries(performance.getEntriesByType('resource').map((e) => [new URL(e.name).pathname.replace(/-[0-9a-f]{16}/, ''), Math.round(e.responseEnd)]));
@@ -85,12 +75,11 @@ async function trace(url) {
   return { ready: marks.ready, sum, marks, names };
 }
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const out = {};
 const hasFloor = (await fetch(`${base}/widget/floor/index.html`)).ok;
 for (const [label, make] of [['widget', async () => (await session()).hostedUrl],
-  ['vanilla', async () => { const s = await session(); return `${base}/widget/vanilla.html#${s.hostedUrl.split('#')[1]}`; }],
-  ...(hasFloor ? [['floor', async () => { const s = await session(); return `${base}/widget/floor/index.html#${s.hostedUrl.split('#')[1]}`; }]] : [])]) {
+  ['vanilla', async () => { const s = await session(); return `${base}/widget/vanilla.html#${fragment(s)}`; }],
+  ...(hasFloor ? [['floor', async () => { const s = await session(); return `${base}/widget/floor/index.html#${fragment(s)}`; }]] : [])]) {
   const runs = [];
   for (let i = 0; i < n; i++) runs.push(await trace(await make()));
   const kinds = [...new Set(runs.flatMap((r) => Object.keys(r.sum)))];

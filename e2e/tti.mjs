@@ -3,34 +3,17 @@
 // Also first contentful paint: when the payer first sees anything (a loading line or the form).
 // Where the server has it (scripts/bench builds bench/floor into /widget/floor/), each round also
 // loads the framework's floor: the vanilla page's form in Leptos alone, same settings.
-import { chromium } from '@playwright/test';
+import { coldPage, fragment, launch, median, ready, session as sessionOf } from './tti-common.mjs';
 
 const [base, n] = [process.argv[2], Number(process.argv[3] ?? 20)];
-const args = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+const browser = await launch();
+const session = () => sessionOf(base);
 
-async function session() {
-  const r = await fetch(`${base}/v1/sessions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', Authorization: 'Bearer sk_test_demo', 'X-Merchant-Id': 'demo' },
-    body: JSON.stringify({ customer: {}, payment: { merchantTransactionId: crypto.randomUUID(), amount: 1500 }, config: { modes: ['PAYMENT'] } }),
-  });
-  return (await r.json()).data;
-}
-
-// THROTTLE="latency_ms,kbit_per_s" loads every page over an emulated network, as in tti-ab.mjs.
-const throttle = process.env.THROTTLE?.split(',').map(Number);
+// THROTTLE="latency_ms,kbit_per_s" loads every page over an emulated network (tti-common.mjs).
 async function measure(url) {
-  const context = await browser.newContext(); // cold cache each load
-  const page = await context.newPage();
-  if (throttle) {
-    const cdp = await context.newCDPSession(page);
-    const bytes = (throttle[1] * 1000) / 8;
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: throttle[0], downloadThroughput: bytes, uploadThroughput: bytes });
-  }
+  const { context, page } = await coldPage(browser); // cold cache each load
   await page.goto(url);
-  await page.waitForFunction(() => performance.getEntriesByName('checkout-ready').length > 0, null, { timeout: 20_000 });
+  await ready(page);
   const ms = await page.evaluate(() => {
     const ready = performance.getEntriesByName('checkout-ready')[0].startTime;
     // The widget's files the page had fetched when the form became interactive, and their bytes
@@ -48,14 +31,13 @@ async function measure(url) {
   return ms;
 }
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const widget = [], vanilla = [], floor = [];
 const hasFloor = (await fetch(`${base}/widget/floor/index.html`)).ok;
 // Each round loads its pages in turn, the order reversed every other round, so neither page
 // always follows the other.
 const pages = [
-  [vanilla, (s) => `${base}/widget/vanilla.html#${s.hostedUrl.split('#')[1]}`],
-  ...(hasFloor ? [[floor, (s) => `${base}/widget/floor/index.html#${s.hostedUrl.split('#')[1]}`]] : []),
+  [vanilla, (s) => `${base}/widget/vanilla.html#${fragment(s)}`],
+  ...(hasFloor ? [[floor, (s) => `${base}/widget/floor/index.html#${fragment(s)}`]] : []),
   [widget, (s) => s.hostedUrl],
 ];
 for (let i = 0; i < n; i++) {

@@ -9,18 +9,18 @@ pub mod payment;
 pub mod select;
 pub mod wallet;
 
-#[cfg_attr(not(any(feature = "pay", feature = "forms", feature = "express", feature = "card", feature = "manage")), allow(unused_imports, reason = "the agent's build dispatches on no mode"))]
+#[cfg_attr(not(any(feature = "payment", feature = "manage")), allow(unused_imports, reason = "the agent's build dispatches on no mode"))]
 use checkout_types::session::{Mode, SessionConfig};
 use leptos::prelude::*;
 
 use crate::api::ApiClient;
 use crate::i18n::Locale;
 
-/// The view for the session's mode. A build holds the modes of its features (`pay`, `forms`,
-/// `card`, `manage`, `agent`; see Cargo.toml): the code of the others is not in its wasm. The
-/// `forms` and `card` builds show only the payment sessions they hold ([`payment::holds`]). The server serves the build that
-/// holds the session's mode; were a page ever loaded with the other one, the payer reads the
-/// "couldn't load, try again" screen, whose retry loads the page again from the server.
+/// The view for the session's mode. A build holds the modes of its features (`payment` and its
+/// parts, `manage`, `agent`; see Cargo.toml): the code of the others is not in its wasm, and a
+/// payment build shows only the payment sessions it holds ([`payment::holds`]). The server
+/// serves the build that holds the session; were a page ever loaded with another one, the payer
+/// reads the "couldn't load, try again" screen, whose retry loads the page again from the server.
 pub fn render(client: ApiClient, cfg: SessionConfig, locale: Locale) -> AnyView {
     // The agent of an agent-assisted session gets the send-a-link screen in every mode, and no
     // other: only the agent's build holds it (a payment build never shows an agent a card form).
@@ -31,7 +31,7 @@ pub fn render(client: ApiClient, cfg: SessionConfig, locale: Locale) -> AnyView 
         return other_build(locale);
     }
     match cfg.mode {
-        #[cfg(any(feature = "pay", feature = "forms", feature = "express", feature = "card"))]
+        #[cfg(feature = "payment")]
         Mode::Payment | Mode::PaymentWithWallet if payment::holds(&cfg) => {
             view! { <payment::PaymentMode client=client cfg=cfg locale=locale /> }.into_any()
         }

@@ -35,11 +35,9 @@ use crate::i18n::{Key, Locale};
 use crate::modes::today;
 use flow::{Phase, Reaction, classify, initial_phase};
 
-/// The payment screen this build holds (features `pay`, `forms`, `express`, `card`; see Cargo.toml).
-pub const BUILD: PaymentScreen = PaymentScreen::of(
-    cfg!(any(feature = "pay", feature = "forms")),
-    cfg!(any(feature = "pay", feature = "express")),
-);
+/// The payment screen this build holds: its parts' features (`more-methods`, `device-wallets`),
+/// which the builds' features (`pay`, `forms`, `express`, `card`) enable (Cargo.toml).
+pub const BUILD: PaymentScreen = PaymentScreen::of(cfg!(feature = "more-methods"), cfg!(feature = "device-wallets"));
 /// Whether it holds the device wallets, and the bank form and saved methods. The compiler drops
 /// every use of what a build lacks below, since each is behind one of these constants.
 const WALLETS: bool = BUILD.device_wallets();
