@@ -2,10 +2,11 @@
 // loads of a card-only session (and N of the vanilla page, and of bench/floor where the server has it
 // under /widget/floor/, as scripts/bench builds it), summed per kind of work, medians.
 //   node tti-trace.mjs http://127.0.0.1:PORT [loads]
+// Also how many wasm functions V8 compiled before the mark (each on its first call).
 // Kinds: wasm compile (V8's lazy compile of each function on first call), script (JS and wasm,
 // running), style and layout, paint, HTML parse, other tasks; and idle: the main thread waiting
 // (for the network, mostly). Also when the wasm and the config arrived (resource timing).
-import { coldPage, fragment, launch, median, ready, session as sessionOf } from './tti-common.mjs';
+import { coldPage, fragment, launch, median, load, session as sessionOf } from './tti-common.mjs';
 
 const [base, n] = [process.argv[2], Number(process.argv[3] ?? 10)];
 const browser = await launch();
@@ -27,8 +28,7 @@ async function trace(url) {
   const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
   await cdp.send('Tracing.start', { transferMode: 'ReportEvents', traceConfig: { includedCategories: ['devtools.timeline',
     'disabled-by-default-devtools.timeline', 'v8', 'v8.wasm', 'disabled-by-default-v8.wasm.detailed', 'blink', 'blink.user_timing', 'loading', 'navigation', 'toplevel'] } });
-  await page.goto(url);
-  await ready(page);
+  await load(page, cdp, url);
   const marks = await page.evaluate(() => {
     const ready = performance.getEntriesByName('checkout-ready')[0].startTime;
     const res = Object.fromEntries(performance.getEntriesByType('resource').map((e) => [new URL(e.name).pathname.replace(/-[0-9a-f]{16}/, ''), Math.round(e.responseEnd)]));
@@ -70,9 +70,12 @@ async function trace(url) {
     }
   }
   sum.idle = marks.ready - busy;
+  // How many of the wasm's functions V8 compiled (lazily, on their first call) before the mark: the
+  // first screen's code, counted; steadier from load to load than its milliseconds.
+  const compiled = new Set(main.filter((e) => e.name === 'wasm.CompileLazy' && e.ts < end).map((e) => e.args?.func_index)).size;
   const names = {};
   for (const e of main) if (e.ph === 'X' && e.ts >= t0 && e.ts < end) names[e.name] = (names[e.name] ?? 0) + (e.dur ?? 0) / 1000;
-  return { ready: marks.ready, sum, marks, names };
+  return { ready: marks.ready, sum, marks, names, compiled };
 }
 
 const out = {};
@@ -85,6 +88,7 @@ for (const [label, make] of [['widget', async () => (await session()).hostedUrl]
   const kinds = [...new Set(runs.flatMap((r) => Object.keys(r.sum)))];
   out[label] = { ready: median(runs.map((r) => r.ready)),
     ms: Object.fromEntries(kinds.map((k) => [k, +median(runs.map((r) => r.sum[k] ?? 0)).toFixed(1)])),
+    functions_compiled: median(runs.map((r) => r.compiled)),
     resources: runs[runs.length - 1].marks.res, html: median(runs.map((r) => r.marks.html)), dcl: median(runs.map((r) => r.marks.dcl)) };
   if (process.env.NAMES) {
     const all = [...new Set(runs.flatMap((r) => Object.keys(r.names)))];

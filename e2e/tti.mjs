@@ -3,7 +3,7 @@
 // Also first contentful paint: when the payer first sees anything (a loading line or the form).
 // Where the server has it (scripts/bench builds bench/floor into /widget/floor/), each round also
 // loads the framework's floor: the vanilla page's form in Leptos alone, same settings.
-import { coldPage, fragment, launch, median, ready, session as sessionOf } from './tti-common.mjs';
+import { coldPage, fragment, launch, median, load, session as sessionOf } from './tti-common.mjs';
 
 const [base, n] = [process.argv[2], Number(process.argv[3] ?? 20)];
 const browser = await launch();
@@ -11,11 +11,15 @@ const session = () => sessionOf(base);
 
 // THROTTLE="latency_ms,kbit_per_s" loads every page over an emulated network (tti-common.mjs).
 async function measure(url) {
-  const { context, page } = await coldPage(browser); // cold cache each load
-  await page.goto(url);
-  await ready(page);
-  const ms = await page.evaluate(() => {
+  const { context, page, cdp } = await coldPage(browser); // cold cache each load
+  await load(page, cdp, url);
+  const ms = await page.evaluate(async () => {
     const ready = performance.getEntriesByName('checkout-ready')[0].startTime;
+    // The first paint may come after the mark (the vanilla page's is its form): wait for it.
+    await new Promise((resolve) => {
+      new PerformanceObserver((list) => list.getEntriesByName('first-contentful-paint').length && resolve()).observe({ type: 'paint', buffered: true });
+      setTimeout(resolve, 2000);
+    });
     // The widget's files the page had fetched when the form became interactive, and their bytes
     // on the wire (encoded body size: as served, compressed when the browser asked for it).
     const before = {};
