@@ -45,9 +45,10 @@ export async function coldPage(browser) {
  * Opens `url` and waits for the `checkout-ready` mark (config loaded, card input enabled); its time.
  * Nothing of the harness runs in the page before the mark: Playwright's own waits (`goto` to the
  * load event, then `waitForFunction`) evaluate its injected script in the page once the load event
- * has fired, 10-17 ms of main-thread work (traced), which landed before the widget's first screen
- * (its wasm still compiles at the load event) and after the vanilla page's and the floor's. So the
- * page is opened to the commit only, and the mark's promise awaited by a bare CDP evaluate.
+ * has fired, 10-17 ms of main-thread work (traced), which landed before the mark of any page that
+ * had not made it by then: the widget's (its wasm still compiles) and the vanilla page's (its config
+ * answer comes later). So the page is opened to the commit only, and the mark's promise awaited by
+ * a bare CDP evaluate.
  */
 export async function load(page, cdp, url) {
   await page.goto(url, { waitUntil: 'commit' });
