@@ -11,22 +11,15 @@
 // Eighth session (its harness: tti-common.mjs `load`), 40 pairs each order: the card build at opt-level
 // "s" against "z" read 0.96x with either as A; a load-early compile of the wasm 0.94x / 1/0.97x / 1/1.05x
 // in three runs. So +-4-5% is this script's noise at 40 pairs on that machine; an effect needs more.
-import { coldPage, fragment, launch, median, load, session } from './tti-common.mjs';
+import { coldPage, firstPaint, launch, load, median, session, vanillaUrl } from './tti-common.mjs';
 const [A, B, n] = [process.argv[2], process.argv[3], Number(process.argv[4] ?? 40)];
 const browser = await launch();
 // THROTTLE="latency_ms,kbit_per_s" loads every page over an emulated network (tti-common.mjs),
 // e.g. THROTTLE=40,10000 for a 10 Mbit/s link 40 ms away.
 async function measure(url) {
   const { context, page, cdp } = await coldPage(browser);
-  await load(page, cdp, url);
-  const [ms, fcp] = await page.evaluate(async () => {
-    // The first paint may come after the mark: wait for it.
-    await new Promise((resolve) => {
-      new PerformanceObserver((list) => list.getEntriesByName('first-contentful-paint').length && resolve()).observe({ type: 'paint', buffered: true });
-      setTimeout(resolve, 2000);
-    });
-    return [performance.getEntriesByName('checkout-ready')[0].startTime, performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN];
-  });
+  const ms = await load(page, cdp, url);
+  const fcp = await firstPaint(page);
   await context.close(); return [ms, fcp];
 }
 const a = [], b = [], v = [], fa = [], fb = [];
@@ -34,7 +27,7 @@ for (let i = 0; i < n; i++) {
   // The vanilla page from A and B in turn: served always by A, it made A's loads slower (an A/A run,
   // the same build on both, read 1.13x on 2026-12-07).
   const V = i % 2 ? A : B;
-  const sv = await session(V); v.push((await measure(`${V}/widget/vanilla.html#${fragment(sv)}`))[0]);
+  const sv = await session(V); v.push((await measure(vanillaUrl(V, sv)))[0]);
   const order = i % 2 ? ['a', 'b'] : ['b', 'a'];
   for (const which of order) {
     const base = which === 'a' ? A : B; const s = await session(base); const [t, fcp] = await measure(s.hostedUrl);

@@ -17,6 +17,12 @@ export async function session(base) {
 /** The `#cs=…` fragment of a session's hosted URL, for the bench's other pages. */
 export const fragment = (s) => s.hostedUrl.split('#')[1];
 
+/** The vanilla page (bench/vanilla.html) and the framework's floor (bench/floor) for session `s`. */
+export const vanillaUrl = (base, s) => `${base}/widget/vanilla.html#${fragment(s)}`;
+export const floorUrl = (base, s) => `${base}/widget/floor/index.html#${fragment(s)}`;
+/** Whether the server has the floor (scripts/bench builds it into /widget/floor/). */
+export const hasFloor = async (base) => (await fetch(`${base}/widget/floor/index.html`)).ok;
+
 // THROTTLE="latency_ms,kbit_per_s" loads every page over an emulated network (Chromium's own
 // throttling, per page), e.g. THROTTLE=40,10000 for a 10 Mbit/s link 40 ms away.
 const throttle = process.env.THROTTLE?.split(',').map(Number);
@@ -61,5 +67,13 @@ export async function load(page, cdp, url) {
     await new Promise((res) => setTimeout(res, 5));
   }
 }
+
+/** The page's first contentful paint, waited for: it may come after the mark (the vanilla page's is
+ * its form). NaN if none came within 2 s. */
+export const firstPaint = (page) => page.evaluate(() => new Promise((resolve) => {
+  const fcp = () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime;
+  new PerformanceObserver(() => fcp() !== undefined && resolve(fcp())).observe({ type: 'paint', buffered: true });
+  setTimeout(() => resolve(fcp() ?? NaN), 2000);
+}));
 
 export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };

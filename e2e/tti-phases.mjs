@@ -4,11 +4,11 @@
 // Nothing is patched into the pages: an init script (as the harness's own, tti-common.mjs) wraps
 // WebAssembly's instantiate functions to note when the module is compiled and instantiated, and
 // a MutationObserver notes when the app's first element joins the page after that (its mount, run
-// synchronously by wasm-bindgen's start right after instantiation). Phases: html (the page's last byte), wasm (the
-// wasm's last byte), dcl (DOMContentLoaded: parsed, the stylesheet in, the module script started),
+// synchronously by wasm-bindgen's start right after instantiation). Phases: html (the page's last
+// byte), wasm (the wasm's last byte), dcl (DOMContentLoaded: parsed, the stylesheet in, the module script started),
 // instantiated (compiled and instantiated), mounted (main's first render attached), ready (the
 // `checkout-ready` mark: config in, card input enabled).
-import { coldPage, fragment, launch, load, median, session } from './tti-common.mjs';
+import { coldPage, floorUrl, hasFloor, launch, load, median, session } from './tti-common.mjs';
 
 const [base, n] = [process.argv[2], Number(process.argv[3] ?? 15)];
 const PHASES = `(() => {
@@ -25,7 +25,7 @@ const PHASES = `(() => {
 
 const browser = await launch();
 const pages = { widget: (s) => s.hostedUrl };
-if ((await fetch(`${base}/widget/floor/index.html`)).ok) pages.floor = (s) => `${base}/widget/floor/index.html#${fragment(s)}`;
+if (await hasFloor(base)) pages.floor = (s) => floorUrl(base, s);
 const runs = Object.fromEntries(Object.keys(pages).map((k) => [k, []]));
 for (let i = 0; i < n; i++) {
   for (const [name, url] of i % 2 ? Object.entries(pages).reverse() : Object.entries(pages)) {

@@ -6,7 +6,7 @@
 // Kinds: wasm compile (V8's lazy compile of each function on first call), script (JS and wasm,
 // running), style and layout, paint, HTML parse, other tasks; and idle: the main thread waiting
 // (for the network, mostly). Also when the wasm and the config arrived (resource timing).
-import { coldPage, fragment, launch, median, load, session as sessionOf } from './tti-common.mjs';
+import { coldPage, floorUrl, hasFloor, launch, load, median, session as sessionOf, vanillaUrl } from './tti-common.mjs';
 
 const [base, n] = [process.argv[2], Number(process.argv[3] ?? 10)];
 const browser = await launch();
@@ -79,10 +79,10 @@ async function trace(url) {
 }
 
 const out = {};
-const hasFloor = (await fetch(`${base}/widget/floor/index.html`)).ok;
+const withFloor = await hasFloor(base);
 for (const [label, make] of [['widget', async () => (await session()).hostedUrl],
-  ['vanilla', async () => { const s = await session(); return `${base}/widget/vanilla.html#${fragment(s)}`; }],
-  ...(hasFloor ? [['floor', async () => { const s = await session(); return `${base}/widget/floor/index.html#${fragment(s)}`; }]] : [])]) {
+  ['vanilla', async () => { const s = await session(); return vanillaUrl(base, s); }],
+  ...(withFloor ? [['floor', async () => floorUrl(base, await session())]] : [])]) {
   const runs = [];
   for (let i = 0; i < n; i++) runs.push(await trace(await make()));
   const kinds = [...new Set(runs.flatMap((r) => Object.keys(r.sum)))];

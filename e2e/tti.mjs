@@ -3,7 +3,7 @@
 // Also first contentful paint: when the payer first sees anything (a loading line or the form).
 // Where the server has it (scripts/bench builds bench/floor into /widget/floor/), each round also
 // loads the framework's floor: the vanilla page's form in Leptos alone, same settings.
-import { coldPage, fragment, launch, median, load, session as sessionOf } from './tti-common.mjs';
+import { coldPage, firstPaint, floorUrl, hasFloor, launch, load, median, session as sessionOf, vanillaUrl } from './tti-common.mjs';
 
 const [base, n] = [process.argv[2], Number(process.argv[3] ?? 20)];
 const browser = await launch();
@@ -12,14 +12,9 @@ const session = () => sessionOf(base);
 // THROTTLE="latency_ms,kbit_per_s" loads every page over an emulated network (tti-common.mjs).
 async function measure(url) {
   const { context, page, cdp } = await coldPage(browser); // cold cache each load
-  await load(page, cdp, url);
-  const ms = await page.evaluate(async () => {
-    const ready = performance.getEntriesByName('checkout-ready')[0].startTime;
-    // The first paint may come after the mark (the vanilla page's is its form): wait for it.
-    await new Promise((resolve) => {
-      new PerformanceObserver((list) => list.getEntriesByName('first-contentful-paint').length && resolve()).observe({ type: 'paint', buffered: true });
-      setTimeout(resolve, 2000);
-    });
+  const ready = await load(page, cdp, url);
+  const fcp = await firstPaint(page);
+  const before = await page.evaluate((ready) => {
     // The widget's files the page had fetched when the form became interactive, and their bytes
     // on the wire (encoded body size: as served, compressed when the browser asked for it).
     const before = {};
@@ -29,19 +24,19 @@ async function measure(url) {
         before[path] = Math.max(before[path] ?? 0, e.encodedBodySize);
       }
     }
-    return [ready, performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN, before];
-  });
+    return before;
+  }, ready);
   await context.close();
-  return ms;
+  return [ready, fcp, before];
 }
 
 const widget = [], vanilla = [], floor = [];
-const hasFloor = (await fetch(`${base}/widget/floor/index.html`)).ok;
+const withFloor = await hasFloor(base);
 // Each round loads its pages in turn, the order reversed every other round, so neither page
 // always follows the other.
 const pages = [
-  [vanilla, (s) => `${base}/widget/vanilla.html#${fragment(s)}`],
-  ...(hasFloor ? [[floor, (s) => `${base}/widget/floor/index.html#${fragment(s)}`]] : []),
+  [vanilla, (s) => vanillaUrl(base, s)],
+  ...(withFloor ? [[floor, (s) => floorUrl(base, s)]] : []),
   [widget, (s) => s.hostedUrl],
 ];
 for (let i = 0; i < n; i++) {
@@ -54,5 +49,5 @@ const at = (xs, i) => median(xs.map((x) => x[i]));
 const paired = (i) => median(widget.map((w, k) => w[i] / vanilla[k][i]));
 console.log(JSON.stringify({ widget: at(widget, 0), vanilla: at(vanilla, 0), ratio: paired(0),
   widget_fcp: at(widget, 1), vanilla_fcp: at(vanilla, 1), fcp_ratio: paired(1), n,
-  ...(hasFloor ? { floor: at(floor, 0), floor_ratio: median(floor.map((f, k) => f[0] / vanilla[k][0])), widget_over_floor: median(widget.map((w, k) => w[0] / floor[k][0])) } : {}),
+  ...(withFloor ? { floor: at(floor, 0), floor_ratio: median(floor.map((f, k) => f[0] / vanilla[k][0])), widget_over_floor: median(widget.map((w, k) => w[0] / floor[k][0])) } : {}),
   before_ready: widget[widget.length - 1][2] }));
