@@ -2,7 +2,8 @@
 // loads of a card-only session (and N of the vanilla page, and of bench/floor where the server has it
 // under /widget/floor/, as scripts/bench builds it), summed per kind of work, medians.
 //   node tti-trace.mjs http://127.0.0.1:PORT [loads]
-// Also how many wasm functions V8 compiled before the mark (each on its first call).
+// Also how many wasm functions V8 compiled before the mark (each on its first call), and `painted`:
+// the end of the first Paint after the mark, when the enabled form is on screen.
 // Kinds: wasm compile (V8's lazy compile of each function on first call), script (JS and wasm,
 // running), style and layout, paint, HTML parse, other tasks; and idle: the main thread waiting
 // (for the network, mostly). Also when the wasm and the config arrived (resource timing).
@@ -29,6 +30,8 @@ async function trace(url) {
   await cdp.send('Tracing.start', { transferMode: 'ReportEvents', traceConfig: { includedCategories: ['devtools.timeline',
     'disabled-by-default-devtools.timeline', 'v8', 'v8.wasm', 'disabled-by-default-v8.wasm.detailed', 'blink', 'blink.user_timing', 'loading', 'navigation', 'toplevel'] } });
   await load(page, cdp, url);
+  // Untouched until the mark's screen is painted: Playwright's evaluate below injects its own script.
+  await new Promise((res) => setTimeout(res, 400));
   const marks = await page.evaluate(() => {
     const ready = performance.getEntriesByName('checkout-ready')[0].startTime;
     const res = Object.fromEntries(performance.getEntriesByType('resource').map((e) => [new URL(e.name).pathname.replace(/-[0-9a-f]{16}/, ''), Math.round(e.responseEnd)]));
@@ -75,7 +78,10 @@ async function trace(url) {
   const compiled = new Set(main.filter((e) => e.name === 'wasm.CompileLazy' && e.ts < end).map((e) => e.args?.func_index)).size;
   const names = {};
   for (const e of main) if (e.ph === 'X' && e.ts >= t0 && e.ts < end) names[e.name] = (names[e.name] ?? 0) + (e.dur ?? 0) / 1000;
-  return { ready: marks.ready, sum, marks, names, compiled };
+  // When the mark's screen is on it: the end of the main thread's first Paint after the mark.
+  const paint = main.filter((e) => e.ph === 'X' && e.name === 'Paint' && e.ts >= end).sort((x, y) => x.ts - y.ts)[0];
+  const painted = paint ? (paint.ts + paint.dur - t0) / 1000 : NaN;
+  return { ready: marks.ready, sum, marks, names, compiled, painted };
 }
 
 const out = {};
@@ -86,7 +92,7 @@ for (const [label, make] of [['widget', async () => (await session()).hostedUrl]
   const runs = [];
   for (let i = 0; i < n; i++) runs.push(await trace(await make()));
   const kinds = [...new Set(runs.flatMap((r) => Object.keys(r.sum)))];
-  out[label] = { ready: median(runs.map((r) => r.ready)),
+  out[label] = { ready: median(runs.map((r) => r.ready)), painted: +median(runs.map((r) => r.painted)).toFixed(1),
     ms: Object.fromEntries(kinds.map((k) => [k, +median(runs.map((r) => r.sum[k] ?? 0)).toFixed(1)])),
     functions_compiled: median(runs.map((r) => r.compiled)),
     resources: runs[runs.length - 1].marks.res, html: median(runs.map((r) => r.marks.html)), dcl: median(runs.map((r) => r.marks.dcl)) };
