@@ -2,7 +2,7 @@
 import { expect, test } from '@playwright/test';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants as zlib, gunzipSync, gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 
 // A ratchet, not the goal: measured 211.0 kB gzip (wasm 200.5 kB) with all six modes, card and
@@ -128,21 +128,25 @@ import { createHash } from 'node:crypto';
 // static texts (crate::aria) instead of bool::to_string's formatted String.
 // Lowered to 145,910 (payment 145,903 B): the confirm's key renewal as one send in a loop of two.
 // Lowered to 145,895 (payment 145,885 B): the stored secret read only when the fragment has none.
-const BUDGET_GZIP_BYTES = 145_895;
+// Lowered to 140,060 (payment 140,050 B, manage 120,042 B, agent 93,304 B): leptos patched
+// (vendor/README.md) so server_fn's browser client (gloo-net, wasm-streams) is no longer linked;
+// wasm-opt's removal of wasm-streams' exports, which that replaces, is gone with it.
+const BUDGET_GZIP_BYTES = 140_060;
 // The card build (dist/card/, issue #21): what the payer of a card-only PAYMENT session downloads
 // (no bank account, device wallet or saved methods; checkout_types PaymentScreen::CardForm), the
 // payment screen without the bank form, the saved methods and the device wallets.
-const CARD_BUDGET_GZIP_BYTES = 128_890; // card 128,910 B at its introduction; 128,924 B once the API and the
+const CARD_BUDGET_GZIP_BYTES = 122_400; // card 128,910 B at its introduction; 128,924 B once the API and the
 // build share one rule (PaymentScreen::needed) instead of each composing its own; 128,910 B with a check
-// per part (needs_more_methods, needs_device_wallets); 128,881 B with the stored secret read on reloads only
+// per part (needs_more_methods, needs_device_wallets); 128,881 B with the stored secret read on reloads
+// only; 122,390 B with leptos patched (no server_fn browser client)
 // The forms build (dist/forms/): a payment session without device wallets (PaymentScreen::Forms),
 // the card and bank forms and saved methods.
-const FORMS_BUDGET_GZIP_BYTES = 135_950; // forms 135,966 B at its introduction; 135,974 B with the shared rule;
-// 135,940 B with the stored secret read on reloads only
+const FORMS_BUDGET_GZIP_BYTES = 129_650; // forms 135,966 B at its introduction; 135,974 B with the shared rule;
+// 135,940 B with the stored secret read on reloads only; 129,647 B with leptos patched
 // The express build (dist/express/): a payment session with Google Pay or Apple Pay and nothing
 // else beyond the card form (PaymentScreen::CardAndWallets): the card form and the device wallets.
-const EXPRESS_BUDGET_GZIP_BYTES = 139_290; // express 139,298 B at its introduction; 139,279 B with the stored
-// secret read on reloads only
+const EXPRESS_BUDGET_GZIP_BYTES = 133_100; // express 139,298 B at its introduction; 139,279 B with the stored
+// secret read on reloads only; 133,093 B with leptos patched
 
 // Each build's directory under dist/ ('' is the payment build) and its budget.
 const BUDGETS: Record<string, number> = {
@@ -171,6 +175,30 @@ for (const [build, budget] of Object.entries(BUDGETS)) {
       total += gz;
     }
     console.log(`${build || 'payment'} total: ${total} bytes gzip (budget ${budget})`);
+    expect(total).toBeLessThanOrEqual(budget);
+  });
+}
+
+// Brotli, which browsers ask for (Chromium even over plain HTTP): what a payer of each payment
+// session downloads before the card form is interactive is all of its build, and issue #21's goal
+// for it is 115 kB. Node's brotli at quality 11 (the served copies, Debian's brotli -q 11, are
+// within a byte of it). Ratchets at the figures of the build that met the goal, leptos patched:
+// payment 114,269 B, forms 106,016 B, card 100,712 B, express 109,068 B.
+const BROTLI_GOAL_BYTES = 115_000;
+const BROTLI_BUDGETS: Record<string, number> = { '': 114_280, forms: 106_030, card: 100_720, express: 109_080 };
+
+for (const [build, budget] of Object.entries(BROTLI_BUDGETS)) {
+  test(`wasm + js + css of the ${build || 'payment'} build stay within the brotli budget and the 115 kB goal`, () => {
+    const { dist, files } = built(build);
+    let total = 0;
+    for (const f of files) {
+      const bytes = readFileSync(join(dist, f));
+      total += brotliCompressSync(bytes, {
+        params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+      }).length;
+    }
+    console.log(`${build || 'payment'} total: ${total} bytes brotli (budget ${budget}, goal ${BROTLI_GOAL_BYTES})`);
+    expect(budget).toBeLessThanOrEqual(BROTLI_GOAL_BYTES);
     expect(total).toBeLessThanOrEqual(budget);
   });
 }
