@@ -142,3 +142,18 @@ test("the demo playground's agent-assisted session: the element is the agent's s
   await expect(listed).toBeVisible();
   expect(await listed.getAttribute('href')).toMatch(/\/link\/[^#]+#lk=lk_[0-9a-f]+$/);
 });
+
+test("a payer's build given the agent's session refuses it: the couldn't-load screen, whose retry loads the page again; never a card form", async ({ page, request }) => {
+  const s = await agentSession(request, { email: 'pat@example.com' });
+  // The server never does this (it serves the agent the agent's build): force the payment build.
+  await page.goto(`/widget/index.html${new URL(s.hostedUrl).hash}`);
+  await expect(page.getByTestId('load-error')).toContainText('Something went wrong. Please try again.');
+  await expect(page.getByLabel('Card number')).toHaveCount(0);
+  await expect(page.getByTestId('agent-panel')).toHaveCount(0);
+  // The answer reads the same when asked again: the retry loads the page from the server.
+  let loads = 0;
+  page.on('load', () => { loads += 1; });
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await expect.poll(() => loads).toBe(1);
+  await expect(page.getByTestId('load-error')).toBeVisible();
+});

@@ -152,7 +152,8 @@ test('WALLET: Done completes the session; the embedding page receives success wi
   await frame.getByTestId('wallet-done').click();
   await expect(frame.getByTestId('wallet-done-receipt')).toContainText('Your payment methods are saved');
   const log = page.getByTestId('event-log');
-  await expect(log).toContainText('element success {"defaultPaymentMethodId":');
+  // The API's answer (WalletDone) as it came, field for field in the API's order.
+  await expect(log).toContainText(`element success {"sessionId":"${sessionId}","status":"COMPLETED","defaultPaymentMethodId":"`);
   await expect(log).toContainText('"last4":"4242"');
   const view = await merchantView(request, sessionId!);
   expect(view.status).toBe('COMPLETED');

@@ -17,8 +17,30 @@ use crate::credentials::Credentials;
 pub enum ApiError {
     /// No answer (offline, DNS, CORS, server down).
     Network,
-    /// The API answered with an error status; `body` is its `{title, status, detail}` if parseable.
-    Http { status: u16, body: Option<ErrorBody> },
+    /// The API answered with an error status; `body` is what the widget reads of its error body,
+    /// if readable.
+    Http { status: u16, body: Option<Failure> },
+}
+
+/// An error body (`checkout_types::error::ErrorBody` on the wire) as the widget reads it: its
+/// title, the reference a payer quotes to support, and the text fields of its `data` (the
+/// decline's codes, the session's status), which is all any screen reads. Kept as text pairs, not
+/// as a `serde_json::Value`, whose map and number code would be in the wasm for these few fields
+/// (issue #21).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub title: ErrorTitle,
+    pub request_id: Option<String>,
+    pub data: Vec<(String, String)>,
+}
+
+impl From<ErrorBody> for Failure {
+    /// What the widget reads of `body` (tests build answers this way, as the API does).
+    fn from(body: ErrorBody) -> Failure {
+        let fields = body.data.as_ref().and_then(serde_json::Value::as_object).into_iter().flatten();
+        let data = fields.filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect();
+        Failure { title: body.title, request_id: body.request_id, data }
+    }
 }
 
 impl ApiError {
@@ -38,12 +60,15 @@ impl ApiError {
         }
     }
 
+    /// A successful answer this build could not read.
+    pub fn unreadable(&self) -> bool {
+        matches!(self, ApiError::Http { status: 200..=299, body: None })
+    }
+
     /// A string field of the error's `data`.
     pub fn data_str(&self, field: &str) -> Option<String> {
         match self {
-            ApiError::Http { body: Some(b), .. } => {
-                b.data.as_ref()?.get(field)?.as_str().map(str::to_owned)
-            }
+            ApiError::Http { body: Some(b), .. } => b.data.iter().find(|(k, _)| k == field).map(|(_, v)| v.clone()),
             _ => None,
         }
     }
@@ -132,8 +157,9 @@ impl ApiClient {
     }
 
     /// `POST /v1/sessions/{id}/complete`: the payer is done with their wallet. The answer
-    /// (`checkout_types::wallet::WalletDone`) is forwarded to the page as it came, not parsed.
-    pub async fn complete(&self) -> Result<serde_json::Value, ApiError> {
+    /// (`checkout_types::wallet::WalletDone`) is forwarded to the page as the browser parsed it,
+    /// not read.
+    pub async fn complete(&self) -> Result<wasm_bindgen::JsValue, ApiError> {
         let resp = self.send("POST", "complete", None, None).await;
         read(resp)
     }
@@ -193,7 +219,7 @@ fn parse<T: FromJs>(status: u16, body: &str) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
         crate::json::from_json(body).ok_or(ApiError::Http { status, body: None })
     } else {
-        Err(ApiError::Http { status, body: crate::json::from_json::<ErrorBody>(body) })
+        Err(ApiError::Http { status, body: crate::json::from_json::<Failure>(body) })
     }
 }
 

@@ -81,10 +81,12 @@ pub fn emit(name: &str, detail: impl crate::json::ToJs) {
     }
 }
 
-/// Applies forwarded theme variables (only `--checkout-*` names, only plain values).
-fn apply_theme(theme: &serde_json::Value) {
-    let Some(map) = theme.as_object() else { return };
-    apply_vars(map.iter().filter_map(|(k, v)| Some((k.as_str(), v.as_str()?))));
+/// Applies forwarded theme variables (only `--checkout-*` names, only plain values; a value that
+/// is not text is skipped).
+fn apply_theme(theme: wasm_bindgen::JsValue) {
+    let Ok(pairs) = crate::json::entries(theme) else { return };
+    let vars: Vec<(String, String)> = pairs.into_iter().filter_map(|(k, v)| Some((k, v.as_string()?))).collect();
+    apply_vars(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
 }
 
 /// Sets `--checkout-*` custom properties on the document (session appearance, element theme).
@@ -135,17 +137,18 @@ pub fn request_credential(session_id: String, on_credential: impl Fn(Credentials
         if !from_parent {
             return;
         }
-        let Ok(msg) = crate::json::from_js::<serde_json::Value>(ev.data()) else { return };
-        if msg["type"] != "govifi:credential" {
+        let Ok(msg) = crate::json::Fields::of(ev.data()) else { return };
+        if msg.get::<String>("type").ok().as_deref() != Some("govifi:credential") {
             return;
         }
-        let Some(bearer) = msg["bearer"].as_str() else { return };
+        let Ok(bearer) = msg.get::<String>("bearer") else { return };
+        let bearer = bearer.as_str();
         let belongs = bearer == expected || session_of_secret(bearer) == Some(expected.as_str());
         if !belongs || bearer.len() > 300 {
             return;
         }
         TARGET.with(|t| *t.borrow_mut() = Some(Target::Parent(ev.origin())));
-        apply_theme(&msg["theme"]);
+        apply_theme(msg.get("theme").unwrap_or(wasm_bindgen::JsValue::UNDEFINED));
         observe_size();
         on_credential(Credentials { session_id: expected.clone(), bearer: bearer.to_owned() });
     });

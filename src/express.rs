@@ -12,6 +12,7 @@
 //! token being Apple's `paymentData` as JSON text).
 
 use checkout_types::confirm::WalletTokenInput;
+use checkout_types::device_wallet::ApplePayOptions;
 use checkout_types::money::{Currency, decimal};
 use checkout_types::quote::{FeeQuote, PaymentMethodKind};
 use checkout_types::session::{CardChannel, SessionConfig};
@@ -22,7 +23,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::api::ApiClient;
-use crate::json::{Obj, ToJs};
+use crate::json::Obj;
 
 /// A device wallet the widget can offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,6 +179,20 @@ pub fn details(quote: &FeeQuote, merchant: &str, amount_label: &str, fee_label: 
         .done()
 }
 
+/// Apple's `ApplePayPaymentRequest`: the session's options, with the quoted total and, as its two
+/// lines, the amount and the convenience fee (`labels`).
+pub fn apple_pay_request(options: &ApplePayOptions, quote: &FeeQuote, labels: (&str, &str)) -> JsValue {
+    let line = |label: &str, minor: i64, kind: &str| Obj::new().set("label", label).set("amount", &decimal(minor)).set("type", kind).done();
+    Obj::new()
+        .set("countryCode", &options.country_code)
+        .set("currencyCode", &options.currency_code)
+        .set("merchantCapabilities", &options.merchant_capabilities[..])
+        .set("supportedNetworks", &options.supported_networks[..])
+        .set("total", &line(&options.total.label, quote.total.0, &options.total.kind))
+        .set("lineItems", &[line(labels.0, quote.amount.0, "final"), line(labels.1, quote.fee.0, "final")][..])
+        .done()
+}
+
 fn new_request(methods: &JsValue, details: &JsValue) -> Option<JsValue> {
     let ctor = Reflect::get(&window(), &JsValue::from_str("PaymentRequest")).ok()?.dyn_into::<Function>().ok()?;
     let args = Array::of2(&Array::of1(methods), details);
@@ -239,14 +254,7 @@ pub fn open(wallet: Wallet, cfg: &SessionConfig, quote: &FeeQuote, labels: (&str
         let request = new_request(&Wallet::method_data(cfg), &details(quote, &cfg.merchant_name, labels.0, labels.1))?;
         return call(&request, "show", &Array::new())?.dyn_into::<Promise>().ok();
     }
-    // Apple's ApplePayPaymentRequest: the config's, with the quoted total and its two lines.
-    let request = cfg.apple_pay.as_ref()?.to_js();
-    let total = at(&request, &["total"]).and_then(Obj::of).unwrap_or_else(Obj::new).set("amount", &decimal(quote.total.0));
-    let line = |label: &str, minor: i64| Obj::new().set("label", label).set("amount", &decimal(minor)).set("type", "final").done();
-    let request = Obj::of(request)?
-        .set("total", &total.done())
-        .set("lineItems", &[line(labels.0, quote.amount.0), line(labels.1, quote.fee.0)][..])
-        .done();
+    let request = apple_pay_request(cfg.apple_pay.as_ref()?, quote, labels);
     let session = Reflect::construct(&apple_pay_session()?, &Array::of2(&JsValue::from_f64(3.0), &request)).ok()?;
     let mut settle = |resolve: Function, reject: Function| {
         let on = |name: &str, f: JsValue| {

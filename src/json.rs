@@ -2,7 +2,11 @@
 //! `JSON.stringify`. The API's answers are read out of the parsed JS value field by field
 //! ([`FromJs`], one impl per type below); request bodies, page events and the wallets' requests
 //! are written into one field by field ([`ToJs`]). Neither serde_json's parser and writer nor any
-//! serde `Deserialize` or `Serializer` is in the wasm (issue #21).
+//! serde `Deserialize` or `Serializer` is in the wasm (issue #21), nor `serde_json::Value`: the
+//! contract types what the config and the confirm answer carry (Apple Pay's options, the agent's
+//! screen, the 3-D Secure challenge), and an error body is read as [`crate::api::Failure`], the
+//! text fields of its `data` alone. A `Value` reader and writer and its map were 1.8 kB brotli of
+//! the payment build.
 //!
 //! Why by hand, not serde: a derived `Deserialize` is a visitor per type that matches every field
 //! name, driven by a deserializer instantiated per type; reading the payment build's answers that
@@ -24,9 +28,8 @@
 
 use std::collections::BTreeMap;
 
-use checkout_types::confirm::{ChallengeDone, ConfirmRequest, ConfirmResponse, InlineMethod};
-use checkout_types::device_wallet::{ApplePayValidationRequest, GooglePaySettings};
-use checkout_types::error::ErrorBody;
+use checkout_types::confirm::{Challenge, ChallengeDone, ConfirmRequest, ConfirmResponse, InlineMethod};
+use checkout_types::device_wallet::{ApplePayLineItem, ApplePayOptions, ApplePayValidationRequest, GooglePaySettings};
 use checkout_types::events;
 use checkout_types::money::{Currency, MinorUnit};
 use checkout_types::payment::{MethodSummary, PaymentSummary};
@@ -34,8 +37,9 @@ use checkout_types::quote::{FeeQuote, FeeQuoteRequest};
 use checkout_types::session::{Channels, LineItem, SavedMethod, SessionConfig};
 use checkout_types::wallet::{AddMethod, MethodList, SelectMethod, Selected, UpdateMethod};
 use js_sys::{Array, Object, Reflect};
-use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
+
+use crate::api::Failure;
 
 /// A value that does not fit the type asked for. Deliberately without a message (see the module).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +131,13 @@ impl Fields {
     }
 }
 
+impl FromJs for JsValue {
+    /// Any value, as the browser parsed it (an answer forwarded to the page unread).
+    fn from_js(v: JsValue) -> Read<JsValue> {
+        Ok(v)
+    }
+}
+
 impl FromJs for String {
     fn from_js(v: JsValue) -> Read<String> {
         v.as_string().ok_or(Unreadable)
@@ -205,7 +216,7 @@ impl<T: FromJs> FromJs for Vec<T> {
 
 /// An object's `[name, value]` pairs.
 #[inline(never)]
-fn entries(v: JsValue) -> Read<Vec<(String, JsValue)>> {
+pub fn entries(v: JsValue) -> Read<Vec<(String, JsValue)>> {
     let fields = Fields::of(v)?;
     let mut out = Vec::new();
     for pair in Object::entries(fields.0.unchecked_ref()).iter() {
@@ -222,35 +233,6 @@ impl FromJs for BTreeMap<String, String> {
             map.insert(name, String::from_js(value)?);
         }
         Ok(map)
-    }
-}
-
-impl FromJs for Value {
-    /// Any JSON value, as serde_json holds it: whole numbers within JSON's safe range as integers.
-    fn from_js(v: JsValue) -> Read<Value> {
-        if nullish(&v) {
-            Ok(Value::Null)
-        } else if let Some(b) = v.as_bool() {
-            Ok(Value::Bool(b))
-        } else if let Some(n) = v.as_f64() {
-            Ok(match int(&v, -SAFE, SAFE) {
-                Ok(i) if i >= 0 => Value::from(i as u64),
-                Ok(i) => Value::from(i),
-                Err(_) => serde_json::Number::from_f64(n).map(Value::Number).ok_or(Unreadable)?,
-            })
-        } else if let Some(s) = v.as_string() {
-            Ok(Value::String(s))
-        } else if Array::is_array(&v) {
-            Vec::<Value>::from_js(v).map(Value::Array)
-        } else if v.is_object() {
-            let mut map = serde_json::Map::new();
-            for (name, value) in entries(v)? {
-                map.insert(name, Value::from_js(value)?);
-            }
-            Ok(Value::Object(map))
-        } else {
-            Err(Unreadable)
-        }
     }
 }
 
@@ -316,7 +298,12 @@ impl FromJs for SessionConfig {
             google_pay: f.get("googlePay")?,
             apple_pay: f.get("applePay")?,
             card_brands: f.or_default("cardBrands")?,
+            #[cfg(feature = "agent")]
             agent: f.get("agent")?,
+            // A build without the agent's screen has no reader for the agent's part: a config that
+            // carries one is for the agent's build, and this one refuses it (`crate::modes::render`).
+            #[cfg(not(feature = "agent"))]
+            agent: if nullish(&f.raw("agent")) { None } else { return Err(Unreadable) },
         })
     }
 }
@@ -418,16 +405,48 @@ impl FromJs for ConfirmResponse {
     }
 }
 
-impl FromJs for ErrorBody {
-    fn from_js(v: JsValue) -> Read<ErrorBody> {
+impl FromJs for Failure {
+    /// `checkout_types::error::ErrorBody`'s title and reference, and the text fields of its `data`
+    /// (the rest of `data` is not read: no screen shows it).
+    fn from_js(v: JsValue) -> Read<Failure> {
         let f = Fields::of(v)?;
-        Ok(ErrorBody {
-            title: f.get("title")?,
-            status: f.get("status")?,
-            detail: f.get("detail")?,
-            data: f.get("data")?,
-            request_id: f.get("requestId")?,
+        let mut data = Vec::new();
+        let raw = f.raw("data");
+        if !nullish(&raw) {
+            for (name, value) in entries(raw)? {
+                if let Some(text) = value.as_string() {
+                    data.push((name, text));
+                }
+            }
+        }
+        Ok(Failure { title: f.get("title")?, request_id: f.get("requestId")?, data })
+    }
+}
+
+impl FromJs for Challenge {
+    fn from_js(v: JsValue) -> Read<Challenge> {
+        let f = Fields::of(v)?;
+        Ok(Challenge { challenge_id: f.get("challengeId")?, url: f.get("url")?, expires_at_utc: f.get("expiresAtUtc")? })
+    }
+}
+
+impl FromJs for ApplePayOptions {
+    fn from_js(v: JsValue) -> Read<ApplePayOptions> {
+        let f = Fields::of(v)?;
+        Ok(ApplePayOptions {
+            country_code: f.get("countryCode")?,
+            currency_code: f.get("currencyCode")?,
+            merchant_capabilities: f.get("merchantCapabilities")?,
+            supported_networks: f.get("supportedNetworks")?,
+            total: f.get("total")?,
         })
+    }
+}
+
+impl FromJs for ApplePayLineItem {
+    fn from_js(v: JsValue) -> Read<ApplePayLineItem> {
+        let f = Fields::of(v)?;
+        Ok(ApplePayLineItem { label: f.get("label")?, amount: f.get("amount")?, kind: f.get("type")? })
     }
 }
 
@@ -479,11 +498,6 @@ impl Obj {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Obj {
         Obj(Object::new())
-    }
-
-    /// `value` itself, to add fields to, if it is an object (not an array, not null).
-    pub fn of(value: JsValue) -> Option<Obj> {
-        Fields::of(value).ok().map(|f| Obj(f.0.unchecked_into()))
     }
 
     #[inline(never)]
@@ -587,26 +601,6 @@ impl<T: ToJs> ToJs for [T] {
 impl<T: ToJs> ToJs for Vec<T> {
     fn to_js(&self) -> JsValue {
         self.as_slice().to_js()
-    }
-}
-
-impl ToJs for Value {
-    /// As serde_json writes it: numbers as JS numbers, objects with their keys in the map's order.
-    fn to_js(&self) -> JsValue {
-        match self {
-            Value::Null => JsValue::NULL,
-            Value::Bool(b) => b.to_js(),
-            Value::Number(n) => n.as_f64().map_or(JsValue::NULL, JsValue::from_f64),
-            Value::String(s) => s.to_js(),
-            Value::Array(items) => items.to_js(),
-            Value::Object(map) => {
-                let out = Obj::new();
-                for (name, value) in map {
-                    out.put(name, &value.to_js());
-                }
-                out.done()
-            }
-        }
     }
 }
 

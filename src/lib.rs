@@ -125,6 +125,9 @@ fn Checkout(client: ApiClient, fallback_locale: Locale) -> impl IntoView {
         match loaded {
             Err(e) => {
                 embed::emit("error", checkout_types::events::Failed { title: e.title(), message: fallback_locale.api_error(&e) });
+                // An answer this build cannot read (a config meant for another build, or a page
+                // older than the API) reads the same when asked again: its retry loads the page.
+                let retry = if e.unreadable() { modes::reload() } else { retry };
                 view! { <LoadError message=fallback_locale.api_error(&e) retry=Some((retry, fallback_locale.t(i18n::Key::Retry))) /> }.into_any()
             }
             Ok(cfg) => {

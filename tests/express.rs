@@ -8,7 +8,8 @@
 use checkout_types::money::{Currency, MinorUnit};
 use checkout_types::quote::FeeQuote;
 use checkout_types::session::SessionConfig;
-use checkout_widget::express::{Wallet, details};
+use checkout_types::device_wallet::{ApplePayLineItem, ApplePayOptions};
+use checkout_widget::express::{Wallet, apple_pay_request, details};
 use serde_json::{Value, json};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -96,6 +97,37 @@ fn a_google_pay_answer_gives_token_network_and_last4_or_nothing() {
     ] {
         assert!(Wallet::GooglePay.token_from(&js(broken.clone())).is_none(), "{broken}");
     }
+}
+
+#[wasm_bindgen_test]
+fn the_apple_pay_request_is_the_sessions_options_with_the_quoted_total_and_the_fee_as_a_line() {
+    let options = ApplePayOptions {
+        country_code: "US".into(),
+        currency_code: "USD".into(),
+        merchant_capabilities: vec!["supports3DS".into()],
+        supported_networks: vec!["visa".into(), "masterCard".into()],
+        total: ApplePayLineItem { label: "Example Shop".into(), amount: "20.00".into(), kind: "final".into() },
+    };
+    let q = FeeQuote {
+        quote_id: "qt_1".into(),
+        amount: MinorUnit(2000),
+        fee: MinorUnit(125),
+        total: MinorUnit(2125),
+        currency_code: Currency::USD,
+        expires_at: String::new(),
+        disclosure: String::new(),
+    };
+    assert_eq!(
+        json_of(&apple_pay_request(&options, &q, ("Amount", "Convenience fee"))),
+        json!({
+            "countryCode": "US", "currencyCode": "USD", "merchantCapabilities": ["supports3DS"], "supportedNetworks": ["visa", "masterCard"],
+            "total": {"label": "Example Shop", "amount": "21.25", "type": "final"},
+            "lineItems": [
+                {"label": "Amount", "amount": "20.00", "type": "final"},
+                {"label": "Convenience fee", "amount": "1.25", "type": "final"},
+            ],
+        })
+    );
 }
 
 #[wasm_bindgen_test]

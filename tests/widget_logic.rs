@@ -103,13 +103,16 @@ fn credentials_come_from_fragment_query_or_path() {
 fn api_errors_read_as_sentences_in_both_languages() {
     let decline = ApiError::Http {
         status: 422,
-        body: Some(checkout_types::error::ErrorBody {
-            title: ErrorTitle::PaymentError,
-            status: 422,
-            detail: "Your card has insufficient funds.".into(),
-            data: Some(serde_json::json!({"code": "card_declined", "declineCode": "insufficient_funds"})),
-            request_id: None,
-        }),
+        body: Some(
+            checkout_types::error::ErrorBody {
+                title: ErrorTitle::PaymentError,
+                status: 422,
+                detail: "Your card has insufficient funds.".into(),
+                data: Some(serde_json::json!({"code": "card_declined", "declineCode": "insufficient_funds"})),
+                request_id: None,
+            }
+            .into(),
+        ),
     };
     assert_eq!(Locale::En.api_error(&decline), "Your card has insufficient funds.");
     assert_eq!(Locale::Es.api_error(&decline), "Su tarjeta no tiene fondos suficientes.");
@@ -178,7 +181,7 @@ fn wallet_amounts_are_decimal_strings() {
 }
 
 fn failed(title: ErrorTitle, data: serde_json::Value) -> ApiError {
-    ApiError::Http { status: title.status(), body: Some(ErrorBody::new(title, "detail", Some(data))) }
+    ApiError::Http { status: title.status(), body: Some(ErrorBody::new(title, "detail", Some(data)).into()) }
 }
 
 #[test]
@@ -223,9 +226,19 @@ fn a_paid_or_closed_session_shows_its_receipt_or_why_it_closed() {
 fn an_error_the_api_answered_names_its_reference_for_support_in_both_languages() {
     let mut body = checkout_types::error::ErrorBody::new(ErrorTitle::InternalError, "detail", None);
     body.request_id = Some("req_0123abcd".into());
-    let failed = ApiError::Http { status: 500, body: Some(body) };
+    let failed = ApiError::Http { status: 500, body: Some(body.into()) };
     assert_eq!(Locale::En.api_error(&failed), "Something went wrong. Please try again. Reference: req_0123abcd");
     assert_eq!(Locale::Es.api_error(&failed), "Algo salió mal. Vuelva a intentarlo. Referencia: req_0123abcd");
     // No answer, no reference.
     assert_eq!(Locale::En.api_error(&ApiError::Network), Locale::En.t(Key::NetworkError));
+}
+
+#[test]
+fn only_a_successful_answer_the_build_cannot_read_counts_as_unreadable() {
+    // Its retry loads the page again (a config meant for another build reads the same when asked
+    // again); any other failure's retry asks again.
+    assert!(ApiError::Http { status: 200, body: None }.unreadable());
+    assert!(!ApiError::Http { status: 500, body: None }.unreadable());
+    assert!(!failed(ErrorTitle::ServiceUnavailable, serde_json::Value::Null).unreadable());
+    assert!(!ApiError::Network.unreadable());
 }

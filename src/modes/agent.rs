@@ -6,7 +6,7 @@
 //! The send is `POST /v1/sessions/{id}/links`; the states come from re-reading the session's
 //! config every two seconds until the link is paid or has expired.
 
-use checkout_types::links::{AgentView, LinkChannel, LinkState, LinkStatus, SendLink};
+use checkout_types::links::{LinkChannel, LinkState, LinkStatus, SendLink};
 use checkout_types::money::format_money;
 use checkout_types::session::{Mode, SessionConfig};
 use leptos::ev::SubmitEvent;
@@ -98,11 +98,6 @@ fn status_line(locale: Locale, link: &LinkState, cfg: &SessionConfig) -> String 
     }
 }
 
-/// The config's `agent` part, read by the widget's reader (`crate::json`), not serde's.
-fn agent_view(cfg: &SessionConfig) -> Option<AgentView> {
-    crate::json::from_js(crate::json::to_js(cfg.agent.as_ref()?)).ok()
-}
-
 /// The agent's screen.
 #[component]
 pub fn AgentMode(
@@ -113,8 +108,7 @@ pub fn AgentMode(
     /// The agent's language.
     locale: Locale,
 ) -> impl IntoView {
-    let view = agent_view(&cfg);
-    let Some(agent) = view else {
+    let Some(agent) = cfg.agent.clone() else {
         return view! { <p class="banner error">{crate::i18n::Locale::t(locale, crate::i18n::Key::NetworkError)}</p> }.into_any();
     };
     let client = StoredValue::new(client);
@@ -139,9 +133,8 @@ pub fn AgentMode(
                 spawn_local(async move {
                     polling.set_value(false);
                     if let Ok(fresh) = client.get_value().config().await {
-                        let latest = agent_view(&fresh);
-                        if let Some(a) = latest {
-                            links.set(a.links);
+                        if let Some(a) = &fresh.agent {
+                            links.set(a.links.clone());
                         }
                         cfg.set(fresh);
                     }

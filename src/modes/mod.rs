@@ -23,12 +23,12 @@ use crate::i18n::Locale;
 /// reads the "couldn't load, try again" screen, whose retry loads the page again from the server.
 pub fn render(client: ApiClient, cfg: SessionConfig, locale: Locale) -> AnyView {
     // The agent of an agent-assisted session gets the send-a-link screen in every mode, and no
-    // other: only the agent's build holds it (a payment build never shows an agent a card form).
+    // other: only the agent's build holds it. Another build never gets here with an agent's
+    // config: it cannot read one (`crate::json`), so the agent reads the couldn't-load screen,
+    // whose retry loads the page again (never a card form for the agent).
+    #[cfg(feature = "agent")]
     if cfg.agent.is_some() {
-        #[cfg(feature = "agent")]
         return view! { <agent::AgentMode client=client cfg=cfg locale=locale /> }.into_any();
-        #[cfg(not(feature = "agent"))]
-        return other_build(locale);
     }
     match cfg.mode {
         #[cfg(feature = "payment")]
@@ -51,11 +51,16 @@ pub fn render(client: ApiClient, cfg: SessionConfig, locale: Locale) -> AnyView 
 /// A mode this build does not hold: the load-failure screen, whose retry reloads the page.
 #[allow(dead_code, reason = "used only in a build without every mode")]
 fn other_build(locale: Locale) -> AnyView {
-    let retry = Callback::new(|()| {
-        let _ = window().location().reload();
-    });
-    let retry = Some((retry, locale.t(crate::i18n::Key::Retry)));
+    let retry = Some((reload(), locale.t(crate::i18n::Key::Retry)));
     view! { <crate::components::status::LoadError message=locale.t(crate::i18n::Key::NetworkError) retry=retry /> }.into_any()
+}
+
+/// A retry that loads the page again, from the server, which serves the build that holds the
+/// session.
+pub fn reload() -> Callback<()> {
+    Callback::new(|()| {
+        let _ = window().location().reload();
+    })
 }
 
 /// Today's (year, month) in UTC, from the browser clock.

@@ -132,11 +132,8 @@ pub struct ConfirmResponse {
     /// The card needs the payer to authenticate (3-D Secure): nothing was charged. Show
     /// `challenge.url`, complete the challenge (`POST /v1/sessions/{id}/challenge`), then send
     /// the same confirm with the same `Idempotency-Key`.
-    /// A [`Challenge`], kept as JSON: the widget reads its `challengeId` and `url` (a derived
-    /// reader for it measured about 1 kB gzip in the payment build).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Challenge>))]
-    pub requires_action: Option<serde_json::Value>,
+    pub requires_action: Option<Challenge>,
 }
 
 /// An authentication challenge (3-D Secure) the payer completes on the checkout's origin.

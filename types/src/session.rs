@@ -232,22 +232,18 @@ pub struct SessionConfig {
     /// settings (`PUT /v1/wallet-settings`) or the sandbox's defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub google_pay: Option<crate::device_wallet::GooglePaySettings>,
-    /// Apple Pay's payment request, when the session enables `APPLE_PAY` (an
-    /// [`crate::device_wallet::ApplePayOptions`]); kept as JSON in the widget, which forwards it to
-    /// `ApplePaySession` with the quoted total.
+    /// Apple Pay's payment request, when the session enables `APPLE_PAY`: the widget starts
+    /// `ApplePaySession` with it and the quoted total.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::device_wallet::ApplePayOptions>))]
-    pub apple_pay: Option<serde_json::Value>,
+    pub apple_pay: Option<crate::device_wallet::ApplePayOptions>,
     /// The card brands the session takes (`VISA`, `MASTERCARD`, …); empty: every brand. Device
     /// wallets offer only these networks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub card_brands: Vec<String>,
-    /// The agent's screen, for an agent-assisted session read by the agent (a
-    /// [`crate::links::AgentView`]); absent for the customer. Kept as JSON here: only the agent's
-    /// build reads it.
+    /// The agent's screen, for an agent-assisted session read by the agent; absent for the
+    /// customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::links::AgentView>))]
-    pub agent: Option<serde_json::Value>,
+    pub agent: Option<crate::links::AgentView>,
 }
 
 /// One line of what the payer pays for: a name, how many, and the line's total. Read by the API

@@ -89,12 +89,11 @@ pub async fn gate(st: &AppState, s: &Session, method: &Method, key: &Idempotency
                 status: s.state.status(),
                 payment: None,
                 redirect_url: None,
-                requires_action: serde_json::to_value(Challenge {
+                requires_action: Some(Challenge {
                     challenge_id: c.id.clone(),
                     url: format!("{}/challenge/{}", st.settings.public_url, c.id),
                     expires_at_utc: rfc3339(c.expires_at),
-                })
-                .ok(),
+                }),
             };
             Ok(Gate::Challenge(Answer { status: 200, body: serde_json::to_string(&body).map_err(anyhow::Error::from)? }))
         }

@@ -204,10 +204,10 @@ pub(crate) async fn config(State(st): State<AppState>, Path(id): Path<String>, h
             false => None,
         },
         apple_pay: match s.config.channels.card.contains(&CardChannel::ApplePay) {
-            true => serde_json::to_value(wallet_settings::apple_pay_options(&s)).ok(),
+            true => Some(wallet_settings::apple_pay_options(&s)),
             false => None,
         },
         card_brands: s.config.card_brands.clone(),
-        agent: agent.and_then(|a| serde_json::to_value(a).ok()),
+        agent,
     }))
 }

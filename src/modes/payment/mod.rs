@@ -223,13 +223,7 @@ pub fn PaymentMode(
     let last_body = StoredValue::new(None::<ConfirmRequest>);
     // The outcome of a confirm, from the form or from a device wallet.
     let on_result = move |result: Result<ConfirmResponse, ApiError>| match result {
-        Ok(ConfirmResponse { requires_action: Some(c), .. }) => {
-            let text = |k: &str| c.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-            match (text("challengeId"), text("url")) {
-                (Some(id), Some(url)) => challenge.set(Some((id, url))),
-                _ => banner.set(Some(locale.t(Key::NetworkError).to_owned())),
-            }
-        }
+        Ok(ConfirmResponse { requires_action: Some(c), .. }) => challenge.set(Some((c.challenge_id, c.url))),
         Ok(ConfirmResponse { payment: Some(p), .. }) if p.status == PaymentStatus::Pending => {
             attempt.finish();
             phase.set(Phase::Processing);
