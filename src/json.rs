@@ -4,8 +4,8 @@
 //! are written into one field by field ([`ToJs`]). Neither serde_json's parser and writer nor any
 //! serde `Deserialize` or `Serializer` is in the wasm (issue #21), nor `serde_json::Value`: the
 //! contract types what the config and the confirm answer carry (Apple Pay's options, the agent's
-//! screen, the 3-D Secure challenge), and an error body is read as [`crate::api::Failure`], the
-//! text fields of its `data` alone. A `Value` reader and writer and its map were 1.8 kB brotli of
+//! screen, the 3-D Secure challenge), and an error body is read as `crate::api::Failure` (its
+//! reader is there), the text fields of its `data` alone. A `Value` reader and writer and its map were 1.8 kB brotli of
 //! the payment build.
 //!
 //! Why by hand, not serde: a derived `Deserialize` is a visitor per type that matches every field
@@ -38,8 +38,6 @@ use checkout_types::session::{Channels, LineItem, SavedMethod, SessionConfig};
 use checkout_types::wallet::{AddMethod, MethodList, SelectMethod, Selected, UpdateMethod};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-
-use crate::api::Failure;
 
 /// A value that does not fit the type asked for. Deliberately without a message (see the module).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,8 +87,9 @@ fn stringify(value: &JsValue) -> Option<String> {
 /// Integers JSON carries exactly (`Number.MAX_SAFE_INTEGER`).
 const SAFE: f64 = 9_007_199_254_740_991.0;
 
+/// `null` or `undefined`.
 #[inline(never)]
-fn nullish(v: &JsValue) -> bool {
+pub fn nullish(v: &JsValue) -> bool {
     v.is_null() || v.is_undefined()
 }
 
@@ -115,7 +114,7 @@ impl Fields {
 
     /// The field `name` as it came (`undefined` when absent).
     #[inline(never)]
-    fn raw(&self, name: &str) -> JsValue {
+    pub fn raw(&self, name: &str) -> JsValue {
         Reflect::get(&self.0, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
     }
 
@@ -402,24 +401,6 @@ impl FromJs for ConfirmResponse {
             redirect_url: f.get("redirectUrl")?,
             requires_action: f.get("requiresAction")?,
         })
-    }
-}
-
-impl FromJs for Failure {
-    /// `checkout_types::error::ErrorBody`'s title and reference, and the text fields of its `data`
-    /// (the rest of `data` is not read: no screen shows it).
-    fn from_js(v: JsValue) -> Read<Failure> {
-        let f = Fields::of(v)?;
-        let mut data = Vec::new();
-        let raw = f.raw("data");
-        if !nullish(&raw) {
-            for (name, value) in entries(raw)? {
-                if let Some(text) = value.as_string() {
-                    data.push((name, text));
-                }
-            }
-        }
-        Ok(Failure { title: f.get("title")?, request_id: f.get("requestId")?, data })
     }
 }
 
