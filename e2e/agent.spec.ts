@@ -4,7 +4,7 @@
 // card field.
 import AxeBuilder from '@axe-core/playwright';
 import { APIRequestContext, Page, expect, test } from '@playwright/test';
-import { MERCHANT, VISA_OK, fillCard, merchantView } from './fixtures';
+import { MERCHANT, VISA_OK, fillCard, merchantView, expectStyled } from './fixtures';
 
 const SINKS = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? '18080') + 6}`;
 
@@ -52,6 +52,7 @@ test('the agent emails a link; the customer pays on their own device; the agent 
   expect(axe.violations.map((v) => v.id)).toEqual([]);
   await page.getByTestId('send-link').click();
   await expect(status(page)).toHaveText(`Link sent to ${email}. Waiting for the customer to open it.`);
+  await expectStyled(page); // the agent's build
 
   const link = await linkSentTo(request, 'mail', email);
   expect(link).toContain(`/link/${s.id}#lk=`);

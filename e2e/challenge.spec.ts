@@ -3,7 +3,7 @@
 // one charge whatever the payer does.
 import AxeBuilder from '@axe-core/playwright';
 import { Page, expect, test } from '@playwright/test';
-import { VISA_OK, createSession, fillCard, merchantView } from './fixtures';
+import { VISA_OK, createSession, fillCard, merchantView, expectStyled } from './fixtures';
 
 const FRICTIONLESS = '4000000000003055';
 const CHALLENGE = '4000000000003220';
@@ -30,6 +30,7 @@ test('a challenge approved on the issuer page pays once; the dialog is accessibl
   await expect(page.getByRole('heading', { name: "Confirm it's you" })).toBeFocused();
   // The form behind the dialog is inert: nothing there can be reached.
   await expect(page.locator('form.pay')).toHaveJSProperty('inert', true);
+  await expectStyled(page); // the challenge dialog over the card build's form
   const axe = await new AxeBuilder({ page }).include('[data-testid=challenge]').analyze();
   expect(axe.violations.map((v) => v.id)).toEqual([]);
   expect((await merchantView(request, s.id)).paymentAttempts ?? []).toHaveLength(0);

@@ -5,7 +5,7 @@
 // for the case where the wallet is unavailable: the button must not appear at all.
 import AxeBuilder from '@axe-core/playwright';
 import { APIRequestContext, Page, expect, test } from '@playwright/test';
-import { MERCHANT, VISA_OK, createSession, fillCard, merchantView } from './fixtures';
+import { MERCHANT, VISA_OK, createSession, fillCard, merchantView, expectStyled } from './fixtures';
 
 // The card form and both wallets: the API serves it the express build (dist/express/). With a bank
 // account too (`bank`), the whole payment build; the Apple Pay journeys take that one, so both
@@ -58,6 +58,7 @@ test('Google Pay: the fee is shown before the sheet, the sheet shows the total, 
   const gpay = page.getByRole('button', { name: 'Pay with Google Pay' });
   await expect(gpay).toBeEnabled();
   await expect(page.getByTestId('wallet-note')).toHaveText('Google Pay total $21.00, including a $1.00 convenience fee.');
+  await expectStyled(page); // the express build's wallet button and note
   const axe = await new AxeBuilder({ page }).analyze();
   expect(axe.violations.map((v) => v.id)).toEqual([]);
   await gpay.click();

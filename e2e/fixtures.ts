@@ -1,6 +1,8 @@
 // Typed helpers: the merchant side of a test (create a session, read it back), and the payer's
 // steps on the widget, all through roles, labels and data-testids.
 import { APIRequestContext, Page, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const MERCHANT = { Authorization: 'Bearer sk_test_demo', 'X-Merchant-Id': 'demo' };
 export const VISA_OK = '4242424242424242';
@@ -49,4 +51,19 @@ export async function loseFirstConfirm(page: Page, when: 'before' | 'after'): Pr
     await route.abort('failed');
   });
   return keys;
+}
+
+// Each build's stylesheet keeps only the rules for what the build can show (scripts/minify-dist.mjs
+// prunes style/main.css per build). What a screen shows must never have lost its rules there.
+const ALL_RULES = readFileSync(join(__dirname, '..', 'style', 'main.css'), 'utf8');
+const names = (css: string, cls: string) => new RegExp(`\\.${cls.replace(/[^\w-]/g, '\\$&')}(?![\\w-])`).test(css);
+
+/** Every class on the page that style/main.css has rules for is named by the stylesheet served. */
+export async function expectStyled(page: Page) {
+  const { classes, served } = await page.evaluate(() => ({
+    classes: [...new Set([...document.querySelectorAll('[class]')].flatMap((e) => [...e.classList]))],
+    served: [...document.styleSheets].map((s) => [...s.cssRules].map((r) => r.cssText).join('\n')).join('\n'),
+  }));
+  expect(classes.length).toBeGreaterThan(0);
+  expect(classes.filter((c) => names(ALL_RULES, c) && !names(served, c)), "classes on screen whose rules the build's stylesheet lost").toEqual([]);
 }

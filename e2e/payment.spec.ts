@@ -1,6 +1,6 @@
 // PAYMENT mode end to end: the real widget build, the real API, Debian Chromium.
 import { expect, test } from '@playwright/test';
-import { MERCHANT, VISA_DECLINED, VISA_OK, createSession, fillCard, loseFirstConfirm, merchantView } from './fixtures';
+import { MERCHANT, VISA_DECLINED, VISA_OK, createSession, fillCard, loseFirstConfirm, merchantView, expectStyled } from './fixtures';
 
 test('pays with 4242 and sees the receipt; the merchant sees COMPLETED', async ({ page, request }) => {
   const s = await createSession(request, 1500);
@@ -13,8 +13,10 @@ test('pays with 4242 and sees the receipt; the merchant sees COMPLETED', async (
   await expect(page.getByTestId('fee-total')).toHaveText('$16.00');
   const pay = page.getByRole('button', { name: 'Pay $16.00' });
   await expect(pay).toBeEnabled();
+  await expectStyled(page); // the card build's form
   await pay.click();
   await expect(page.getByRole('heading', { name: 'Payment complete' })).toBeFocused();
+  await expectStyled(page); // its receipt
   const paymentId = await page.getByTestId('payment-id').textContent();
   await expect(page.getByTestId('receipt-total')).toHaveText('$16.00');
 
@@ -99,6 +101,7 @@ test('invalid card details are caught in the browser and nothing is sent', async
   await expect(page.getByText('This card has expired.')).toBeVisible();
   await expect(page.getByText('This field is required.')).toBeVisible(); // CVC
   await expect(page.getByTestId('error-banner')).toHaveText('Please correct the highlighted fields.');
+  await expectStyled(page); // field errors and the banner
   expect(confirms).toBe(0);
 });
 

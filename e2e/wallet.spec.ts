@@ -1,7 +1,7 @@
 // Wallet modes in the browser: ENTRY, WALLET, PAYMENT_WITH_WALLET, SELECT, DISPLAY, and
 // saving a card while paying.
 import { APIRequestContext, Page, expect, test } from '@playwright/test';
-import { MERCHANT, VISA_OK, fillCard, merchantView } from './fixtures';
+import { MERCHANT, VISA_OK, fillCard, merchantView, expectStyled } from './fixtures';
 
 async function session(request: APIRequestContext, mode: string, hsid: string, extra: Record<string, unknown> = {}) {
   const resp = await request.post('/v1/sessions', {
@@ -64,6 +64,7 @@ test('WALLET: add, rename, make default, remove with a confirmation', async ({ p
   const visaRow = page.getByTestId('wallet-row').filter({ hasText: 'Visa •••• 4242' });
   await visaRow.getByRole('button', { name: 'Remove' }).click();
   await expect(visaRow.getByRole('alertdialog')).toContainText('Remove this payment method?');
+  await expectStyled(page); // the manage build's rows, badge and confirmation
   await visaRow.getByRole('button', { name: 'Keep' }).click();
   await expect(page.getByTestId('wallet-row')).toHaveCount(2);
   await visaRow.getByRole('button', { name: 'Remove' }).click();
@@ -84,6 +85,7 @@ test('PAYMENT_WITH_WALLET pays with the default saved method', async ({ page, re
   await expect(page.getByRole('tab', { name: 'Saved' })).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByRole('radio', { name: /Visa •••• 4242/ })).toBeChecked();
   await expect(page.getByTestId('fee-total')).toHaveText('$51.48');
+  await expectStyled(page); // the forms build's tabs and saved methods
   await page.getByTestId('pay-button').click();
   await expect(page.getByTestId('receipt-method')).toHaveText('Visa •••• 4242');
   const view = await merchantView(request, s.id);

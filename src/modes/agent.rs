@@ -241,7 +241,7 @@ pub fn AgentMode(
                         </div>
                     }
                 }}
-                <button type="submit" class="pay-button" data-testid="send-link" prop:disabled=move || pending.get()>
+                <button type="submit" class="primary" data-testid="send-link" prop:disabled=move || pending.get()>
                     {move || if pending.get() {
                         t(locale, Text::Sending)
                     } else if latest().is_some() {
