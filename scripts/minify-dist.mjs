@@ -15,7 +15,8 @@
 // against its neighbours, and a literal that holds it ("wallet-button apple-pay") keeps it too. So
 // the test can keep a rule that is never used, never drop one a view names in its source; a class
 // assembled at run time from pieces that are not the whole name would be dropped, and the widget
-// builds none (`e2e/payment.spec.ts` checks the classes on screen against the served rules).
+// builds none (`expectStyled` in e2e/fixtures.ts, called by seven journeys, checks the classes on
+// screen against the served rules).
 //
 //   node scripts/minify-dist.mjs dist dist/manage dist/agent
 //

@@ -8,7 +8,7 @@ use checkout_types::confirm::InlineMethod;
 use checkout_types::session::{SavedMethod, SessionConfig};
 use checkout_types::device_wallet::ApplePayValidationRequest;
 use checkout_types::wallet::{AddMethod, MethodList, SelectMethod, Selected, UpdateMethod};
-use crate::json::{Fields, FromJs, Unreadable, entries, nullish};
+use crate::json::{Fields, FromJs, Unreadable, text_fields};
 
 use crate::credentials::Credentials;
 
@@ -39,16 +39,7 @@ impl FromJs for Failure {
     /// not read: no screen shows it).
     fn from_js(v: wasm_bindgen::JsValue) -> Result<Failure, Unreadable> {
         let f = Fields::of(v)?;
-        let mut data = Vec::new();
-        let raw = f.raw("data");
-        if !nullish(&raw) {
-            for (name, value) in entries(raw)? {
-                if let Some(text) = value.as_string() {
-                    data.push((name, text));
-                }
-            }
-        }
-        Ok(Failure { title: f.get("title")?, request_id: f.get("requestId")?, data })
+        Ok(Failure { title: f.get("title")?, request_id: f.get("requestId")?, data: text_fields(f.raw("data"))? })
     }
 }
 

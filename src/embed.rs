@@ -84,8 +84,7 @@ pub fn emit(name: &str, detail: impl crate::json::ToJs) {
 /// Applies forwarded theme variables (only `--checkout-*` names, only plain values; a value that
 /// is not text is skipped).
 fn apply_theme(theme: wasm_bindgen::JsValue) {
-    let Ok(pairs) = crate::json::entries(theme) else { return };
-    let vars: Vec<(String, String)> = pairs.into_iter().filter_map(|(k, v)| Some((k, v.as_string()?))).collect();
+    let Ok(vars) = crate::json::text_fields(theme) else { return };
     apply_vars(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
 }
 

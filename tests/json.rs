@@ -20,7 +20,7 @@ use checkout_types::quote::{FeeQuote, FeeQuoteRequest, Funding, PaymentMethodKin
 use checkout_types::session::{AvsField, BankChannel, CardChannel, Channels, LineItem, Mode, SavedMethod, SessionConfig, SessionStatus};
 use checkout_types::wallet::{AddMethod, MethodList, SelectMethod, Selected, UpdateMethod};
 use checkout_widget::api::Failure;
-use checkout_widget::json::{Fields, FromJs, ToJs, Unreadable, entries, from_js, from_json, to_json};
+use checkout_widget::json::{Fields, FromJs, ToJs, Unreadable, from_js, from_json, text_fields, to_json};
 use serde_json::json;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -101,9 +101,11 @@ fn page_messages_read_field_by_field() {
         .expect("an object");
     assert_eq!(msg.get::<String>("type"), Ok("govifi:credential".to_owned()));
     assert_eq!(msg.get::<String>("bearer"), Ok("cs_1_secret_x".to_owned()));
-    let theme = entries(msg.get::<JsValue>("theme").expect("theme")).expect("pairs");
-    let theme: Vec<(String, Option<String>)> = theme.into_iter().map(|(k, v)| (k, v.as_string())).collect();
-    assert_eq!(theme, vec![("--checkout-radius".to_owned(), Some("4px".to_owned())), ("--checkout-n".to_owned(), None)]);
+    // The theme's text fields; the number is left out.
+    let theme = text_fields(msg.get::<JsValue>("theme").expect("theme")).expect("pairs");
+    assert_eq!(theme, vec![("--checkout-radius".to_owned(), "4px".to_owned())]);
+    assert_eq!(text_fields(JsValue::NULL), Ok(vec![]));
+    assert_eq!(text_fields(parse("[1]")), Err(Unreadable));
     // A message that is not an object, or a field of another type, is unreadable.
     assert!(Fields::of(parse(r#""govifi:credential""#)).is_err());
     assert!(Fields::of(JsValue::UNDEFINED).is_err());
